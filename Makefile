@@ -1,0 +1,62 @@
+# cardconsole — run `make help` for the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+GO        ?= go
+NPM       ?= npm
+PGDEV     := $(GO) run ./cmd/pgdev
+TEMPL     := $(GO) tool templ
+TAILWIND  := ./node_modules/.bin/tailwindcss
+REDOCLY   := ./node_modules/.bin/redocly
+
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
+
+run: ## serve the console on demo data at http://127.0.0.1:8080 (private PostgreSQL under .data/ unless DATABASE_URL is set)
+	@set -e; url="$${DATABASE_URL:-$$($(PGDEV) url cardconsole)}"; \
+	$(GO) build -o bin/cardconsole ./cmd/cardconsole; \
+	DATABASE_URL="$$url" ./bin/cardconsole seed --demo >/dev/null; \
+	echo "cardconsole: open $${BASE_URL:-http://$${ADDR:-127.0.0.1:8080}}"; \
+	exec env DATABASE_URL="$$url" ./bin/cardconsole serve
+
+build: ## build bin/cardconsole
+	$(GO) build -o bin/cardconsole ./cmd/cardconsole
+
+test: node-deps check-generated lint lint-openapi ## the whole suite: generated files fresh, lint, OpenAPI lint, go test -race with PostgreSQL and Chromium
+	@set -e; url="$${TEST_DATABASE_URL:-$$($(PGDEV) url postgres)}"; \
+	TEST_DATABASE_URL="$$url" $(GO) test -race -count=1 -timeout 30m ./...
+
+node-deps: node_modules/.installed ## install the npm build tools (Tailwind, htmx, Redocly)
+
+node_modules/.installed: package.json package-lock.json
+	$(NPM) ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+generate: node-deps ## regenerate templ components, the Tailwind CSS and the vendored htmx files
+	$(TEMPL) generate -path views
+	$(TAILWIND) -c tailwind.config.js -i static/src/input.css -o static/css/app.css --minify 2>/dev/null
+	cp node_modules/htmx.org/dist/htmx.min.js static/js/htmx.min.js
+	cp node_modules/htmx-ext-sse/dist/sse.min.js static/js/sse.min.js
+
+check-generated: generate ## fail when committed generated files are stale
+	@if ! git diff --quiet -- views static; then \
+		echo "generated files are stale; run 'make generate' and commit:"; git --no-pager diff --stat -- views static; exit 1; fi
+	@if [ -n "$$(git ls-files --others --exclude-standard -- views static)" ]; then \
+		echo "generated files are not committed:"; git ls-files --others --exclude-standard -- views static; exit 1; fi
+
+lint: ## gofmt, go vet and templ fmt
+	@bad="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
+	$(GO) vet ./...
+	@$(TEMPL) fmt -fail views >/dev/null || { echo "templ fmt needed: run '$(TEMPL) fmt views'"; exit 1; }
+
+lint-openapi: node-deps ## lint the OpenAPI document with Redocly
+	@mkdir -p tmp && $(GO) run ./cmd/cardconsole openapi > tmp/openapi.json
+	$(REDOCLY) lint --config .redocly.yaml tmp/openapi.json
+
+db-stop: ## stop the private PostgreSQL cluster
+	$(PGDEV) stop
+
+clean: ## remove build output (keeps .data/)
+	rm -rf bin tmp

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	"cardconsole/store"
+)
+
+// config is the process configuration, read from the environment with safe defaults (README.md).
+type config struct {
+	DatabaseURL string
+	Addr        string
+	BaseURL     string
+	SessionKey  []byte
+	SessionTTL  time.Duration
+	TokenTTL    store.TokenTTL
+	LogLevel    slog.Level
+	LogFormat   string
+	keyIsRandom bool
+}
+
+func loadConfig() (config, error) {
+	c := config{
+		DatabaseURL: os.Getenv("DATABASE_URL"),
+		Addr:        envOr("ADDR", "127.0.0.1:8080"),
+		LogFormat:   envOr("LOG_FORMAT", "text"),
+	}
+	c.BaseURL = strings.TrimRight(envOr("BASE_URL", "http://"+c.Addr), "/")
+	var err error
+	durations := []struct {
+		name string
+		def  string
+		dst  *time.Duration
+	}{
+		{"SESSION_TTL", "8h", &c.SessionTTL},
+		{"APP_TOKEN_TTL", "24h", &c.TokenTTL.App},
+		{"ACCESS_TOKEN_TTL", "15m", &c.TokenTTL.Access},
+		{"REFRESH_TOKEN_TTL", "720h", &c.TokenTTL.Refresh},
+	}
+	for _, d := range durations {
+		if *d.dst, err = time.ParseDuration(envOr(d.name, d.def)); err != nil || *d.dst <= 0 {
+			return c, fmt.Errorf("%s must be a positive duration such as %s", d.name, d.def)
+		}
+	}
+	if err := c.LogLevel.UnmarshalText([]byte(envOr("LOG_LEVEL", "info"))); err != nil {
+		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error")
+	}
+	if key := os.Getenv("SESSION_KEY"); key != "" {
+		if len(key) < 32 {
+			return c, fmt.Errorf("SESSION_KEY must have at least 32 characters")
+		}
+		c.SessionKey = []byte(key)
+	} else {
+		b := make([]byte, 32)
+		_, _ = rand.Read(b)
+		c.SessionKey = []byte(hex.EncodeToString(b))
+		c.keyIsRandom = true
+	}
+	return c, nil
+}
+
+func (c config) needDatabase() error {
+	if c.DatabaseURL == "" {
+		return fmt.Errorf("DATABASE_URL is not set (make run sets it to a private cluster under .data/)")
+	}
+	return nil
+}
+
+func (c config) logger() *slog.Logger {
+	opts := &slog.HandlerOptions{Level: c.LogLevel}
+	if c.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,51 @@
+package handlers
+
+import (
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/store"
+	"cardconsole/views"
+	"cardconsole/web"
+)
+
+type auditPage struct {
+	Items []store.AuditEntry `json:"items"`
+	Total int                `json:"total"`
+	Page  int                `json:"page"`
+	Limit int                `json:"limit"`
+}
+
+// AuditLog lists audit entries of the partners where the operator holds audit-log:list.
+func (h *Handlers) AuditLog(c echo.Context) error {
+	p, _ := web.PrincipalOf(c)
+	ctx := c.Request().Context()
+	ids, err := h.store.PartnerIDsFor(ctx, p.OperatorID, "audit-log:list")
+	if err != nil {
+		return err
+	}
+	f := store.AuditFilter{PartnerIDs: ids, Action: strings.TrimSpace(c.QueryParam("action")),
+		Actor: strings.TrimSpace(c.QueryParam("actor")), Page: pageQuery(c)}
+	f.PartnerID, _ = strconv.ParseInt(c.QueryParam("partnerId"), 10, 64)
+	entries, total, err := h.store.ListAudit(ctx, f)
+	if err != nil {
+		return err
+	}
+	partners, err := h.store.PartnerSummaries(ctx, ids)
+	if err != nil {
+		return err
+	}
+	q := url.Values{}
+	for k, v := range map[string]string{"action": f.Action, "actor": f.Actor, "partnerId": c.QueryParam("partnerId")} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	vm := views.AuditView{Entries: entries, Partners: partners, Action: f.Action, Actor: f.Actor, Partner: f.PartnerID,
+		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: "/cms/rest/app/audit", Query: q, Target: "audit-table"}}
+	return h.app.Respond(c, web.View{Title: "Audit log", Data: auditPage{Items: entries, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+		Page: views.AuditPage(vm), Partial: views.AuditTable(vm)})
+}

@@ -1,0 +1,48 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/web"
+	"cardconsole/web/openapi"
+)
+
+// Routes is the route table, top to bottom: public routes, the console, the CMS API scoped to a
+// partner, the issuer API and the applications API.
+func Routes(e *echo.Echo, app *web.App) {
+	h := New(app)
+	op := app.RequireOperator
+
+	e.GET("/healthz", h.Health)
+	e.GET("/openapi.json", openapi.Serve)
+
+	// Console sign-in.
+	e.GET("/login", h.LoginPage)
+	e.POST("/login", h.Login)
+	e.POST("/logout", h.Logout, op)
+	e.GET("/", h.Dashboard, op)
+
+	// API authentication chain.
+	e.POST("/cms/rest/app/auth/login", h.AppLogin)
+	e.POST("/cms/rest/app/users/login", h.UserLogin)
+	e.POST("/cms/rest/app/users/refresh", h.RefreshToken)
+	e.POST("/cms/rest/app/users/logout", h.UserLogout, op)
+	e.POST("/cms/rest/app/users/auth/otp", h.RequestOTP, op)
+	e.PUT("/cms/rest/app/users/auth/otp", h.VerifyOTP, op)
+	e.GET("/cms/rest/app/audit", h.AuditLog, op)
+
+	// CMS API and console screens of one partner: the operator must hold a grant on it.
+	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
+	p.GET("", h.Partner)
+	p.GET("/balance", h.Balance)
+}
+
+// Health answers 200 while the database is reachable.
+func (h *Handlers) Health(c echo.Context) error {
+	if err := h.store.DB().PingContext(c.Request().Context()); err != nil {
+		return c.JSON(http.StatusServiceUnavailable, map[string]string{"status": "database unreachable"})
+	}
+	return c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}

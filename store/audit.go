@@ -1,0 +1,168 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Actor says who does something and from where; every state change records it in the audit log.
+type Actor struct {
+	Type       string // OPERATOR, APPLICATION, SYSTEM or ANONYMOUS
+	OperatorID int64
+	AppID      int64
+	Label      string // email of the operator or name of the application
+	RequestID  string
+	IP         string
+}
+
+// Actor types.
+const (
+	ActorOperator    = "OPERATOR"
+	ActorApplication = "APPLICATION"
+	ActorSystem      = "SYSTEM"
+	ActorAnonymous   = "ANONYMOUS"
+)
+
+// SystemActor is the actor of command-line and seeding operations.
+func SystemActor(label string) Actor { return Actor{Type: ActorSystem, Label: label} }
+
+func (a Actor) id() *int64 {
+	switch {
+	case a.Type == ActorOperator && a.OperatorID != 0:
+		return &a.OperatorID
+	case a.Type == ActorApplication && a.AppID != 0:
+		return &a.AppID
+	}
+	return nil
+}
+
+func (a Actor) kind() string {
+	if a.Type == "" {
+		return ActorAnonymous
+	}
+	return a.Type
+}
+
+// AuditEntry is one line of the audit log.
+type AuditEntry struct {
+	ID         int64           `db:"id" json:"id"`
+	At         time.Time       `db:"at" json:"at"`
+	ActorType  string          `db:"actor_type" json:"actorType"`
+	ActorID    *int64          `db:"actor_id" json:"actorId"`
+	ActorLabel string          `db:"actor_label" json:"actorLabel"`
+	PartnerID  *int64          `db:"partner_id" json:"partnerId"`
+	Action     string          `db:"action" json:"action"`
+	ObjectType string          `db:"object_type" json:"objectType"`
+	ObjectID   string          `db:"object_id" json:"objectId"`
+	Before     json.RawMessage `db:"before" json:"before,omitempty"`
+	After      json.RawMessage `db:"after" json:"after,omitempty"`
+	RequestID  string          `db:"request_id" json:"requestId"`
+	IP         string          `db:"ip" json:"ip"`
+}
+
+// Event describes an audited action: what happened to which object, with its state before and after.
+type Event struct {
+	PartnerID  int64 // 0 when the action belongs to no partner (a login)
+	Action     string
+	ObjectType string
+	ObjectID   any
+	Before     any
+	After      any
+}
+
+// Audit appends an entry outside any other transaction (logins, refused authorizations, reads of
+// personal data).
+func (s *Store) Audit(ctx context.Context, actor Actor, ev Event) error {
+	return writeAudit(ctx, s.db, actor, ev)
+}
+
+// writeAudit appends an entry using q, which is the transaction of the change when there is one.
+func writeAudit(ctx context.Context, q sqlx.ExecerContext, actor Actor, ev Event) error {
+	before, err := jsonOrNil(ev.Before)
+	if err != nil {
+		return err
+	}
+	after, err := jsonOrNil(ev.After)
+	if err != nil {
+		return err
+	}
+	var partner *int64
+	if ev.PartnerID != 0 {
+		partner = &ev.PartnerID
+	}
+	objectID := ""
+	if ev.ObjectID != nil {
+		objectID = fmt.Sprint(ev.ObjectID)
+	}
+	_, err = q.ExecContext(ctx, `
+		INSERT INTO audit_log (actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
+		                       before, after, request_id, ip)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+		actor.kind(), actor.id(), actor.Label, partner, ev.Action, ev.ObjectType, objectID,
+		before, after, actor.RequestID, actor.IP)
+	if err != nil {
+		return fmt.Errorf("store: unable to write audit log: %w", err)
+	}
+	return nil
+}
+
+func jsonOrNil(v any) ([]byte, error) {
+	if v == nil {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to encode audit state: %w", err)
+	}
+	return b, nil
+}
+
+// AuditFilter narrows the audit log listing.
+type AuditFilter struct {
+	PartnerIDs []int64 // partners whose entries the viewer may see
+	PartnerID  int64   // one of them, or 0 for all
+	Action     string  // prefix of the action, e.g. "auth." or "card."
+	Actor      string  // substring of the actor label
+	Page       Page
+}
+
+// ListAudit returns a page of entries, newest first, visible to a viewer allowed on f.PartnerIDs:
+// the entries of those partners and the logins of operators who work on them.
+func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error) {
+	where := `(a.partner_id = ANY($1) OR (a.partner_id IS NULL AND a.actor_type = 'OPERATOR' AND EXISTS (
+	            SELECT 1 FROM operator_permissions p WHERE p.operator_id = a.actor_id AND p.partner_id = ANY($1))))`
+	args := []any{pq.Array(f.PartnerIDs)}
+	if f.PartnerID != 0 {
+		args = append(args, f.PartnerID)
+		where += ` AND a.partner_id = $` + strconv.Itoa(len(args))
+	}
+	if f.Action != "" {
+		args = append(args, likePrefix(f.Action))
+		where += ` AND a.action LIKE $` + strconv.Itoa(len(args))
+	}
+	if f.Actor != "" {
+		args = append(args, likeContains(f.Actor))
+		where += ` AND a.actor_label ILIKE $` + strconv.Itoa(len(args))
+	}
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM audit_log a WHERE `+where, args...); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count audit log: %w", err)
+	}
+	args = append(args, f.Page.Limit, f.Page.Offset())
+	var entries []AuditEntry
+	err := s.db.SelectContext(ctx, &entries, `
+		SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
+		       before, after, request_id, ip
+		FROM audit_log a WHERE `+where+`
+		ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list audit log: %w", err)
+	}
+	return entries, total, nil
+}

@@ -1,0 +1,147 @@
+// Package store is the persistence layer: sqlx on PostgreSQL, one file per aggregate, every
+// invariant enforced inside the transaction that makes the change. It speaks no HTTP.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/pressly/goose/v3"
+
+	"cardconsole/migrations"
+)
+
+// Store is the application's handle on the database.
+type Store struct {
+	db *sqlx.DB
+}
+
+// Open connects to PostgreSQL at url and checks the connection.
+func Open(ctx context.Context, url string) (*Store, error) {
+	db, err := sqlx.Open("postgres", url)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to open database: %w", err)
+	}
+	db.SetMaxOpenConns(32)
+	db.SetMaxIdleConns(32)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("store: unable to reach database: %w", err)
+	}
+	return &Store{db: db}, nil
+}
+
+// New wraps an existing connection pool.
+func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
+
+// DB exposes the pool for tests and tools that need raw SQL.
+func (s *Store) DB() *sqlx.DB { return s.db }
+
+// Close closes the pool.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Migrate applies every pending migration.
+func Migrate(ctx context.Context, db *sql.DB) error {
+	p, err := newMigrationProvider(db)
+	if err != nil {
+		return err
+	}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("store: unable to migrate: %w", err)
+	}
+	return nil
+}
+
+func newMigrationProvider(db *sql.DB) (*goose.Provider, error) {
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to load migrations: %w", err)
+	}
+	return p, nil
+}
+
+// maxAttempts bounds how often a transaction is retried after a serialization failure or deadlock.
+const maxAttempts = 8
+
+// inTx runs fn in a transaction and commits it. A serialization failure or a deadlock rolls back
+// and runs fn again, so callers never see one as a business error.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = s.tryTx(ctx, fn)
+		if err == nil || !retryable(err) {
+			return err
+		}
+		backoff := time.Duration(attempt*attempt)*time.Millisecond + time.Duration(rand.IntN(5))*time.Millisecond
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(backoff):
+		}
+	}
+	return fmt.Errorf("store: transaction kept conflicting: %w", err)
+}
+
+func (s *Store) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	tx, err := s.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("store: unable to begin transaction: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		var keep keptWrites
+		if errors.As(err, &keep) {
+			if cerr := tx.Commit(); cerr != nil {
+				return fmt.Errorf("store: unable to commit: %w", cerr)
+			}
+			return keep.err
+		}
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: unable to commit: %w", err)
+	}
+	return nil
+}
+
+// keptWrites is an error whose transaction is committed all the same: a refusal that must leave a
+// trace, such as a counted failed attempt.
+type keptWrites struct{ err *Error }
+
+func (k keptWrites) Error() string { return k.err.Error() }
+
+// commitThen makes fn's transaction commit and the caller receive err.
+func commitThen(err *Error) error { return keptWrites{err: err} }
+
+// retryable reports a serialization failure (40001) or a deadlock (40P01).
+func retryable(err error) bool {
+	var pqErr *pq.Error
+	if errors.As(err, &pqErr) {
+		return pqErr.Code == "40001" || pqErr.Code == "40P01"
+	}
+	return false
+}
+
+// isUniqueViolation reports a unique constraint violation, optionally of one named constraint.
+func isUniqueViolation(err error, constraint string) bool {
+	var pqErr *pq.Error
+	if !errors.As(err, &pqErr) || pqErr.Code != "23505" {
+		return false
+	}
+	return constraint == "" || pqErr.Constraint == constraint
+}
+
+// notFoundIf turns sql.ErrNoRows into a NotFound business error for what.
+func notFoundIf(err error, what string) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return NotFound(what)
+	}
+	return err
+}

@@ -1,0 +1,113 @@
+// Package web is the HTTP side of the console: the echo server and its middleware, authentication of
+// API clients and console sessions, CSRF, flashes, the response helper that serves a page, an HTMX
+// partial or JSON from one handler, and the central error handler.
+package web
+
+import (
+	"crypto/sha256"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gorilla/sessions"
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"cardconsole/static"
+	"cardconsole/store"
+)
+
+// Options configure the web layer.
+type Options struct {
+	Store      *store.Store
+	Logger     *slog.Logger
+	BaseURL    string        // the console's public URL; https turns on Secure cookies
+	SessionKey []byte        // signs and encrypts session cookies and signed links; share it between instances
+	SessionTTL time.Duration // how long a console session lives
+	TokenTTL   store.TokenTTL
+	BodyLimit  string // the default request body limit, e.g. "1M"
+}
+
+// App holds what middleware and handlers share.
+type App struct {
+	Store   *store.Store
+	Log     *slog.Logger
+	opts    Options
+	cookies *sessions.CookieStore
+	secure  bool
+	origin  string
+	Now     func() time.Time
+	signKey []byte
+}
+
+// New builds the echo server with the middleware every route goes through. Routes are added by the
+// caller (handlers.Routes).
+func New(opts Options) (*App, *echo.Echo) {
+	if opts.BodyLimit == "" {
+		opts.BodyLimit = "1M"
+	}
+	base, _ := url.Parse(opts.BaseURL)
+	app := &App{
+		Store:   opts.Store,
+		Log:     opts.Logger,
+		opts:    opts,
+		cookies: sessions.NewCookieStore(deriveKey(opts.SessionKey, "cookie-auth"), deriveKey(opts.SessionKey, "cookie-enc")),
+		secure:  base != nil && base.Scheme == "https",
+		Now:     time.Now,
+		signKey: deriveKey(opts.SessionKey, "signed-urls"),
+	}
+	if base != nil {
+		app.origin = base.Scheme + "://" + base.Host
+	}
+	app.cookies.Options = &sessions.Options{Path: "/", MaxAge: int(opts.SessionTTL / time.Second), HttpOnly: true,
+		Secure: app.secure, SameSite: http.SameSiteLaxMode}
+
+	e := echo.New()
+	e.HideBanner = true
+	e.HidePort = true
+	e.HTTPErrorHandler = app.handleError
+	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(app.logRequests)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: app.logPanic}))
+	e.Use(securityHeaders)
+	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: opts.BodyLimit, Skipper: largeBodyRoute}))
+	e.Use(app.sameOrigin)
+
+	assets, _ := fs.Sub(static.FS, ".")
+	e.StaticFS("/static", assets)
+	return app, e
+}
+
+// largeBodyRoute skips the default body limit on routes that enforce their own while streaming.
+func largeBodyRoute(c echo.Context) bool {
+	return strings.HasSuffix(c.Path(), "/process-request") && c.Request().Method == http.MethodPost
+}
+
+func deriveKey(secret []byte, purpose string) []byte {
+	h := sha256.Sum256(append([]byte(purpose+":"), secret...))
+	return h[:]
+}
+
+// SignKey is the key for signed, short-lived links (evidence downloads).
+func (a *App) SignKey() []byte { return a.signKey }
+
+// BaseURL is the console's public URL.
+func (a *App) BaseURL() string { return a.opts.BaseURL }
+
+// TokenTTL is how long issued tokens live.
+func (a *App) TokenTTL() store.TokenTTL { return a.opts.TokenTTL }
+
+// securityHeaders sets the headers every response carries.
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "SAMEORIGIN")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'self'")
+		return next(c)
+	}
+}

@@ -1,0 +1,333 @@
+// Package webtest runs the real router against a fresh database for handler and browser tests, and
+// gives tests API clients for operators with chosen grants.
+package webtest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"cardconsole/handlers"
+	"cardconsole/store"
+	"cardconsole/store/storetest"
+	"cardconsole/web"
+)
+
+// Password is the password of every operator a test creates.
+const Password = "correct-horse-battery"
+
+// Env is a running console on its own database.
+type Env struct {
+	T      testing.TB
+	Store  *store.Store
+	App    *web.App
+	Server *httptest.Server
+	URL    string // the database URL, for a second instance on the same database
+
+	clockMu sync.Mutex
+	clock   time.Time
+	appTok  string
+}
+
+// New starts the console on a fresh database. Its clock is real time; AdvanceClock moves it, so
+// tests can produce several distinct one-time codes.
+func New(t testing.TB) *Env {
+	t.Helper()
+	dbURL := storetest.NewURL(t)
+	return NewOn(t, dbURL)
+}
+
+// NewOn starts another console instance on an existing database.
+func NewOn(t testing.TB, dbURL string) *Env {
+	t.Helper()
+	st, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	env := &Env{T: t, Store: st, URL: dbURL, clock: time.Now()}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if testing.Verbose() {
+		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
+	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
+		SessionKey: []byte("test-session-key-test-session-key!!"), SessionTTL: time.Hour,
+		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}})
+	app.Now = env.Now
+	handlers.Routes(e, app)
+	env.App = app
+	env.Server = httptest.NewServer(e)
+	t.Cleanup(func() {
+		env.Server.CloseClientConnections()
+		env.Server.Close()
+		st.Close()
+	})
+	return env
+}
+
+type testWriter struct{ t testing.TB }
+
+func (w testWriter) Write(p []byte) (int, error) { w.t.Log(strings.TrimSpace(string(p))); return len(p), nil }
+
+// Now is the console's clock.
+func (e *Env) Now() time.Time {
+	e.clockMu.Lock()
+	defer e.clockMu.Unlock()
+	return e.clock
+}
+
+// AdvanceClock moves the console's clock forward.
+func (e *Env) AdvanceClock(d time.Duration) {
+	e.clockMu.Lock()
+	e.clock = e.clock.Add(d)
+	e.clockMu.Unlock()
+}
+
+// Operator is an operator made by a test.
+type Operator struct {
+	ID        int64
+	Email     string
+	OTPSecret string // set when created with an authenticator
+	Token     string // API access token, after Login
+	env       *Env
+}
+
+// Partner creates a partner and returns its id.
+func (e *Env) Partner(name, currency string) int64 {
+	e.T.Helper()
+	p, err := e.Store.CreatePartner(context.Background(), store.SystemActor("test"), name, currency)
+	if err != nil {
+		e.T.Fatalf("create partner: %v", err)
+	}
+	return p.ID
+}
+
+// Grant is a grant to give an operator on a partner.
+type Grant struct {
+	Partner     int64
+	Roles       []string
+	Permissions []string
+}
+
+// Operator creates an operator with the grants; withOTP enrols an authenticator.
+func (e *Env) Operator(email string, withOTP bool, grants ...Grant) *Operator {
+	e.T.Helper()
+	ctx := context.Background()
+	created, err := e.Store.CreateOperator(ctx, store.SystemActor("test"), email, Password, withOTP)
+	if err != nil {
+		e.T.Fatalf("create operator: %v", err)
+	}
+	op := &Operator{ID: created.ID, Email: email, env: e}
+	if created.OTPAuthURI != "" {
+		u, _ := url.Parse(created.OTPAuthURI)
+		op.OTPSecret = u.Query().Get("secret")
+	}
+	for _, g := range grants {
+		if err := e.Store.Grant(ctx, store.SystemActor("test"), created.ID, g.Partner, g.Roles, g.Permissions); err != nil {
+			e.T.Fatalf("grant: %v", err)
+		}
+	}
+	return op
+}
+
+// OTP returns a fresh valid code: it advances the console's clock by one step so that no code is
+// ever reused by accident.
+func (o *Operator) OTP() string {
+	o.env.T.Helper()
+	o.env.AdvanceClock(30 * time.Second)
+	code, err := store.OTPSecretCode(o.OTPSecret, o.env.Now())
+	if err != nil {
+		o.env.T.Fatalf("otp: %v", err)
+	}
+	return code
+}
+
+// CurrentOTP returns the code of the console's current time step without advancing.
+func (o *Operator) CurrentOTP() string {
+	code, err := store.OTPSecretCode(o.OTPSecret, o.env.Now())
+	if err != nil {
+		o.env.T.Fatalf("otp: %v", err)
+	}
+	return code
+}
+
+// AppToken returns an application token of a test application serving the given partners.
+func (e *Env) AppToken(partners ...int64) string {
+	e.T.Helper()
+	if e.appTok != "" {
+		return e.appTok
+	}
+	app, err := e.Store.CreateApplication(context.Background(), store.SystemActor("test"), "test app", partners)
+	if err != nil {
+		e.T.Fatalf("create application: %v", err)
+	}
+	res := e.Do(http.MethodPost, "/cms/rest/app/auth/login", nil, map[string]string{"merchant": app.Merchant, "secret": app.Secret})
+	res.WantStatus(http.StatusOK)
+	e.appTok = res.Data()["accessToken"].(string)
+	return e.appTok
+}
+
+// Login logs the operator in through the API and keeps the access token.
+func (o *Operator) Login() *Operator {
+	o.env.T.Helper()
+	res := o.env.Do(http.MethodPost, "/cms/rest/app/users/login", map[string]string{"Authorization": "Bearer " + o.env.AppToken()},
+		map[string]string{"email": o.Email, "password": Password})
+	res.WantStatus(http.StatusOK)
+	o.Token = res.Data()["accessToken"].(string)
+	return o
+}
+
+// Headers are the CMS API headers of the logged-in operator.
+func (o *Operator) Headers() map[string]string {
+	if o.Token == "" {
+		o.Login()
+	}
+	return map[string]string{"Authorization": "Bearer " + o.env.AppToken(), "x-user-token": "Bearer " + o.Token}
+}
+
+// Do calls the CMS API as the operator; body is encoded as JSON unless it is nil.
+func (o *Operator) Do(method, path string, body any) *Response {
+	o.env.T.Helper()
+	return o.env.Do(method, path, o.Headers(), body)
+}
+
+// Response is a finished HTTP exchange.
+type Response struct {
+	T      testing.TB
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// Do sends a request with the headers and a JSON body (nil for none; a string is sent as is).
+func (e *Env) Do(method, path string, headers map[string]string, body any) *Response {
+	e.T.Helper()
+	var r io.Reader
+	switch b := body.(type) {
+	case nil:
+	case string:
+		r = strings.NewReader(b)
+	case []byte:
+		r = bytes.NewReader(b)
+	default:
+		enc, err := json.Marshal(b)
+		if err != nil {
+			e.T.Fatalf("encode body: %v", err)
+		}
+		r = bytes.NewReader(enc)
+	}
+	req, err := http.NewRequest(method, e.Server.URL+path, r)
+	if err != nil {
+		e.T.Fatalf("request: %v", err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	return e.Send(req)
+}
+
+// Send sends a prepared request to the console.
+func (e *Env) Send(req *http.Request) *Response {
+	e.T.Helper()
+	res, err := e.Server.Client().Do(req)
+	if err != nil {
+		e.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		e.T.Fatalf("read body: %v", err)
+	}
+	return &Response{T: e.T, Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// WantStatus fails the test unless the status is want.
+func (r *Response) WantStatus(want int) *Response {
+	r.T.Helper()
+	if r.Status != want {
+		r.T.Fatalf("status %d, want %d; body: %s", r.Status, want, r.Body)
+	}
+	return r
+}
+
+// JSON decodes the body as an object.
+func (r *Response) JSON() map[string]any {
+	r.T.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(r.Body, &m); err != nil {
+		r.T.Fatalf("body is not a JSON object: %v: %s", err, r.Body)
+	}
+	return m
+}
+
+// Data is the success envelope's data object.
+func (r *Response) Data() map[string]any {
+	r.T.Helper()
+	m := r.JSON()
+	d, ok := m["data"].(map[string]any)
+	if !ok {
+		r.T.Fatalf("no data object in %s", r.Body)
+	}
+	return d
+}
+
+// Decode decodes the body into v.
+func (r *Response) Decode(v any) {
+	r.T.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		r.T.Fatalf("decode: %v: %s", err, r.Body)
+	}
+}
+
+// ErrorCode is the first error code of an error envelope, checking the envelope's shape.
+func (r *Response) ErrorCode() string {
+	r.T.Helper()
+	m := r.JSON()
+	if m["success"] != false {
+		r.T.Fatalf("not an error envelope: %s", r.Body)
+	}
+	errs, ok := m["errors"].([]any)
+	if !ok || len(errs) == 0 {
+		r.T.Fatalf("error envelope without errors: %s", r.Body)
+	}
+	return errs[0].(map[string]any)["code"].(string)
+}
+
+// WantError fails unless the answer is an error envelope with that status and first code.
+func (r *Response) WantError(status int, code string) *Response {
+	r.T.Helper()
+	r.WantStatus(status)
+	if got := r.ErrorCode(); got != code {
+		r.T.Fatalf("error code %s, want %s; body: %s", got, code, r.Body)
+	}
+	return r
+}
+
+// FieldErrors returns the validation error messages by field.
+func (r *Response) FieldErrors() map[string]string {
+	r.T.Helper()
+	var env struct {
+		Errors []struct {
+			Field, Code, Message string
+		}
+	}
+	r.Decode(&env)
+	out := map[string]string{}
+	for _, e := range env.Errors {
+		if e.Field != "" {
+			out[e.Field] = e.Code
+		}
+	}
+	return out
+}
