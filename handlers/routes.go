@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cardconsole/store"
 	"cardconsole/web"
 	"cardconsole/web/openapi"
 )
@@ -37,6 +38,26 @@ func Routes(e *echo.Echo, app *web.App) {
 	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
+
+	// Cardholders and cards (docs/cardholders.md). Static segments (new, cards, association) win
+	// over the ids beside them.
+	p.GET("/cardholders", h.Cardholders, app.Require("cardholders:list"))
+	p.GET("/cardholders/new", h.NewCardholderForm, app.Require("cardholders:create"))
+	p.POST("/cardholders", h.CreateCardholder, app.Require("cardholders:create"))
+	p.PATCH("/cardholders/cards/block", h.BulkCards(store.BlockCard), app.Require("cards-admin:block"))
+	p.PATCH("/cardholders/cards/unblock", h.BulkCards(store.UnblockCard), app.Require("cards-admin:unblock"))
+	p.GET("/cardholders/:cardholderId", h.CardholderPage, app.Require("cardholders:detail"))
+	p.POST("/cardholders/:cardholderId", h.CardholderDetail, app.Require("cardholders:detail"))
+	p.GET("/cardholders/:cardholderId/cards", h.CardholderCards, app.Require("cards-admin:detail"))
+	p.POST("/cardholders/:cardholderId/cards", h.AssignCard, app.Require("cardholders:update"))
+	p.GET("/cardholders/:cardholderId/cards/association", h.ThirdPartyCards, app.Require("cardholders:detail"))
+	p.POST("/cardholders/:cardholderId/cards/association", h.AssociateThirdPartyCard, app.Require("cardholders:update"))
+	p.GET("/cards", h.Cards, app.Require("cards-admin:detail"))
+	p.POST("/cards", h.IssueCards, app.Require("cards-admin:issue"))
+	for _, a := range []store.CardAction{store.ActivateCard, store.BlockCard, store.UnblockCard} {
+		p.PATCH("/cardholders/:cardholderId/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
+		p.PATCH("/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
+	}
 }
 
 // Health answers 200 while the database is reachable.
