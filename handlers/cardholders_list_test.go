@@ -53,17 +53,17 @@ func TestCardholderSearch(t *testing.T) {
 		search string
 		want   []int64
 	}{
-		{"RAMIREZ@EXAMPLE", []int64{maria}},       // email, any case
-		{"5555123", []int64{maria}},               // phone fragment
-		{"gt7788", []int64{jose}},                 // document fragment, any case
-		{"678901", []int64{maria}},                // the middle of a document number
-		{"_", []int64{jose}},                      // an underscore is a character, not a wildcard
-		{"%", []int64{pct}},                       // so is a percent sign
-		{"0%@", []int64{pct}},                     //
-		{"example.com", []int64{pct, maria}},      // newest first by default
-		{"nobody", nil},                           //
-		{"  maria.ramirez  ", []int64{maria}},     // trimmed
-		{"María", nil},                            // names are not searched
+		{"RAMIREZ@EXAMPLE", []int64{maria}},   // email, any case
+		{"5555123", []int64{maria}},           // phone fragment
+		{"gt7788", []int64{jose}},             // document fragment, any case
+		{"678901", []int64{maria}},            // the middle of a document number
+		{"_", []int64{jose}},                  // an underscore is a character, not a wildcard
+		{"%", []int64{pct}},                   // so is a percent sign
+		{"0%@", []int64{pct}},                 //
+		{"example.com", []int64{pct, maria}},  // newest first by default
+		{"nobody", nil},                       //
+		{"  maria.ramirez  ", []int64{maria}}, // trimmed
+		{"María", nil},                        // names are not searched
 	} {
 		ids, total, _ := chList(t, op, p, url.Values{"searchText": {tc.search}})
 		if fmt.Sprint(ids) != fmt.Sprint(tc.want) || total != len(tc.want) {

@@ -450,7 +450,7 @@ func addCardForm(vm CardsPanelView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			var templ_7745c5c3_Var21 = []any{"max-w-xs " + inputClass(vm.errors(), "cardId")}
+			var templ_7745c5c3_Var21 = []any{"max-w-xs bg-white " + inputClass(vm.errors(), "cardId")}
 			templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var21...)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

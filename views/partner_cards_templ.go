@@ -115,7 +115,7 @@ func PartnerCardsPage(vm PartnerCardsView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		var templ_7745c5c3_Var5 = []any{inputClass(nil, "")}
+		var templ_7745c5c3_Var5 = []any{"bg-white " + inputClass(nil, "")}
 		templ_7745c5c3_Err = templ.RenderCSSItems(ctx, templ_7745c5c3_Buffer, templ_7745c5c3_Var5...)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
