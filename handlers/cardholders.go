@@ -19,6 +19,11 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	f := store.CardholderFilter{PartnerID: pid, Search: c.QueryParam("searchText"), SortBy: c.QueryParam("sortBy"),
 		SortOrder: c.QueryParam("sortOrder"), Page: pageQuery(c)}
 	f.Normalize()
+	typed, hint := f.Search, ""
+	if typed != "" && !store.SearchableText(typed) && !web.WantsJSON(c) {
+		// While the operator is still typing, the console lists everyone instead of refusing.
+		f.Search, hint = "", "Type at least 3 letters or digits in a row to search."
+	}
 	items, total, err := h.store.ListCardholders(ctx, web.Actor(c), f)
 	if err != nil {
 		return err
@@ -27,7 +32,7 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	if f.Search != "" {
 		q.Set("searchText", f.Search)
 	}
-	vm := views.CardholdersView{PartnerID: pid, PartnerName: h.partnerName(c), Items: items, Search: f.Search, SortBy: f.SortBy,
+	vm := views.CardholdersView{PartnerID: pid, PartnerName: h.partnerName(c), Items: items, Search: typed, Hint: hint, SortBy: f.SortBy,
 		SortOrder: f.SortOrder, CanCreate: web.GrantsOf(c).Has("cardholders:create"),
 		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: views.PartnerURL(pid, "/cardholders"),
 			Query: q, Target: "cardholders-table"}}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"cardconsole/store"
@@ -48,6 +49,9 @@ func TestCardholderSearch(t *testing.T) {
 	jose := chCreate(t, env, p, chPerson("José", "Álvarez", "jose_alvarez@correo.gt", "50244440000", "PASSPORT", "GT778899"))
 	pct := chCreate(t, env, p, chPerson("Lucía", "Pérez", "lucia100%@example.com", "50233339999", "NIT", "1234567-K"))
 	chCreate(t, env, other, chPerson("María", "Otra", "maria.otra@example.com", "50255551234", "DPI", "2345678901234"))
+	// Rows a wildcard would match if % and _ were not taken literally.
+	chCreate(t, env, p, chPerson("Joséx", "Alvarado", "josexalv@mail.com", "50211110000", "DPI", "9999999999999"))
+	chCreate(t, env, p, chPerson("Lucía", "Mil", "lucia1000@mail.com", "50211112222", "DPI", "8888888888888"))
 
 	for _, tc := range []struct {
 		search string
@@ -57,9 +61,9 @@ func TestCardholderSearch(t *testing.T) {
 		{"5555123", []int64{maria}},           // phone fragment
 		{"gt7788", []int64{jose}},             // document fragment, any case
 		{"678901", []int64{maria}},            // the middle of a document number
-		{"_", []int64{jose}},                  // an underscore is a character, not a wildcard
-		{"%", []int64{pct}},                   // so is a percent sign
-		{"0%@", []int64{pct}},                 //
+		{"ose_alv", []int64{jose}},            // an underscore is a character, not a wildcard
+		{"100%", []int64{pct}},                // so is a percent sign
+		{"100%@EXAMPLE", []int64{pct}},        //
 		{"example.com", []int64{pct, maria}},  // newest first by default
 		{"nobody", nil},                       //
 		{"  maria.ramirez  ", []int64{maria}}, // trimmed
@@ -70,9 +74,20 @@ func TestCardholderSearch(t *testing.T) {
 			t.Errorf("search %q = %v (total %d), want %v", tc.search, ids, total, tc.want)
 		}
 	}
-	if n := chAuditActions(t, env, "cardholder.list"); n < 11 {
+	if n := chAuditActions(t, env, "cardholder.list"); n != 11 {
 		t.Errorf("%d list reads audited, want one per search", n)
 	}
+
+	// A fragment without 3 letters or digits in a row cannot use the indexes.
+	for _, short := range []string{"ab", "%", "_", "a_b", "@.c", "é1"} {
+		res := op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p)+"/cardholders?searchText="+url.QueryEscape(short), nil).
+			WantError(http.StatusBadRequest, "7000")
+		if res.FieldErrors()["searchText"] != "7000" {
+			t.Errorf("%q: %s", short, res.Body)
+		}
+	}
+	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p)+"/cardholders?searchText="+strings.Repeat("a", 101), nil).
+		WantError(http.StatusBadRequest, "7000")
 }
 
 func TestCardholderListSortAndPages(t *testing.T) {
@@ -169,6 +184,9 @@ func TestCardholderListInTheConsole(t *testing.T) {
 	}
 	chWantHTML(t, part, `id="cardholders-table"`, "containing “nobody”")
 	b.HTMX(http.MethodGet, base+"?sortBy=secret", nil).WantStatus(http.StatusBadRequest)
+	// While the operator types the first characters, the console lists everyone and says why.
+	short := b.HTMX(http.MethodGet, base+"?searchText=ma", nil).WantStatus(http.StatusOK)
+	chWantHTML(t, short, `data-testid="search-hint"`, `data-testid="cardholder-open-`+itoa(id)+`"`)
 }
 
 func chAuditActions(t testing.TB, env *webtest.Env, action string) int {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 )
@@ -19,6 +20,12 @@ type CardholderSummary struct {
 	DocumentNumber string    `db:"document_number" json:"documentNumber"`
 	CardCount      int       `db:"card_count" json:"cardCount"`
 	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
+}
+
+// sortColumns is the column each sortBy value reads.
+var sortColumns = map[string]string{
+	"createdAt": "created_at", "id": "id", "name": "name", "lastName": "last_name", "email": "email",
+	"documentNumber": "document_number",
 }
 
 // cardholderSorts maps each sortBy value to the ORDER BY expression its index serves. Names sort
@@ -43,6 +50,15 @@ const (
 
 // MaxSearchText bounds searchText; no email, phone or document is longer.
 const MaxSearchText = 100
+
+// searchable is a run of three letters or digits: the shortest fragment the trigram indexes can
+// look up. Anything shorter would have to read every cardholder of the partner.
+var searchable = regexp.MustCompile(`[\p{L}\p{N}]{3}`)
+
+// sparseMatches is the number of matching cardholders up to which a search reads all its matches
+// through the trigram indexes and sorts them, rather than walking the sort's index and testing each
+// row until the page is full (docs/performance-cardholders.md).
+var sparseMatches = 20_000
 
 // CardholderFilter selects and orders a page of a partner's cardholders.
 type CardholderFilter struct {
@@ -76,16 +92,25 @@ func (f CardholderFilter) validate() error {
 	if f.SortOrder != "asc" && f.SortOrder != "desc" {
 		v.Add("sortOrder", "sortOrder must be asc or desc")
 	}
-	if len([]rune(f.Search)) > MaxSearchText {
+	switch {
+	case len([]rune(f.Search)) > MaxSearchText:
 		v.Add("searchText", fmt.Sprintf("searchText must have at most %d characters", MaxSearchText))
+	case f.Search != "" && !SearchableText(f.Search):
+		v.Add("searchText", "searchText must contain at least 3 letters or digits in a row")
 	}
 	return v.Err()
 }
 
+// SearchableText reports whether a search fragment can be looked up in the indexes.
+func SearchableText(s string) bool { return searchable.MatchString(s) }
+
 // cardholderListSQL builds the count and page queries of a filter. The page query finds the ids of
-// the page first, in index order, and only then reads those rows: deep pages then skip index
-// entries instead of whole rows.
-func cardholderListSQL(f CardholderFilter) (count, page string, args []any) {
+// the page first and only then reads those rows, so deep pages skip index entries instead of whole
+// rows. Without a search (or with one matching many rows) the ids come in the order of the sort's
+// index; a search matching at most sparseMatches rows (total, from the count) collects its matches
+// through the trigram indexes first and sorts them, because walking the sort's index would test
+// nearly every row before finding them.
+func cardholderListSQL(f CardholderFilter, total int) (count, page string, args []any) {
 	where := `partner_id = $1`
 	args = []any{f.PartnerID}
 	if f.Search != "" {
@@ -99,12 +124,22 @@ func cardholderListSQL(f CardholderFilter) (count, page string, args []any) {
 	order := fmt.Sprintf("%s %s, id %s", cardholderSorts[f.SortBy], dir, dir)
 	n := len(args)
 	count = `SELECT count(*) FROM cardholders WHERE ` + where
+	ids := fmt.Sprintf(`SELECT id FROM cardholders WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
+	if f.Search != "" && total <= sparseMatches {
+		// MATERIALIZED keeps the planner from pushing the ORDER BY into an index walk.
+		cols := "id"
+		if c := sortColumns[f.SortBy]; c != "id" {
+			cols += ", " + c
+		}
+		ids = fmt.Sprintf(`WITH matches AS MATERIALIZED (SELECT %s FROM cardholders WHERE %s)
+			SELECT id FROM matches ORDER BY %s LIMIT $%d OFFSET $%d`, cols, where, order, n+1, n+2)
+	}
 	page = fmt.Sprintf(`
 		SELECT ch.id, ch.name, ch.last_name, ch.email, ch.phone_number, ch.document_type, ch.document_number,
 		       ch.created_at, (SELECT count(*) FROM cards c WHERE c.cardholder_id = ch.id) AS card_count
-		FROM (SELECT id FROM cardholders WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d) pg
+		FROM (%s) pg
 		JOIN cardholders ch ON ch.id = pg.id
-		ORDER BY %s`, where, order, n+1, n+2, qualify(order))
+		ORDER BY %s`, ids, qualify(order))
 	args = append(args, f.Page.Limit, f.Page.Offset())
 	return count, page, args
 }
@@ -125,11 +160,11 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 	if err := f.validate(); err != nil {
 		return nil, 0, err
 	}
-	countSQL, pageSQL, args := cardholderListSQL(f)
-	var total int
-	if err := s.db.GetContext(ctx, &total, countSQL, args[:len(args)-2]...); err != nil {
-		return nil, 0, fmt.Errorf("store: unable to count cardholders: %w", err)
+	total, err := s.countCardholders(ctx, f)
+	if err != nil {
+		return nil, 0, err
 	}
+	_, pageSQL, args := cardholderListSQL(f, total)
 	items := []CardholderSummary{}
 	if total > f.Page.Offset() {
 		if err := s.db.SelectContext(ctx, &items, pageSQL, args...); err != nil {
@@ -140,7 +175,7 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 	for i, it := range items {
 		ids[i] = it.ID
 	}
-	err := s.Audit(ctx, actor, Event{PartnerID: f.PartnerID, Action: "cardholder.list", ObjectType: "cardholder",
+	err = s.Audit(ctx, actor, Event{PartnerID: f.PartnerID, Action: "cardholder.list", ObjectType: "cardholder",
 		After: map[string]any{"searchText": f.Search, "sortBy": f.SortBy, "sortOrder": f.SortOrder, "page": f.Page.Number,
 			"shown": ids}})
 	if err != nil {
@@ -156,12 +191,26 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 	if err := f.validate(); err != nil {
 		return "", "", err
 	}
-	countSQL, pageSQL, args := cardholderListSQL(f)
+	total, err := s.countCardholders(ctx, f)
+	if err != nil {
+		return "", "", err
+	}
+	countSQL, pageSQL, args := cardholderListSQL(f, total)
 	if count, err = s.explain(ctx, countSQL, args[:len(args)-2]); err != nil {
 		return "", "", err
 	}
 	page, err = s.explain(ctx, pageSQL, args)
 	return count, page, err
+}
+
+// countCardholders counts the cardholders a filter matches.
+func (s *Store) countCardholders(ctx context.Context, f CardholderFilter) (int, error) {
+	countSQL, _, args := cardholderListSQL(f, 0)
+	var total int
+	if err := s.db.GetContext(ctx, &total, countSQL, args[:len(args)-2]...); err != nil {
+		return 0, fmt.Errorf("store: unable to count cardholders: %w", err)
+	}
+	return total, nil
 }
 
 func (s *Store) explain(ctx context.Context, query string, args []any) (string, error) {
