@@ -26,10 +26,10 @@ func main() {
 }
 
 type cluster struct {
-	bin     string // directory of initdb, pg_ctl, postgres
-	dir     string // the data directory
-	sockets string // the socket directory
-	port    string
+	bin      string // directory of initdb, pg_ctl, postgres
+	dir      string // the data directory
+	sockets  string // the socket directory
+	port     string
 	runAs    string // the user that owns the cluster when we are root
 	portFile string // remembers the port the cluster was started on
 }
@@ -241,4 +241,3 @@ func portBusy(port string) bool {
 	c.Close()
 	return true
 }
-
