@@ -6,9 +6,7 @@ import (
 	"html"
 	"io"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,57 +14,31 @@ import (
 	"cardconsole/web/webtest"
 )
 
-// chBrowser is a console session driven over plain HTTP: the login form, the session cookie and
-// the CSRF token the layout hands to HTMX.
+// chBrowser is a console session over plain HTTP (webtest.Console) that can also send full-page
+// requests of any method, as a form without HTMX would.
 type chBrowser struct {
-	t      testing.TB
-	env    *webtest.Env
-	client *http.Client
-	csrf   string
+	*webtest.Console
+	t   testing.TB
+	env *webtest.Env
 }
-
-var (
-	chLoginCSRF = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	chPageCSRF  = regexp.MustCompile(`"X-CSRF-Token":"([^"]+)"`)
-)
 
 // chLogin signs the operator in through the login form, as a browser would.
 func chLogin(t testing.TB, env *webtest.Env, email string) *chBrowser {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	b := &chBrowser{t: t, env: env, client: &http.Client{Jar: jar,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
-	html := map[string]string{"Accept": "text/html"}
-	login := b.send(http.MethodGet, "/login", nil, html).WantStatus(http.StatusOK)
-	m := chLoginCSRF.FindSubmatch(login.Body)
-	if m == nil {
-		t.Fatalf("no CSRF field on the login page")
+	c := env.Console()
+	c.Login(email, webtest.Password).WantStatus(http.StatusSeeOther)
+	if c.CSRF == "" {
+		t.Fatal("no CSRF token after login")
 	}
-	b.send(http.MethodPost, "/login", url.Values{"email": {email}, "password": {webtest.Password}, "_csrf": {string(m[1])}}, html).
-		WantStatus(http.StatusSeeOther)
-	home := b.send(http.MethodGet, "/", nil, html).WantStatus(http.StatusOK)
-	m = chPageCSRF.FindSubmatch([]byte(unescape(string(home.Body))))
-	if m == nil {
-		t.Fatalf("no CSRF token in the layout")
-	}
-	b.csrf = string(m[1])
-	return b
+	return &chBrowser{Console: c, t: t, env: env}
 }
 
-// Page requests a full page.
+// Page requests a full page; a form travels urlencoded with the session's CSRF token.
 func (b *chBrowser) Page(method, path string, form url.Values) *webtest.Response {
 	b.t.Helper()
-	return b.send(method, path, form, map[string]string{"Accept": "text/html", "X-CSRF-Token": b.csrf})
-}
-
-// HTMX requests a fragment, as HTMX does.
-func (b *chBrowser) HTMX(method, path string, form url.Values) *webtest.Response {
-	b.t.Helper()
-	return b.send(method, path, form, map[string]string{"Accept": "text/html", "HX-Request": "true", "X-CSRF-Token": b.csrf})
-}
-
-func (b *chBrowser) send(method, path string, form url.Values, headers map[string]string) *webtest.Response {
-	b.t.Helper()
+	if method == http.MethodGet && form == nil {
+		return b.Get(path, false)
+	}
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
@@ -78,19 +50,9 @@ func (b *chBrowser) send(method, path string, form url.Values, headers map[strin
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	res, err := b.client.Do(req)
-	if err != nil {
-		b.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, err := io.ReadAll(res.Body)
-	if err != nil {
-		b.t.Fatalf("read body: %v", err)
-	}
-	return &webtest.Response{T: b.t, Status: res.StatusCode, Header: res.Header, Body: raw}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("X-CSRF-Token", b.CSRF)
+	return b.Do(req)
 }
 
 // chWantHTML fails unless the body contains every fragment.
