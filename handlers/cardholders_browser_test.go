@@ -33,6 +33,31 @@ func chWaitText(sel chromedp.CSS, want string) chromedp.Action[chromedp.Void] {
 	return chPoll(fmt.Sprintf(`(() => { const e = document.querySelector(%q); return !!e && e.textContent.includes(%q); })()`, string(sel), want))
 }
 
+// chReady waits until the page has loaded and HTMX has taken over its forms (clicking earlier would
+// submit them natively), and counts HTMX swaps from then on for chClickSettled.
+func chReady() chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chPoll(`document.readyState === 'complete' && !!window.htmx`),
+		chromedp.Evaluate[chromedp.Void](`if (!window.chSettled) { window.chSettled = 1;
+			document.body.addEventListener('htmx:afterSettle', () => window.chSettled++); }`),
+	)
+}
+
+// chClickSettled clicks and waits until HTMX has swapped and processed the answer, so the next
+// click finds the new content live.
+func chClickSettled(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Evaluate[chromedp.Void](`window.chBefore = window.chSettled`),
+		chromedp.Click(sel),
+		chPoll(`window.chSettled > window.chBefore`),
+	)
+}
+
+// chWaitStatus waits until a status badge reads exactly status (INACTIVE contains ACTIVE).
+func chWaitStatus(cardID int64, status string) chromedp.Action[chromedp.Void] {
+	return chPoll(fmt.Sprintf(`(() => { const e = document.querySelector('[data-testid="card-status-%d"]'); return !!e && e.textContent.trim() === %q; })()`, cardID, status))
+}
+
 // chPoll waits until the JavaScript expression is true.
 func chPoll(js string) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
@@ -59,6 +84,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.Click(webtest.TestID("link-cardholders")),
 		chromedp.Click(webtest.TestID("new-cardholder")),
 		chromedp.WaitVisible(webtest.TestID("cardholder-form")),
+		chReady(),
 		chromedp.SendKeys(webtest.TestID("field-name"), "María José"),
 		chromedp.SendKeys(webtest.TestID("field-lastName"), "Ramírez"),
 		chromedp.SendKeys(webtest.TestID("field-address"), "6a. Avenida 12-34, Zona 1"),
@@ -71,7 +97,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.SetValue(webtest.TestID("field-documentType"), "DPI"),
 		chromedp.SendKeys(webtest.TestID("field-documentNumber"), "2345678901234"),
 		chromedp.SetValue(webtest.TestID("field-cardId"), itoa(card)),
-		chromedp.Click(webtest.TestID("cardholder-submit")),
+		chClickSettled(webtest.TestID("cardholder-submit")),
 		chromedp.WaitVisible(webtest.TestID("error-email")),
 		chromedp.WaitVisible(webtest.TestID("error-dateOfBirth")),
 	)
@@ -89,6 +115,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.WaitVisible(webtest.TestID("cardholder-title")),
 		chWaitText(webtest.TestID("cardholder-title"), "María José Ramírez"),
 		chWaitText(webtest.TestID("flash-success"), "created"),
+		chReady(),
 	)
 	if err != nil {
 		t.Fatalf("corrected form: %v", err)
@@ -98,6 +125,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/cardholders"),
 		chromedp.WaitVisible(webtest.TestID("cardholder-search")),
+		chReady(),
 		chPoll(`document.querySelectorAll('[data-testid="cardholder-row"]').length === 2`),
 	)
 	if err != nil {
@@ -109,7 +137,8 @@ func TestBrowserCardholderJourney(t *testing.T) {
 			document.querySelector('[data-testid="cardholder-email"]').textContent === 'maria.browser@example.com'`),
 		chromedp.Click(chromedp.CSS(`[data-testid^="cardholder-open-"]`)),
 		chromedp.WaitVisible(webtest.TestID("cards-panel")),
-		chWaitText(webtest.TestID("card-status-"+itoa(card)), "INACTIVE"),
+		chReady(),
+		chWaitStatus(card, "INACTIVE"),
 	)
 	if err != nil {
 		t.Fatalf("search: %v", err)
@@ -117,11 +146,11 @@ func TestBrowserCardholderJourney(t *testing.T) {
 
 	// Activate the card, then block it; each asks for confirmation first.
 	err = chromedp.Do(ctx,
-		chromedp.Click(webtest.TestID("card-activate-"+itoa(card))),
-		chWaitText(webtest.TestID("card-status-"+itoa(card)), "ACTIVE"),
+		chClickSettled(webtest.TestID("card-activate-"+itoa(card))),
+		chWaitStatus(card, "ACTIVE"),
 		chromedp.WaitVisible(webtest.TestID("card-block-"+itoa(card))),
-		chromedp.Click(webtest.TestID("card-block-"+itoa(card))),
-		chWaitText(webtest.TestID("card-status-"+itoa(card)), "BLOCKED"),
+		chClickSettled(webtest.TestID("card-block-"+itoa(card))),
+		chWaitStatus(card, "BLOCKED"),
 		chromedp.WaitVisible(webtest.TestID("card-unblock-"+itoa(card))),
 	)
 	if err != nil {
@@ -133,7 +162,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.SendKeys(webtest.TestID("field-email"), "mama@example.com"),
 		chromedp.SendKeys(webtest.TestID("field-suffix"), "4321"),
 		chromedp.SendKeys(webtest.TestID("field-alias"), "Débito de mamá"),
-		chromedp.Click(webtest.TestID("associate-submit")),
+		chClickSettled(webtest.TestID("associate-submit")),
 		chWaitText(webtest.TestID("third-party-notice"), "Linked Débito de mamá (************4321)"),
 		chWaitText(webtest.TestID("third-party-panel"), "mama@example.com"),
 	)
@@ -165,12 +194,13 @@ func TestBrowserAddSecondCard(t *testing.T) {
 		env.LoginActions("maker@example.com"),
 		chromedp.Navigate(env.Server.URL+fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d", p, holder)),
 		chromedp.WaitVisible(webtest.TestID("card-row-"+itoa(first))),
+		chReady(),
 		chromedp.SetValue(webtest.TestID("add-card-select"), itoa(second)),
-		chromedp.Click(webtest.TestID("add-card-submit")),
+		chClickSettled(webtest.TestID("add-card-submit")),
 		chromedp.WaitVisible(webtest.TestID("card-row-"+itoa(second))),
-		chWaitText(webtest.TestID("card-status-"+itoa(second)), "INACTIVE"),
-		chromedp.Click(webtest.TestID("card-activate-"+itoa(second))),
-		chWaitText(webtest.TestID("card-status-"+itoa(second)), "ACTIVE"),
+		chWaitStatus(second, "INACTIVE"),
+		chClickSettled(webtest.TestID("card-activate-"+itoa(second))),
+		chWaitStatus(second, "ACTIVE"),
 		chromedp.WaitVisible(webtest.TestID("card-open-"+itoa(second))),
 	)
 	if err != nil {

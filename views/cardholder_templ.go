@@ -180,14 +180,14 @@ func PersonalData(vm PersonalDataView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if vm.Cardholder == nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<p class=\"mt-2 text-sm text-slate-600\">Your access to personal data needs a one-time code. Each time you look it is recorded in the audit log.</p><form id=\"reveal-form\" class=\"mt-4\" hx-post=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 10, "<p class=\"mt-2 text-sm text-slate-600\">Your access to personal data needs a one-time code. Each time you look it is recorded in the audit log.</p><form id=\"reveal-form\" method=\"post\" class=\"mt-4\" hx-post=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var8 string
 			templ_7745c5c3_Var8, templ_7745c5c3_Err = templ.JoinStringErrs(PartnerURL(vm.PartnerID, "/cardholders/"+ID(vm.CardholderID)))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cardholder.templ`, Line: 54, Col: 110}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cardholder.templ`, Line: 54, Col: 124}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var8))
 			if templ_7745c5c3_Err != nil {
