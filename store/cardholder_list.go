@@ -55,10 +55,19 @@ const MaxSearchText = 100
 // look up. Anything shorter would have to read every cardholder of the partner.
 var searchable = regexp.MustCompile(`[\p{L}\p{N}]{3}`)
 
-// sparseMatches is the number of matching cardholders up to which a search reads all its matches
-// through the trigram indexes and sorts them, rather than walking the sort's index and testing each
-// row until the page is full (docs/performance-cardholders.md).
-var sparseMatches = 20_000
+// collectMatches decides how a search finds the ids of its page. Walking the sort's index tests
+// rows in sort order until the page is full: about (offset+limit) × partner rows / matches rows,
+// each a random heap read and three ILIKEs. Collecting reads every match through the trigram
+// indexes, in heap order, and sorts them. With the exact number of matches from the count, collect
+// unless the walk reads fewer than a quarter as many rows (walkCost measured at a million
+// cardholders): a common fragment's first pages walk, a rare fragment or a deep page collects
+// (docs/performance-cardholders.md).
+var collectMatches = func(matches, partnerRows int, p Page) bool {
+	return int64(matches)*int64(matches) <= walkCost*int64(p.Offset()+p.Limit)*int64(partnerRows)
+}
+
+// walkCost is how many collected rows cost as much as one walked row.
+const walkCost = 4
 
 // CardholderFilter selects and orders a page of a partner's cardholders.
 type CardholderFilter struct {
@@ -106,11 +115,9 @@ func SearchableText(s string) bool { return searchable.MatchString(s) }
 
 // cardholderListSQL builds the count and page queries of a filter. The page query finds the ids of
 // the page first and only then reads those rows, so deep pages skip index entries instead of whole
-// rows. Without a search (or with one matching many rows) the ids come in the order of the sort's
-// index; a search matching at most sparseMatches rows (total, from the count) collects its matches
-// through the trigram indexes first and sorts them, because walking the sort's index would test
-// nearly every row before finding them.
-func cardholderListSQL(f CardholderFilter, total int) (count, page string, args []any) {
+// rows. The ids come in the order of the sort's index, or, when collect is set, from all the
+// matches of the search sorted in memory (see collectMatches).
+func cardholderListSQL(f CardholderFilter, collect bool) (count, page string, args []any) {
 	where := `partner_id = $1`
 	args = []any{f.PartnerID}
 	if f.Search != "" {
@@ -125,12 +132,10 @@ func cardholderListSQL(f CardholderFilter, total int) (count, page string, args 
 	n := len(args)
 	count = `SELECT count(*) FROM cardholders WHERE ` + where
 	if f.Search == "" {
-		// Kept by a trigger (migration 00022): counting every cardholder of a large partner on
-		// every page would cost more than the page itself.
-		count = `SELECT COALESCE((SELECT cardholders FROM partner_cardholder_counts WHERE partner_id = $1), 0)`
+		count = partnerRowsSQL
 	}
 	ids := fmt.Sprintf(`SELECT id FROM cardholders WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
-	if f.Search != "" && total <= sparseMatches {
+	if f.Search != "" && collect {
 		// MATERIALIZED keeps the planner from pushing the ORDER BY into an index walk.
 		cols := "id"
 		if c := sortColumns[f.SortBy]; c != "id" {
@@ -165,11 +170,11 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 	if err := f.validate(); err != nil {
 		return nil, 0, err
 	}
-	total, err := s.countCardholders(ctx, f)
+	total, collect, err := s.countCardholders(ctx, f)
 	if err != nil {
 		return nil, 0, err
 	}
-	_, pageSQL, args := cardholderListSQL(f, total)
+	_, pageSQL, args := cardholderListSQL(f, collect)
 	items := []CardholderSummary{}
 	if total > f.Page.Offset() {
 		if err := s.db.SelectContext(ctx, &items, pageSQL, args...); err != nil {
@@ -196,11 +201,11 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 	if err := f.validate(); err != nil {
 		return "", "", err
 	}
-	total, err := s.countCardholders(ctx, f)
+	_, collect, err := s.countCardholders(ctx, f)
 	if err != nil {
 		return "", "", err
 	}
-	countSQL, pageSQL, args := cardholderListSQL(f, total)
+	countSQL, pageSQL, args := cardholderListSQL(f, collect)
 	if count, err = s.explain(ctx, countSQL, args[:len(args)-2]); err != nil {
 		return "", "", err
 	}
@@ -208,15 +213,26 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 	return count, page, err
 }
 
-// countCardholders counts the cardholders a filter matches.
-func (s *Store) countCardholders(ctx context.Context, f CardholderFilter) (int, error) {
-	countSQL, _, args := cardholderListSQL(f, 0)
-	var total int
+// countCardholders counts the cardholders a filter matches and, for a search, decides whether its
+// page collects the matches.
+func (s *Store) countCardholders(ctx context.Context, f CardholderFilter) (total int, collect bool, err error) {
+	countSQL, _, args := cardholderListSQL(f, false)
 	if err := s.db.GetContext(ctx, &total, countSQL, args[:len(args)-2]...); err != nil {
-		return 0, fmt.Errorf("store: unable to count cardholders: %w", err)
+		return 0, false, fmt.Errorf("store: unable to count cardholders: %w", err)
 	}
-	return total, nil
+	if f.Search == "" {
+		return total, false, nil
+	}
+	var rows int
+	if err := s.db.GetContext(ctx, &rows, partnerRowsSQL, f.PartnerID); err != nil {
+		return 0, false, fmt.Errorf("store: unable to count cardholders: %w", err)
+	}
+	return total, collectMatches(total, rows, f.Page), nil
 }
+
+// partnerRowsSQL is the partner's number of cardholders, kept by a trigger (migration 00022):
+// counting every cardholder of a large partner on every page would cost more than the page itself.
+const partnerRowsSQL = `SELECT COALESCE((SELECT cardholders FROM partner_cardholder_counts WHERE partner_id = $1), 0)`
 
 func (s *Store) explain(ctx context.Context, query string, args []any) (string, error) {
 	var lines []string

@@ -1,9 +1,9 @@
 package store
 
-// SetSparseMatches changes the threshold between the two search strategies for a test and returns
-// a function that restores it.
-func SetSparseMatches(n int) (restore func()) {
-	old := sparseMatches
-	sparseMatches = n
-	return func() { sparseMatches = old }
+// ForceSearchStrategy makes every search collect its matches (or walk the sort's index) for a
+// test, and returns a function that restores the choice by cost.
+func ForceSearchStrategy(collect bool) (restore func()) {
+	old := collectMatches
+	collectMatches = func(int, int, Page) bool { return collect }
+	return func() { collectMatches = old }
 }

@@ -23,6 +23,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"time"
@@ -71,6 +73,9 @@ func run(ctx context.Context, dbURL string, n, runs int, plans bool) error {
 	if err := fill(ctx, st, pid, n); err != nil {
 		return err
 	}
+	if err := settle(ctx, st); err != nil {
+		return err
+	}
 	srv, headers, err := serve(ctx, st, pid)
 	if err != nil {
 		return err
@@ -81,7 +86,7 @@ func run(ctx context.Context, dbURL string, n, runs int, plans bool) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("| scenario | query | rows matched | p50 ms | p95 ms | seq scan |\n|---|---|---:|---:|---:|---|\n")
+	fmt.Printf("| scenario | query | rows matched | p50 ms | p95 ms | seq scan of a big table |\n|---|---|---:|---:|---:|---|\n")
 	var planText strings.Builder
 	for _, sc := range scenarios {
 		times, total, err := measure(srv.URL, headers, pid, sc, runs)
@@ -93,7 +98,7 @@ func run(ctx context.Context, dbURL string, n, runs int, plans bool) error {
 			return err
 		}
 		seq := "no"
-		if strings.Contains(countPlan+pagePlan, "Seq Scan") {
+		if bigSeqScan.MatchString(countPlan + pagePlan) {
 			seq = "YES"
 		}
 		fmt.Printf("| %s | `%s` | %d | %.1f | %.1f | %s |\n", sc.name, sc.query.Encode(), total, pct(times, 50), pct(times, 95), seq)
@@ -104,6 +109,10 @@ func run(ctx context.Context, dbURL string, n, runs int, plans bool) error {
 	}
 	return nil
 }
+
+// bigSeqScan finds a sequential scan of a table that grows with the cardholders. The one-page table
+// of per-partner counts is read by a sequential scan, which is the cheapest way to read one page.
+var bigSeqScan = regexp.MustCompile(`Seq Scan on (cardholders|cards|accounts)\b`)
 
 // benchPartner finds or creates the benchmark's partner.
 func benchPartner(ctx context.Context, st *store.Store) (int64, error) {
@@ -136,12 +145,27 @@ func fill(ctx context.Context, st *store.Store, pid int64, n int) error {
 		}
 		fmt.Fprintf(os.Stderr, "bench: %d cardholders (%s)\n", to, time.Since(start).Round(time.Second))
 	}
-	for _, t := range []string{"cardholders", "cards", "accounts"} {
+	fmt.Fprintf(os.Stderr, "bench: filled in %s\n", time.Since(start).Round(time.Second))
+	return nil
+}
+
+// settle vacuums and analyses the tables the list reads, so every run measures the same state:
+// fresh statistics and a visibility map that lets index-only scans skip the heap, as autovacuum
+// leaves a table in production.
+func settle(ctx context.Context, st *store.Store) error {
+	for _, t := range []string{"cardholders", "cards", "accounts", "partner_cardholder_counts"} {
 		if _, err := st.DB().ExecContext(ctx, `VACUUM ANALYZE `+t); err != nil {
 			return err
 		}
 	}
-	fmt.Fprintf(os.Stderr, "bench: filled and analysed in %s\n", time.Since(start).Round(time.Second))
+	var version, buffers string
+	if err := st.DB().GetContext(ctx, &version, `SELECT version()`); err != nil {
+		return err
+	}
+	if err := st.DB().GetContext(ctx, &buffers, `SHOW shared_buffers`); err != nil {
+		return err
+	}
+	fmt.Printf("%s; shared_buffers %s; %d CPUs seen by Go\n\n", version, buffers, runtime.NumCPU())
 	return nil
 }
 
@@ -281,7 +305,9 @@ func buildScenarios(ctx context.Context, st *store.Store, pid int64) ([]scenario
 		{"search: phone fragment", q("searchText", row.Phone[4:11], "limit", "50")},
 		{"search: document fragment", q("searchText", row.Doc[3:11], "limit", "50")},
 		{"search: common fragment (a surname)", q("searchText", "castaneda", "limit", "50")},
+		{"search: common fragment, by name, page 100", q("searchText", "castaneda", "sortBy", "name", "limit", "50", "page", "100")},
 		{"search: three characters", q("searchText", "z43", "limit", "50")},
+		{"search: three characters, by email", q("searchText", "z43", "sortBy", "email", "limit", "50")},
 		{"first page, newest first (default)", q("limit", "50")},
 		{"first page by name", q("sortBy", "name", "sortOrder", "asc", "limit", "50")},
 		{"first page by email desc", q("sortBy", "email", "sortOrder", "desc", "limit", "50")},
