@@ -7,7 +7,7 @@
 //	psql -h 127.0.0.1 -p 54329 -U postgres -c 'CREATE DATABASE bench_cardholders'
 //	go run ./bench/cardholders -db 'postgres://postgres@127.0.0.1:54329/bench_cardholders?sslmode=disable' -n 1000000
 //
-// It is not part of go test: it takes minutes and a database of about a gigabyte, and a wall-clock
+// It is not part of go test: it takes minutes and a database of about 1.1 GB, and a wall-clock
 // figure is never a pass/fail criterion.
 package main
 
