@@ -108,3 +108,33 @@ func TestCardholderPageInTheConsole(t *testing.T) {
 	}
 	chWantHTML(t, full, `data-testid="pd-document">DPI 2345678901234<`)
 }
+
+// The console GETs answer a fragment to HTMX, and a plain form post creates and redirects.
+func TestCardholderConsoleFragments(t *testing.T) {
+	env := webtest.New(t)
+	p := env.Partner("Quetzal", "GTQ")
+	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	b := chLogin(t, env, "ana@example.com")
+	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
+	base := "/cms/rest/app/partners/" + itoa(p) + "/cardholders/" + itoa(id)
+	for path, fragment := range map[string]string{
+		base:                        `id="personal-data"`,
+		base + "/cards":             `id="cards-panel"`,
+		base + "/cards/association": `id="third-party-cards"`,
+		"/cms/rest/app/partners/" + itoa(p) + "/cards": `id="cards-table"`,
+	} {
+		res := b.HTMX(http.MethodGet, path, nil).WantStatus(http.StatusOK)
+		if chIsFullPage(res) {
+			t.Errorf("%s: HTMX got the whole page", path)
+		}
+		chWantHTML(t, res, fragment)
+	}
+
+	card := chStock(t, env, p, 1)[0]
+	form := url.Values{"name": {"José"}, "lastName": {"López"}, "address": {"Calle 2"}, "countryOfBirth": {"GT"},
+		"dateOfBirth": {"1980-01-01"}, "maritalStatus": {"casado"}, "gender": {"M"}, "phoneNumber": {"50244443333"},
+		"email": {"jose@example.com"}, "documentType": {"DPI"}, "documentNumber": {"1234567890123"}, "cardId": {itoa(card)}}
+	res := b.Page(http.MethodPost, "/cms/rest/app/partners/"+itoa(p)+"/cardholders", form).WantStatus(http.StatusSeeOther)
+	page := b.Page(http.MethodGet, res.Header.Get("Location"), nil).WantStatus(http.StatusOK)
+	chWantHTML(t, page, "Cardholder José López created", `data-testid="card-row-`+itoa(card)+`"`)
+}

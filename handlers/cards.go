@@ -263,6 +263,10 @@ func (h *Handlers) BulkCards(action store.CardAction) echo.HandlerFunc {
 		if err := bind(c, &body); err != nil {
 			return err
 		}
+		// A selection that cannot be run is refused before the one-time code is spent.
+		if err := store.ValidateBulk(body.CardIDs, action); err != nil {
+			return err
+		}
 		if err := h.app.RequireOTP(c, body.OTP); err != nil {
 			return err
 		}

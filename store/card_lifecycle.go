@@ -117,21 +117,7 @@ type BulkResult struct {
 // returned error reports failures of the database, which also appear as FAILED (7003) outcomes.
 func (s *Store) BulkChangeCardStatus(ctx context.Context, actor Actor, partnerID int64, cardIDs []int64, action CardAction) (BulkResult, error) {
 	res := BulkResult{Action: action, Results: []BulkOutcome{}}
-	var v Validation
-	switch {
-	case action != BlockCard && action != UnblockCard:
-		v.Add("action", "bulk actions are block and unblock")
-	case len(cardIDs) == 0:
-		v.Add("cardIds", "cardIds must list at least one card id")
-	case len(cardIDs) > MaxBulkCards:
-		v.Add("cardIds", fmt.Sprintf("cardIds may list at most %d cards", MaxBulkCards))
-	}
-	for _, id := range cardIDs {
-		if id <= 0 && !v.Has("cardIds") {
-			v.Add("cardIds", "every card id must be a positive integer")
-		}
-	}
-	if err := v.Err(); err != nil {
+	if err := ValidateBulk(cardIDs, action); err != nil {
 		return res, err
 	}
 	var internal []error
@@ -165,6 +151,25 @@ func (s *Store) BulkChangeCardStatus(ctx context.Context, actor Actor, partnerID
 		internal = append(internal, err)
 	}
 	return res, errors.Join(internal...)
+}
+
+// ValidateBulk checks a bulk action's input, so a caller can refuse it before spending a one-time code.
+func ValidateBulk(cardIDs []int64, action CardAction) error {
+	var v Validation
+	switch {
+	case action != BlockCard && action != UnblockCard:
+		v.Add("action", "bulk actions are block and unblock")
+	case len(cardIDs) == 0:
+		v.Add("cardIds", "select at least one card (cardIds)")
+	case len(cardIDs) > MaxBulkCards:
+		v.Add("cardIds", fmt.Sprintf("cardIds may list at most %d cards", MaxBulkCards))
+	}
+	for _, id := range cardIDs {
+		if id <= 0 && !v.Has("cardIds") {
+			v.Add("cardIds", "every card id must be a positive integer")
+		}
+	}
+	return v.Err()
 }
 
 // bulkFailure turns the refusal of one card into its outcome: a card already in the target status
