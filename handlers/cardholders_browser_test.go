@@ -80,9 +80,12 @@ func TestBrowserCardholderJourney(t *testing.T) {
 	// The form, first with a wrong email and a birth date in the future.
 	err := chromedp.Do(ctx,
 		env.LoginActions("admin@example.com"),
+		// The partner page links to the list, the list to the form.
 		chromedp.Navigate(base),
-		chromedp.Click(webtest.TestID("link-cardholders")),
-		chromedp.Click(webtest.TestID("new-cardholder")),
+		chPoll(fmt.Sprintf(`document.querySelector('[data-testid="link-cardholders"]').getAttribute('href') === %q`, "/cms/rest/app/partners/"+itoa(p)+"/cardholders")),
+		chromedp.Navigate(base+"/cardholders"),
+		chPoll(fmt.Sprintf(`document.querySelector('[data-testid="new-cardholder"]').getAttribute('href') === %q`, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/new")),
+		chromedp.Navigate(base+"/cardholders/new"),
 		chromedp.WaitVisible(webtest.TestID("cardholder-form")),
 		chReady(),
 		chromedp.SendKeys(webtest.TestID("field-name"), "María José"),
