@@ -221,10 +221,14 @@ func (h *Handlers) withEvidenceURLs(items []store.ProcessRequest) {
 }
 
 // ApproveProcessRequest approves a PENDING request and credits the partner's balance (204).
-func (h *Handlers) ApproveProcessRequest(c echo.Context) error { return h.decideProcessRequest(c, true) }
+func (h *Handlers) ApproveProcessRequest(c echo.Context) error {
+	return h.decideProcessRequest(c, true)
+}
 
 // RejectProcessRequest rejects a PENDING request (204).
-func (h *Handlers) RejectProcessRequest(c echo.Context) error { return h.decideProcessRequest(c, false) }
+func (h *Handlers) RejectProcessRequest(c echo.Context) error {
+	return h.decideProcessRequest(c, false)
+}
 
 func (h *Handlers) decideProcessRequest(c echo.Context, approve bool) error {
 	id, err := processRequestID(c)

@@ -2,7 +2,8 @@
 
 -- +goose Up
 -- Uploaded files, kept in the database so that every instance serves them with no shared disk.
--- The content is split into chunks so that neither writing nor serving holds a whole file in memory.
+-- The content is split into chunks so that neither writing nor serving holds a whole file in memory;
+-- the chunks are written before their blob row, which the deferred foreign key allows.
 CREATE TABLE blobs (
     key           text        PRIMARY KEY,
     content_type  text        NOT NULL,
@@ -13,7 +14,7 @@ CREATE TABLE blobs (
 );
 
 CREATE TABLE blob_chunks (
-    blob_key  text    NOT NULL REFERENCES blobs (key) ON DELETE CASCADE,
+    blob_key  text    NOT NULL REFERENCES blobs (key) ON DELETE CASCADE DEFERRABLE INITIALLY DEFERRED,
     seq       integer NOT NULL CHECK (seq >= 0),
     data      bytea   NOT NULL,
     PRIMARY KEY (blob_key, seq)

@@ -120,7 +120,9 @@ func Age(now, t time.Time) string {
 }
 
 // IsImage reports whether the evidence previews as an image (else it is a PDF).
-func IsImage(pr store.ProcessRequest) bool { return strings.HasPrefix(pr.EvidenceContentType, "image/") }
+func IsImage(pr store.ProcessRequest) bool {
+	return strings.HasPrefix(pr.EvidenceContentType, "image/")
+}
 
 // FileSize formats a byte count for people.
 func FileSize(n int64) string {
