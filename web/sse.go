@@ -56,7 +56,7 @@ func (a *App) Stream(c echo.Context, authorize Authorizer) error {
 
 	// Events read from the table may also arrive live; each is sent once.
 	replayed := map[int64]bool{}
-	if last := lastEventID(c); last > 0 {
+	if last, ok := lastEventID(c); ok {
 		for w.err == nil {
 			evs, err := a.Store.EventsAfter(ctx, filter, last, replayBatch)
 			if err != nil {
@@ -100,17 +100,18 @@ func (a *App) Stream(c echo.Context, authorize Authorizer) error {
 }
 
 // lastEventID reads where a client resumes: the Last-Event-ID header EventSource sends on
-// reconnection, or a lastEventId parameter for clients that cannot set headers.
-func lastEventID(c echo.Context) int64 {
+// reconnection, or a lastEventId parameter for clients that cannot set headers. Without either,
+// or with something that is not an event id, the stream starts from the present.
+func lastEventID(c echo.Context) (int64, bool) {
 	v := c.Request().Header.Get("Last-Event-ID")
 	if v == "" {
 		v = c.QueryParam("lastEventId")
 	}
 	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
 	if err != nil || id < 0 {
-		return 0
+		return 0, false
 	}
-	return id
+	return id, true
 }
 
 // sseWriter writes frames and flushes each; after the first write error it writes nothing more.
