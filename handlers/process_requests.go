@@ -56,7 +56,9 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 		h.app.Flash(c, web.Success, msg)
 		return c.Redirect(http.StatusSeeOther, views.PartnerURL(pr.PartnerID, "/top-ups"))
 	}
-	c.Response().Header().Set("HX-Trigger", "process-requests-changed")
+	if web.IsHTMX(c) && !web.WantsJSON(c) {
+		c.Response().Header().Set("HX-Trigger", "process-requests-changed")
+	}
 	fresh := h.topUpForm(c)
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "process request created", Data: pr,
 		Partial: templ.Join(views.TopUpFormView(fresh), views.FlashOOB(views.Flash{Kind: "success", Text: msg}))})
@@ -282,7 +284,7 @@ func (h *Handlers) ProcessRequestProgress(c echo.Context) error {
 }
 
 func processRequestID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := strconv.ParseInt(c.Param("processRequestId"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, store.NotFound("process request")
 	}

@@ -46,10 +46,10 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET("/process-request", h.AllProcessRequests, app.Require("balance-management:list"))
 	p.GET("/process-requests", h.ListProcessRequests, app.Require("balance-management:list"))
 	p.GET("/process-request/progress", h.ProcessRequestProgress, app.Require("balance-management:list"))
-	p.GET("/process-request/:id/evidence/download", h.ProcessRequestEvidence, app.Require("balance-management:list"))
-	p.PATCH("/process-request/:id/approve", h.ApproveProcessRequest, app.Require("approvals:update"))
-	p.PATCH("/process-request/:id/reject", h.RejectProcessRequest, app.Require("approvals:update"))
-	p.PATCH("/process-request/:id/cancel", h.CancelProcessRequest, app.Require("balance-management:cancel"))
+	p.GET("/process-request/:processRequestId/evidence/download", h.ProcessRequestEvidence, app.Require("balance-management:list"))
+	p.PATCH("/process-request/:processRequestId/approve", h.ApproveProcessRequest, app.Require("approvals:update"))
+	p.PATCH("/process-request/:processRequestId/reject", h.RejectProcessRequest, app.Require("approvals:update"))
+	p.PATCH("/process-request/:processRequestId/cancel", h.CancelProcessRequest, app.Require("balance-management:cancel"))
 }
 
 // Health answers 200 while the database is reachable.
