@@ -115,9 +115,6 @@ func (h *Handlers) AllProcessRequests(c echo.Context) error {
 		return err
 	}
 	h.withEvidenceURLs(items)
-	if items == nil {
-		items = []store.ProcessRequest{}
-	}
 	queue := h.topUpQueue(c, items)
 	v := web.View{Title: "Balance top-ups", Data: items, Partial: views.TopUpQueue(queue)}
 	return h.respondTopUps(c, v, &queue, nil)

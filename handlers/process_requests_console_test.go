@@ -39,6 +39,12 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 			`accept="application/pdf,.pdf,image/jpeg,.jpg,image/png,.png,image/webp,.webp,.jpeg"`, "at most 10 MB",
 			"No top-ups are waiting for review.", "No top-ups match these filters.").Lacks("<html")
 	maker.Get(partnerPath(f.partner, "/top-ups"), false).WantStatus(http.StatusOK).Contains("<html", `id="balance-card"`, `id="top-ups"`)
+	// API clients get the screen's data.
+	screen := f.viewer().Do(http.MethodGet, partnerPath(f.partner, "/top-ups"), nil).WantStatus(http.StatusOK).Data()
+	if screen["balance"].(map[string]any)["currency"] != "GTQ" || screen["pending"] == nil ||
+		screen["history"].(map[string]any)["items"] == nil || screen["history"].(map[string]any)["total"] != float64(0) {
+		t.Errorf("screen data %v", screen)
+	}
 	// A checker may not create: no form.
 	checker.Get(partnerPath(f.partner, "/top-ups"), true).WantStatus(http.StatusOK).Lacks(`data-testid="top-up-form"`)
 

@@ -367,7 +367,7 @@ func (s *Store) ListProcessRequests(ctx context.Context, f ProcessRequestFilter)
 		order = "ASC"
 	}
 	args = append(args, f.Page.Limit, f.Page.Offset())
-	var out []ProcessRequest
+	out := []ProcessRequest{} // an empty list is [] in JSON, never null
 	err := s.db.SelectContext(ctx, &out, processRequestSelect+where+` ORDER BY `+column+` `+order+`, pr.id `+order+
 		` LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
 	if err != nil {
