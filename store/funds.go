@@ -261,8 +261,8 @@ func CardSide(movements []Movement, cardID int64) Movement {
 	return Movement{}
 }
 
-// apply runs one operation in its own transaction together with its audit row.
-func (s *Store) apply(ctx context.Context, actor Actor, op Operation) ([]Movement, error) {
+// Apply runs one operation in its own transaction together with its audit row.
+func (s *Store) Apply(ctx context.Context, actor Actor, op Operation) ([]Movement, error) {
 	var movements []Movement
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
@@ -280,17 +280,17 @@ func (s *Store) apply(ctx context.Context, actor Actor, op Operation) ([]Movemen
 
 // AddFunds loads a card from its partner's available balance and audits it.
 func (s *Store) AddFunds(ctx context.Context, actor Actor, op FundsOp) ([]Movement, error) {
-	return s.apply(ctx, actor, AddFundsOperation(op))
+	return s.Apply(ctx, actor, AddFundsOperation(op))
 }
 
 // WithdrawFunds unloads a card back to its partner's available balance and audits it.
 func (s *Store) WithdrawFunds(ctx context.Context, actor Actor, op FundsOp) ([]Movement, error) {
-	return s.apply(ctx, actor, WithdrawFundsOperation(op))
+	return s.Apply(ctx, actor, WithdrawFundsOperation(op))
 }
 
 // Transfer moves money between two ACTIVE cards of one cardholder and audits it.
 func (s *Store) Transfer(ctx context.Context, actor Actor, op TransferOp) ([]Movement, error) {
-	return s.apply(ctx, actor, TransferOperation(op))
+	return s.Apply(ctx, actor, TransferOperation(op))
 }
 
 // CardOwner is a card's partner, for the issuer API, which names cards without their partner.
