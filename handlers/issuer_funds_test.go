@@ -3,8 +3,8 @@ package handlers_test
 import (
 	"context"
 	"net/http"
-	"strings"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
