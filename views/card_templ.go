@@ -176,7 +176,7 @@ func CardSummary(vm CardView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" hx-trigger=\"card-changed from:body\" hx-swap=\"outerHTML\" data-testid=\"card-summary\"><h2 class=\"text-sm font-medium text-slate-500\">Card balance</h2><p class=\"mt-2 text-3xl font-semibold tabular-nums\" data-testid=\"card-balance\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "\" hx-trigger=\"card-changed from:body\" hx-swap=\"outerHTML settle:0ms\" data-testid=\"card-summary\"><h2 class=\"text-sm font-medium text-slate-500\">Card balance</h2><p class=\"mt-2 text-3xl font-semibold tabular-nums\" data-testid=\"card-balance\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
