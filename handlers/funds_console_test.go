@@ -114,6 +114,10 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}}).WantStatus(200).Contains("Transferred 9.00 GTQ", "now 30.00 GTQ", "now 9.00 GTQ")
 	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">9.00 GTQ`)
 	c.Get(w.cardPath(w.card.ID, "/funds"), true).WantStatus(200).Contains(`data-testid="load-form"`).Lacks("<html")
+	c.Get(w.cardPath(w.card.ID, "/funds"), false).WantStatus(200).Contains("<html", `data-testid="transfer-form"`)
+	if d := w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/funds"), nil).WantStatus(200).Data(); d["balance"] != 30.0 {
+		t.Fatalf("forms JSON: %v", d)
+	}
 	ledgerConsistent(t, w.env.Store)
 }
 
@@ -136,7 +140,8 @@ func TestConsoleOTPDialogAndMovementViews(t *testing.T) {
 		`data-testid="movement-balance">5.00<`, "sort-amount").Lacks("<html")
 	c.Get(movements, false).WantStatus(200).Contains("<html", `data-testid="card-balance"`, `data-testid="movement-row"`)
 	c.Get(movements+"?from=2000-01-01&to=2000-01-31", true).WantStatus(200).Contains(`data-testid="empty-state"`, "No movements in this period.")
-	c.Get(movements+"?from=2026-02-01&to=2026-01-01", true).WantStatus(http.StatusUnprocessableEntity).Contains(`data-testid="error-to"`)
+	c.Get(movements+"?from=2026-02-01&to=2026-01-01", true).WantStatus(http.StatusUnprocessableEntity).Contains(`data-testid="error-to"`).Lacks("<html")
+	c.Get(movements+"?from=someday", false).WantStatus(http.StatusUnprocessableEntity).Contains("<html", `data-testid="error-from"`, `data-testid="card-balance"`)
 	id := w.maker.Do(http.MethodGet, movements, nil).Data()["items"].([]any)[0].(map[string]any)["id"].(float64)
 	detail := w.cardPath(w.card.ID, "/movements/"+itoa(int64(id)))
 	c.Get(detail, true).WantStatus(200).Contains(`data-testid="movement-detail"`, `data-testid="detail-balance">5.00 GTQ<`, "guarded@example.com").Lacks("<html")

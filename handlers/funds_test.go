@@ -2,12 +2,17 @@ package handlers_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/labstack/echo/v4"
+
 	"cardconsole/store"
 	"cardconsole/store/storetest"
+	"cardconsole/web/openapi"
 	"cardconsole/web/webtest"
 )
 
@@ -220,4 +225,37 @@ func TestCMSIdempotencyKey(t *testing.T) {
 	h["Idempotency-Key"] = strings.Repeat("k", 300)
 	w.env.Do(http.MethodPost, add, h, body).WantError(400, "7000")
 	ledgerConsistent(t, w.env.Store)
+}
+
+func TestFundsRoutesAreInTheOpenAPIDocument(t *testing.T) {
+	env := webtest.New(t)
+	e, ok := env.Server.Config.Handler.(*echo.Echo)
+	if !ok {
+		t.Fatalf("the test server's handler is %T", env.Server.Config.Handler)
+	}
+	raw, err := openapi.Document()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Paths map[string]map[string]any `json:"paths"`
+	}
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		t.Fatal(err)
+	}
+	param := regexp.MustCompile(`:([A-Za-z]+)`)
+	checked := 0
+	for _, r := range e.Routes() {
+		if !strings.HasPrefix(r.Path, "/rest/cards/") && !strings.Contains(r.Path, "/cardholders/:cardholderId/cards/") {
+			continue
+		}
+		path := param.ReplaceAllString(r.Path, "{$1}")
+		if _, ok := doc.Paths[path][strings.ToLower(r.Method)]; !ok {
+			t.Errorf("%s %s is not in the OpenAPI document", r.Method, path)
+		}
+		checked++
+	}
+	if checked < 11 {
+		t.Fatalf("only %d funds routes found", checked)
+	}
 }

@@ -122,8 +122,15 @@ func (h *Handlers) Movements(c echo.Context) error {
 		vm.Filter = store.MovementFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SortBy: "createdAt", SortOrder: "desc"}
 		vm.Errors = errs
 		vm.Pager = views.Pager{Page: 1, Limit: store.DefaultLimit, Path: vm.Path(), Target: "movements"}
-		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Movements",
-			Page: views.MovementsSection(vm), Partial: views.MovementsSection(vm)})
+		if web.IsHTMX(c) {
+			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Partial: views.MovementsSection(vm)})
+		}
+		cv, err := h.cardView(c, holderID, card)
+		if err != nil {
+			return err
+		}
+		cv.Movements = &vm
+		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Card •••• " + card.Last4, Page: views.CardPage(cv)})
 	}
 	if err != nil {
 		return err

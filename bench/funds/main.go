@@ -112,7 +112,7 @@ func run(ctx context.Context, o options) error {
 	load := loadConfig{base: base, token: token, appID: w.creds.ApplicationID, clients: o.clients, duration: o.duration}
 
 	spread := load.run(w.cardIDs)
-	report("issuer API, cards of 10 partners", spread, pgTPS)
+	report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pgTPS)
 	hot := load.run(w.cardIDs[:w.perPartner])
 	report("issuer API, cards of 1 partner (hot)", hot, pgTPS)
 
