@@ -85,8 +85,8 @@ func (h *Handlers) CardPage(c echo.Context) error {
 	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Page: views.CardPage(vm), Partial: views.CardSummary(vm)})
 }
 
-// FundsForms answers the card's funds forms with a fresh key (the Back button of a review).
-func (h *Handlers) FundsForms(c echo.Context) error {
+// FundsFormsPanel answers the card's funds forms with a fresh key (the Back button of a review).
+func (h *Handlers) FundsFormsPanel(c echo.Context) error {
 	holderID, card, err := h.holderCard(c)
 	if err != nil {
 		return err

@@ -45,7 +45,7 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.POST(hc+"/funds/withdraw", h.WithdrawFunds, app.Require("cards-admin:withdrawFunds"))
 	p.POST(hc+"/transfers", h.TransferFunds, app.Require("cards-admin:transfer"))
 	p.GET(hc+"/:cardId", h.CardPage, app.Require("cards-admin:detail"))
-	p.GET(hc+"/:cardId/funds", h.FundsForms, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/funds", h.FundsFormsPanel, app.Require("cards-admin:detail"))
 	p.GET(hc+"/:cardId/funds/review", h.FundsReview, app.Require("cards-admin:detail"))
 	p.GET(hc+"/:cardId/movements", h.Movements, app.Require("card-movements:list"))
 	p.GET(hc+"/:cardId/movements/:transferId", h.Movement, app.Require("card-movements:detail"))

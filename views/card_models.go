@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"sync"
 	"time"
 	_ "time/tzdata" // partners' time zones, whatever the host has installed
 
@@ -24,13 +25,20 @@ func HolderURL(partnerID, holderID int64, rest string) string {
 // Money formats an amount with its currency.
 func Money(d decimal.Decimal, currency string) string { return Amount(d) + " " + currency }
 
+// zones caches loaded time zones: a table formats many times in the same one.
+var zones sync.Map
+
 // LocalTime formats a time in the partner's time zone, which statements and date filters follow.
 func LocalTime(t time.Time, zone string) string {
-	loc, err := time.LoadLocation(zone)
-	if err != nil {
-		return DateTime(t)
+	loc, ok := zones.Load(zone)
+	if !ok {
+		l, err := time.LoadLocation(zone)
+		if err != nil {
+			return DateTime(t)
+		}
+		loc, _ = zones.LoadOrStore(zone, l)
 	}
-	return t.In(loc).Format("2006-01-02 15:04:05 MST")
+	return t.In(loc.(*time.Location)).Format("2006-01-02 15:04:05 MST")
 }
 
 // CardView is the card page: the card with its balance and status, the cardholder's other cards, the
