@@ -81,3 +81,64 @@ func TestLoadUnloadTransferMoveMoneyBetweenAccounts(t *testing.T) {
 		}
 	}
 }
+
+func TestFundsContractRefusesWhatCallersGetWrong(t *testing.T) {
+	f := newFunds(t, "100")
+	ctx := context.Background()
+	other := storetest.Cardholder(t, f.st, f.partner)
+	cases := []struct {
+		name string
+		run  func() error
+		code store.Code
+	}{
+		{"zero", func() error {
+			_, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardID: f.card.ID, Amount: dec("0")})
+			return err
+		}, store.CodeGreaterThanZero},
+		{"five places", func() error {
+			_, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardID: f.card.ID, Amount: dec("1.00001")})
+			return err
+		}, store.CodeInvalidFormatAmount},
+		{"too large for numeric(20,4)", func() error {
+			_, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardID: f.card.ID, Amount: dec("10000000000000000")})
+			return err
+		}, store.CodeInvalidFormatAmount},
+		{"other currency", func() error {
+			_, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardID: f.card.ID, Amount: dec("1"), Currency: "USD"})
+			return err
+		}, store.CodeCheckParameters},
+		{"another cardholder's card", func() error {
+			_, err := f.st.WithdrawFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardholderID: other, CardID: f.card.ID, Amount: dec("1")})
+			return err
+		}, store.CodeCardNotFound},
+		{"another partner", func() error {
+			_, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner + 1, CardID: f.card.ID, Amount: dec("1")})
+			return err
+		}, store.CodeCardNotFound},
+		{"transfer to itself", func() error {
+			_, err := f.st.Transfer(ctx, actor, store.TransferOp{PartnerID: f.partner, CardholderID: f.holder, FromCardID: f.card.ID, ToCardID: f.card.ID, Amount: dec("1")})
+			return err
+		}, store.CodeCheckParameters},
+		{"transfer without the cardholder", func() error {
+			_, err := f.st.Transfer(ctx, actor, store.TransferOp{PartnerID: f.partner, FromCardID: f.card.ID, ToCardID: f.second.ID, Amount: dec("1")})
+			return err
+		}, store.CodeCheckParameters},
+	}
+	for _, tc := range cases {
+		if err := tc.run(); !store.IsCode(err, tc.code) {
+			t.Errorf("%s: %v, want %s", tc.name, err, tc.code)
+		}
+	}
+	// The currency, when given, may be the card's own.
+	if _, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardID: f.card.ID, Amount: dec("1"), Currency: "GTQ"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.DB().ExecContext(ctx, `UPDATE cards SET status = 'BLOCKED' WHERE id = $1`, f.second.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.Transfer(ctx, actor, store.TransferOp{PartnerID: f.partner, CardholderID: f.holder, FromCardID: f.card.ID,
+		ToCardID: f.second.ID, Amount: dec("1")}); !store.IsCode(err, store.CodeInvalidStatusCard) {
+		t.Fatalf("transfer to a blocked card: %v", err)
+	}
+	checkLedger(t, f.st)
+}
