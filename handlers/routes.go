@@ -41,6 +41,23 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
 
+	// Money movement on a cardholder's cards (docs/funds.md): loads, unloads, transfers, movements,
+	// and the console's card page with its forms.
+	hc := "/cardholders/:cardholderId/cards"
+	p.POST(hc+"/funds/add", h.AddFunds, app.Require("cards-admin:addFunds"))
+	p.POST(hc+"/funds/withdraw", h.WithdrawFunds, app.Require("cards-admin:withdrawFunds"))
+	p.POST(hc+"/transfers", h.TransferFunds, app.Require("cards-admin:transfer"))
+	p.GET(hc+"/:cardId", h.CardPage, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/funds", h.FundsFormsPanel, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/funds/review", h.FundsReview, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/movements", h.Movements, app.Require("card-movements:list"))
+	p.GET(hc+"/:cardId/movements/:transferId", h.Movement, app.Require("card-movements:detail"))
+
+	// Issuer funds API: the application token plus x-application-id; references apply once.
+	e.POST("/rest/cards/:cardId/funds", h.IssuerFunds, app.RequireApplication)
+	e.PUT("/rest/cards/:cardId/funds", h.IssuerAssignFunds, app.RequireApplication)
+	e.GET("/rest/cards/:cardId/transfers/:month/:year", h.Reconciliation, app.RequireApplication)
+
 	// Balance top-ups (process requests): docs/process-requests.md.
 	p.GET("/top-ups", h.TopUps, app.Require("balance-management:list"))
 	p.POST("/process-request", h.CreateProcessRequest, app.Require("balance-management:create"))
