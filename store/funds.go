@@ -9,7 +9,6 @@ import (
 	"regexp"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"cardconsole/store/money"
@@ -62,19 +61,21 @@ type fundsCard struct {
 	PartnerAccountID sql.NullInt64 `db:"partner_account_id"`
 }
 
-// lockFundsCards reads the partner's cards with the given ids, in id order, under FOR SHARE: a
-// concurrent block or status change waits until the operation commits, so a card is never loaded
-// after a block that committed first. Missing cards are simply absent from the answer.
-func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID int64, ids ...int64) (map[int64]fundsCard, error) {
+// lockFundsCards reads the partner's cards first and second (the same id twice for one card), in id
+// order, under FOR SHARE: a concurrent block or status change waits until the operation commits, so
+// a card is never loaded after a block that committed first. Missing cards are simply absent from
+// the answer. The ids are two parameters rather than an array so that PostgreSQL keeps one generic
+// plan for the prepared statement; with "= ANY($1)" it planned it again on every execution.
+func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID, first, second int64) (map[int64]fundsCard, error) {
 	var rows []fundsCard
 	err := tx.SelectContext(ctx, &rows, `
 		SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
 		FROM cards c
 		JOIN accounts a ON a.id = c.account_id
 		LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
-		WHERE c.id = ANY($1) AND c.partner_id = $2
+		WHERE c.id IN ($1, $2) AND c.partner_id = $3
 		ORDER BY c.id
-		FOR SHARE OF c`, pq.Array(ids), partnerID)
+		FOR SHARE OF c`, first, second, partnerID)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to read card: %w", err)
 	}
@@ -116,7 +117,7 @@ func fundsSides(ctx context.Context, tx *sqlx.Tx, op FundsOp, movementType strin
 	if err := validateFunds(op); err != nil {
 		return nil, nil, "", err
 	}
-	cards, err := lockFundsCards(ctx, tx, op.PartnerID, op.CardID)
+	cards, err := lockFundsCards(ctx, tx, op.PartnerID, op.CardID, op.CardID)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -300,11 +301,17 @@ type CardOwner struct {
 	TimeZone  string `db:"time_zone"` // the partner's time zone, which months of statements follow
 }
 
-// CardOwnerByID returns the partner of a card; a missing card is 7200.
-func (s *Store) CardOwnerByID(ctx context.Context, cardID int64) (CardOwner, error) {
+// IssuerCard returns a card and its partner for an issuer application: appID is the application of
+// the token and publicAppID its x-application-id, which must name the same application, and the
+// application must serve the card's partner. A card that does not exist and one the application
+// may not see are both 7200, in one query.
+func (s *Store) IssuerCard(ctx context.Context, appID int64, publicAppID string, cardID int64) (CardOwner, error) {
 	var o CardOwner
-	err := s.db.GetContext(ctx, &o, `SELECT c.id, c.partner_id, p.time_zone FROM cards c JOIN partners p ON p.id = c.partner_id
-		WHERE c.id = $1`, cardID)
+	err := s.db.GetContext(ctx, &o, `
+		SELECT c.id, c.partner_id, p.time_zone FROM cards c JOIN partners p ON p.id = c.partner_id
+		WHERE c.id = $1 AND EXISTS (SELECT FROM applications a JOIN application_partners ap ON ap.application_id = a.id
+		                            WHERE a.id = $2 AND a.application_id = $3 AND ap.partner_id = c.partner_id)`,
+		cardID, appID, publicAppID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, NewError(CodeCardNotFound, "card not found")
 	}

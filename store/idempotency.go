@@ -85,13 +85,10 @@ func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operat
 		if err != nil {
 			return err
 		}
-		if err := writeAudit(ctx, tx, actor, op.event(movements)); err != nil {
-			return err
-		}
 		if out, err = reply(movements, nil); err != nil {
 			return err
 		}
-		return saveReply(ctx, tx, once, out)
+		return saveReply(ctx, tx, once, out, actor, op.event(movements))
 	})
 	if errors.Is(err, errRefused) {
 		return s.keepRefusal(ctx, once, refusal, reply)
@@ -125,14 +122,23 @@ func (s *Store) keepRefusal(ctx context.Context, once Once, refusal *Error, repl
 	return out, replayed, err
 }
 
-func saveReply(ctx context.Context, tx *sqlx.Tx, once Once, r Reply) error {
-	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, body = $4 WHERE scope = $1 AND key = $2`,
-		once.Scope, once.Key, r.Status, r.Body)
+// saveReply keeps the reply of an applied operation under its key and writes the operation's audit
+// row, in one statement.
+func saveReply(ctx context.Context, tx *sqlx.Tx, once Once, r Reply, actor Actor, ev Event) error {
+	args, err := auditArgs(actor, ev)
 	if err != nil {
-		return fmt.Errorf("store: unable to record reply: %w", err)
+		return err
+	}
+	args = append(args, once.Scope, once.Key, r.Status, r.Body)
+	if _, err := tx.ExecContext(ctx, saveReplySQL, args...); err != nil {
+		return fmt.Errorf("store: unable to record reply and audit: %w", err)
 	}
 	return nil
 }
+
+// saveReplySQL runs auditInsert ($1 to $11) and stores the reply ($12 to $15).
+const saveReplySQL = `WITH audit AS (` + auditInsert + `)
+	UPDATE idempotency_keys SET status = $14, body = $15 WHERE scope = $12 AND key = $13`
 
 // storedReply reads the reply kept under the key; another fingerprint is 7006.
 func storedReply(ctx context.Context, q sqlx.QueryerContext, once Once) (Reply, error) {
