@@ -18,7 +18,6 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +44,7 @@ type options struct {
 	clients  int
 	cards    int
 	partners int
+	logTo    string
 }
 
 func main() {
@@ -57,6 +57,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients (pgbench connections and HTTP clients)")
 	flag.IntVar(&o.cards, "cards", 100000, "cards (and pgbench rows)")
 	flag.IntVar(&o.partners, "partners", 10, "partners the cards are spread over")
+	flag.StringVar(&o.logTo, "log", os.DevNull, "where the app writes its request log")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the app (server and clients) to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -109,7 +110,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	srv, base, err := serve(st)
+	srv, base, err := serve(st, o.logTo)
 	if err != nil {
 		return err
 	}
@@ -228,9 +229,15 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (
 	return r, nil
 }
 
-// serve starts the console's router on a loopback port, as cardconsole serve does.
-func serve(st *store.Store) (*http.Server, string, error) {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+// serve starts the console's router on a loopback port, as cardconsole serve does, request log
+// included: one JSON line per request written to logTo (the null device by default), as serve
+// writes them to its standard error.
+func serve(st *store.Store, logTo string) (*http.Server, string, error) {
+	logFile, err := os.OpenFile(logTo, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, "", err
+	}
+	logger := slog.New(slog.NewJSONHandler(logFile, nil))
 	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
 		SessionKey: []byte("bench-session-key-bench-session-key"), SessionTTL: time.Hour,
 		TokenTTL: store.TokenTTL{App: time.Hour, Access: time.Hour, Refresh: time.Hour}})
