@@ -64,8 +64,47 @@ type cachedStmt struct {
 // connection from two goroutines at once, so it needs no lock.
 type cachingConn struct {
 	pqConn
-	stmts map[string]*list.Element // query text → element of lru holding a *cachedStmt
-	lru   *list.List               // most recently used first
+	stmts  map[string]*list.Element // query text → element of lru holding a *cachedStmt
+	lru    *list.List               // most recently used first
+	txDone <-chan struct{}          // the Done channel of the open transaction's context, if any
+}
+
+// BeginTx remembers the transaction's context: lib/pq watches it for the whole transaction (it
+// cancels the running statement and drops the connection when it is done), so statements under
+// the same context need no watcher of their own (unwatched).
+func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	tx, err := c.pqConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.txDone = ctx.Done()
+	return endingTx{Tx: tx, conn: c}, nil
+}
+
+// endingTx forgets the transaction's context when it ends.
+type endingTx struct {
+	driver.Tx
+	conn *cachingConn
+}
+
+func (t endingTx) Commit() error {
+	t.conn.txDone = nil
+	return t.Tx.Commit()
+}
+
+func (t endingTx) Rollback() error {
+	t.conn.txDone = nil
+	return t.Tx.Rollback()
+}
+
+// unwatched drops the cancellation of a statement's context when the open transaction's watcher
+// already covers it (the same Done channel). lib/pq otherwise starts a goroutine per statement to
+// watch the context, and waking it costs more than the round trip on a small machine.
+func (c *cachingConn) unwatched(ctx context.Context) context.Context {
+	if done := ctx.Done(); done != nil && done == c.txDone {
+		return context.WithoutCancel(ctx)
+	}
+	return ctx
 }
 
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
@@ -76,7 +115,7 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	if err != nil {
 		return nil, err
 	}
-	rows, err := st.QueryContext(ctx, args)
+	rows, err := st.QueryContext(c.unwatched(ctx), args)
 	c.forgetIfStale(query, err)
 	return rows, err
 }
@@ -89,7 +128,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	if err != nil {
 		return nil, err
 	}
-	res, err := st.ExecContext(ctx, args)
+	res, err := st.ExecContext(c.unwatched(ctx), args)
 	c.forgetIfStale(query, err)
 	return res, err
 }

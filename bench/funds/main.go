@@ -98,7 +98,7 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("%-60s %8.0f tx/s\n%-60s %s\n", "pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)", pgTPS,
 		"", perOp(pg.cpu, pg.count, "pgbench client"))
 
-	st, err := store.Open(ctx, benchURL+os.Getenv("BENCH_URL_EXTRA"))
+	st, err := store.Open(ctx, benchURL)
 	if err != nil {
 		return err
 	}
