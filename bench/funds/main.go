@@ -207,8 +207,17 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (
 	}
 	script.Close()
 	u, _ := url.Parse(dbURL)
+	// The URL names a TCP host, or a socket directory in its host parameter (lib/pq's form);
+	// pgbench connects the same way as the app.
+	host, port := u.Hostname(), u.Port()
+	if h := u.Query().Get("host"); h != "" {
+		host = h
+	}
+	if p := u.Query().Get("port"); p != "" {
+		port = p
+	}
 	args := []string{"-n", "-c", strconv.Itoa(o.clients), "-j", strconv.Itoa(min(o.clients, 4)), "-T", strconv.Itoa(int(o.duration.Seconds())),
-		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", u.Hostname(), "-p", u.Port(), "-U", u.User.Username(), o.dbName}
+		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", host, "-p", port, "-U", u.User.Username(), o.dbName}
 	cmd := exec.CommandContext(ctx, o.pgbench, args...)
 	if pass, ok := u.User.Password(); ok {
 		cmd.Env = append(os.Environ(), "PGPASSWORD="+pass)
