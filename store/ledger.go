@@ -82,7 +82,7 @@ var postStatements = [3]string{1: postSQL(1), 2: postSQL(2)}
 // non-negative, and does so only after side i-1 was applied (its EXISTS), so the row locks are
 // taken in ascending account id. The movements are inserted only when every side was applied; a
 // statement that inserts nothing changed at most the balances of a transaction the caller rolls
-// back. Parameters $1 to $9 are the posting's; each side has seven from $10 (sideParams).
+// back. Parameters $1 to $9 are the posting's; each side has seven from $10 (postSide.params).
 func postSQL(n int) string {
 	var with, insert []string
 	for i := range n {
@@ -116,7 +116,7 @@ type postSide struct {
 	other     *Side
 }
 
-// sideParams are a side's seven parameters of postSQL.
+// params are the side's seven parameters in postSQL.
 func (s postSide) params() []any {
 	return []any{s.side.AccountID, s.delta, nullID(s.side.CardID), s.side.Type, s.direction, otherAccount(s.other), otherCard(s.other)}
 }

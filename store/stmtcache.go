@@ -20,7 +20,10 @@ const stmtCacheSize = 512
 // prepared one is one round trip (Bind/Execute) and PostgreSQL keeps its plan; planning was most of
 // the server's time on the funds path (docs/performance-funds.md). Statements without arguments
 // still go through the simple protocol (one round trip, nothing to prepare).
-type cachingConnector struct{ driver.Connector }
+type cachingConnector struct {
+	driver.Connector
+	size int // statements kept per connection
+}
 
 func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	conn, err := c.Connector.Connect(ctx)
@@ -32,7 +35,7 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 		_ = conn.Close()
 		return nil, errors.New("store: the driver's connection does not support contexts")
 	}
-	return &cachingConn{pqConn: pc, stmts: map[string]*list.Element{}, lru: list.New()}, nil
+	return &cachingConn{pqConn: pc, size: c.size, stmts: map[string]*list.Element{}, lru: list.New()}, nil
 }
 
 // pqConn is what lib/pq's connection implements and cachingConn passes through.
@@ -64,8 +67,10 @@ type cachedStmt struct {
 // connection from two goroutines at once, so it needs no lock.
 type cachingConn struct {
 	pqConn
+	size   int
 	stmts  map[string]*list.Element // query text → element of lru holding a *cachedStmt
 	lru    *list.List               // most recently used first
+	inTx   bool                     // a transaction is open
 	txDone <-chan struct{}          // the Done channel of the open transaction's context, if any
 }
 
@@ -77,29 +82,29 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 	if err != nil {
 		return nil, err
 	}
-	c.txDone = ctx.Done()
+	c.inTx, c.txDone = true, ctx.Done()
 	return endingTx{Tx: tx, conn: c}, nil
 }
 
-// endingTx forgets the transaction's context when it ends.
+// endingTx forgets the transaction when it ends.
 type endingTx struct {
 	driver.Tx
 	conn *cachingConn
 }
 
 func (t endingTx) Commit() error {
-	t.conn.txDone = nil
+	t.conn.inTx, t.conn.txDone = false, nil
 	return t.Tx.Commit()
 }
 
 func (t endingTx) Rollback() error {
-	t.conn.txDone = nil
+	t.conn.inTx, t.conn.txDone = false, nil
 	return t.Tx.Rollback()
 }
 
 // unwatched drops the cancellation of a statement's context when the open transaction's watcher
 // already covers it (the same Done channel). lib/pq otherwise starts a goroutine per statement to
-// watch the context, and waking it costs more than the round trip on a small machine.
+// watch the context, and handing work to it and back costs more CPU than the round trip itself.
 func (c *cachingConn) unwatched(ctx context.Context) context.Context {
 	if done := ctx.Done(); done != nil && done == c.txDone {
 		return context.WithoutCancel(ctx)
@@ -111,12 +116,17 @@ func (c *cachingConn) QueryContext(ctx context.Context, query string, args []dri
 	if len(args) == 0 {
 		return c.pqConn.QueryContext(ctx, query, args)
 	}
-	st, err := c.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+	run := func() (driver.Rows, error) {
+		st, err := c.prepared(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return st.QueryContext(c.unwatched(ctx), args)
 	}
-	rows, err := st.QueryContext(c.unwatched(ctx), args)
-	c.forgetIfStale(query, err)
+	rows, err := run()
+	if c.forgetIfStale(query, err) && !c.inTx {
+		rows, err = run()
+	}
 	return rows, err
 }
 
@@ -124,12 +134,17 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 	if len(args) == 0 {
 		return c.pqConn.ExecContext(ctx, query, args)
 	}
-	st, err := c.prepared(ctx, query)
-	if err != nil {
-		return nil, err
+	run := func() (driver.Result, error) {
+		st, err := c.prepared(ctx, query)
+		if err != nil {
+			return nil, err
+		}
+		return st.ExecContext(c.unwatched(ctx), args)
 	}
-	res, err := st.ExecContext(c.unwatched(ctx), args)
-	c.forgetIfStale(query, err)
+	res, err := run()
+	if c.forgetIfStale(query, err) && !c.inTx {
+		res, err = run()
+	}
 	return res, err
 }
 
@@ -148,24 +163,29 @@ func (c *cachingConn) prepared(ctx context.Context, query string) (preparedStmt,
 		_ = s.Close()
 		return nil, errors.New("store: the driver's statement cannot run with a context")
 	}
-	if c.lru.Len() >= stmtCacheSize {
+	if c.lru.Len() >= c.size {
 		c.drop(c.lru.Back())
 	}
 	c.stmts[query] = c.lru.PushFront(&cachedStmt{query: query, stmt: st})
 	return st, nil
 }
 
-// forgetIfStale drops a statement that PostgreSQL no longer accepts: its result columns changed
-// with the schema (0A000, "cached plan must not change result type") or it no longer exists
-// (26000). The next use prepares it again.
-func (c *cachingConn) forgetIfStale(query string, err error) {
+// forgetIfStale drops a statement that PostgreSQL refused because the schema changed under it:
+// its result columns changed (0A000, "cached plan must not change result type") or it no longer
+// exists (26000). It reports whether it did: outside a transaction the refused statement changed
+// nothing, so the caller prepares it again and reruns it; inside one the transaction has failed
+// and the error is the caller's.
+func (c *cachingConn) forgetIfStale(query string, err error) bool {
 	var pqErr *pq.Error
 	if err == nil || !errors.As(err, &pqErr) || (pqErr.Code != "0A000" && pqErr.Code != "26000") {
-		return
+		return false
 	}
-	if e, ok := c.stmts[query]; ok {
-		c.drop(e)
+	e, ok := c.stmts[query]
+	if !ok {
+		return false
 	}
+	c.drop(e)
+	return true
 }
 
 func (c *cachingConn) drop(e *list.Element) {
