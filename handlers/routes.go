@@ -37,6 +37,11 @@ func Routes(e *echo.Echo, app *web.App) {
 	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
+
+	// Statements of a card (docs/statements.md): the PDF report and the CSV export of its movements.
+	stm := "/cardholders/:cardholderId/cards/:cardId/movements"
+	p.GET(stm+"/report", h.StatementPDF, app.Require("card-movements:list"))
+	p.GET(stm+"/export.csv", h.StatementCSV, app.Require("card-movements:list"))
 }
 
 // Health answers 200 while the database is reachable.

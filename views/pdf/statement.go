@@ -24,9 +24,12 @@ type StatementHeader struct {
 	Location    *time.Location // the partner's time zone: the period's days and the rows' times are in it
 	GeneratedAt time.Time
 	GeneratedBy string
-	// Selection describes a subset of the period's rows (one page of a paged request, a sort
-	// order other than by date); empty when the table lists the whole period by date.
+	// Selection says which of the period's rows the table lists and in what order, when it is not
+	// all of them by date; empty otherwise.
 	Selection string
+	// Partial is set when the table lists only some of the period's rows (one page of them), so its
+	// totals are not the summary's.
+	Partial bool
 }
 
 // StatementSummary is the period's account: Opening + Credits − Debits = Closing, exactly.
@@ -208,7 +211,7 @@ func (s *Statement) Rows() int { return s.rows }
 
 func (s *Statement) finish() error {
 	f := s.f
-	if s.h.Selection == "" && (s.rows != s.sum.Count() || !s.debits.Equal(s.sum.Debits) || !s.credits.Equal(s.sum.Credits)) {
+	if !s.h.Partial && (s.rows != s.sum.Count() || !s.debits.Equal(s.sum.Debits) || !s.credits.Equal(s.sum.Credits)) {
 		return fmt.Errorf("%w: the table has %d rows (debits %s, credits %s), the summary %d (debits %s, credits %s)",
 			ErrSummaryMismatch, s.rows, s.debits, s.credits, s.sum.Count(), s.sum.Debits, s.sum.Credits)
 	}

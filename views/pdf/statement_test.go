@@ -234,7 +234,7 @@ func TestStatementRefusesFiguresThatDoNotAddUp(t *testing.T) {
 	}
 	// A selection (one page of the period) may list fewer rows than the summary counts.
 	h := header()
-	h.Selection = "Movements 1–3 of 4 (page 1, 3 per page)."
+	h.Selection, h.Partial = "Movements 1–3 of 4 (page 1, 3 per page).", true
 	doc := render(t, h, sum, rows[:3])
 	if text := pdftest.Text(t, doc); !strings.Contains(text, "Movements 1–3 of 4") || !strings.Contains(text, "Totals of the 3 movements listed") {
 		t.Fatalf("selection statement:\n%s", text)
