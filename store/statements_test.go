@@ -51,7 +51,9 @@ func (fx statementFixture) collect(t *testing.T, f store.StatementFilter) (store
 	return totals, lines
 }
 
-func gt(y int, m time.Month, d, h, min int) time.Time { return time.Date(y, m, d, h, min, 0, 0, guatemala) }
+func gt(y int, m time.Month, d, h, min int) time.Time {
+	return time.Date(y, m, d, h, min, 0, 0, guatemala)
+}
 
 func TestStatementTotalsFollowThePartnersCalendar(t *testing.T) {
 	fx := newStatementFixture(t)
