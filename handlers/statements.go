@@ -16,18 +16,18 @@ import (
 	"cardconsole/web"
 )
 
-// statementRequest reads the card of the route and the period, sort and paging of the query. Both
-// are checked before anything is written, so a bad request gets the error envelope, never half a file.
-func (h *Handlers) statementRequest(c echo.Context) (store.StatementSubject, store.StatementFilter, error) {
+// statementSubject reads the card of the route, which must be the cardholder's.
+func (h *Handlers) statementSubject(c echo.Context) (store.StatementSubject, error) {
 	holderID, err1 := strconv.ParseInt(c.Param("cardholderId"), 10, 64)
 	cardID, err2 := strconv.ParseInt(c.Param("cardId"), 10, 64)
 	if err1 != nil || err2 != nil || holderID <= 0 || cardID <= 0 {
-		return store.StatementSubject{}, store.StatementFilter{}, store.NewError(store.CodeCardNotFound, "card not found")
+		return store.StatementSubject{}, store.NewError(store.CodeCardNotFound, "card not found")
 	}
-	subject, err := h.store.StatementSubjectOf(c.Request().Context(), web.PartnerID(c), holderID, cardID)
-	if err != nil {
-		return subject, store.StatementFilter{}, err
-	}
+	return h.store.StatementSubjectOf(c.Request().Context(), web.PartnerID(c), holderID, cardID)
+}
+
+// statementFilter reads the period, sort and paging of the query.
+func statementFilter(c echo.Context, subject store.StatementSubject) store.StatementFilter {
 	f := store.StatementFilter{PartnerID: subject.Card.PartnerID, CardID: subject.Card.ID,
 		From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to")),
 		SortBy: c.QueryParam("sortBy"), SortOrder: c.QueryParam("sortOrder")}
@@ -36,6 +36,17 @@ func (h *Handlers) statementRequest(c echo.Context) (store.StatementSubject, sto
 		p := pageQuery(c)
 		f.Page = &p
 	}
+	return f
+}
+
+// statementRequest reads the card and the filter of a download. Both are checked before anything is
+// written, so a bad request gets the error envelope, never half a file.
+func (h *Handlers) statementRequest(c echo.Context) (store.StatementSubject, store.StatementFilter, error) {
+	subject, err := h.statementSubject(c)
+	if err != nil {
+		return subject, store.StatementFilter{}, err
+	}
+	f := statementFilter(c, subject)
 	return subject, f, f.Validate()
 }
 

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/shopspring/decimal"
 )
 
@@ -17,6 +18,7 @@ const MaxStatementRows = 200_000
 // StatementSubject is whose statement it is: the card with its cardholder and partner.
 type StatementSubject struct {
 	Card        Card
+	HolderID    int64
 	HolderName  string // the cardholder's full name
 	PartnerName string
 	TimeZone    string // the partner's: statement days and times are in it
@@ -42,7 +44,7 @@ func (s *Store) StatementSubjectOf(ctx context.Context, partnerID, cardholderID,
 	if err != nil {
 		return StatementSubject{}, fmt.Errorf("store: unable to read card: %w", err)
 	}
-	return StatementSubject{Card: row.Card, HolderName: row.HolderName, PartnerName: row.PartnerName, TimeZone: row.TimeZone}, nil
+	return StatementSubject{Card: row.Card, HolderID: cardholderID, HolderName: row.HolderName, PartnerName: row.PartnerName, TimeZone: row.TimeZone}, nil
 }
 
 // StatementTotals is the account of a card over a period: Opening + Credits − Debits = Closing.
@@ -76,31 +78,9 @@ func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin
 		return fmt.Errorf("store: unable to begin statement: %w", err)
 	}
 	defer func() { _ = tx.Rollback() }()
-	var t StatementTotals
-	err = tx.GetContext(ctx, &t, `
-		WITH b AS (
-		    SELECT ($3::date::timestamp AT TIME ZONE p.time_zone) AS from_at,
-		           (($4::date + 1)::timestamp AT TIME ZONE p.time_zone) AS to_at
-		    FROM partners p WHERE p.id = $2
-		)
-		SELECT b.from_at, b.to_at,
-		       COALESCE((SELECT o.balance_after FROM movements o WHERE o.card_id = $1 AND o.created_at < b.from_at
-		                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1), 0) AS opening,
-		       COALESCE((SELECT o.balance_after FROM movements o WHERE o.card_id = $1 AND o.created_at < b.to_at
-		                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1), 0) AS closing,
-		       COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'CREDIT'), 0) AS credits,
-		       COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'DEBIT'), 0) AS debits,
-		       count(m.id) FILTER (WHERE m.direction = 'CREDIT') AS credit_count,
-		       count(m.id) FILTER (WHERE m.direction = 'DEBIT') AS debit_count
-		FROM b LEFT JOIN movements m ON m.card_id = $1 AND m.partner_id = $2
-		     AND m.created_at >= b.from_at AND m.created_at < b.to_at
-		GROUP BY b.from_at, b.to_at`, f.CardID, f.PartnerID, f.From, f.To)
+	t, err := statementTotals(ctx, tx, f)
 	if err != nil {
-		return fmt.Errorf("store: unable to total statement: %w", notFoundIf(err, "partner"))
-	}
-	if !t.Opening.Add(t.Credits).Sub(t.Debits).Equal(t.Closing) {
-		return fmt.Errorf("store: card %d does not balance from %s to %s: %s + %s - %s != %s",
-			f.CardID, f.From, f.To, t.Opening, t.Credits, t.Debits, t.Closing)
+		return err
 	}
 	if err := begin(t); err != nil {
 		return err
@@ -133,6 +113,47 @@ func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin
 		return fmt.Errorf("store: unable to list statement movements: %w", err)
 	}
 	return nil
+}
+
+// StatementTotalsOf returns the period's totals alone, checked to balance, for a screen that shows
+// them before anything is downloaded.
+func (s *Store) StatementTotalsOf(ctx context.Context, f StatementFilter) (StatementTotals, error) {
+	if err := f.Validate(); err != nil {
+		return StatementTotals{}, err
+	}
+	return statementTotals(ctx, s.db, f)
+}
+
+// statementTotals sums the period in one query and refuses a ledger that does not balance: opening
+// plus credits minus debits must be the balance written after the period's last movement.
+func statementTotals(ctx context.Context, q sqlx.QueryerContext, f StatementFilter) (StatementTotals, error) {
+	var t StatementTotals
+	err := sqlx.GetContext(ctx, q, &t, `
+		WITH b AS (
+		    SELECT ($3::date::timestamp AT TIME ZONE p.time_zone) AS from_at,
+		           (($4::date + 1)::timestamp AT TIME ZONE p.time_zone) AS to_at
+		    FROM partners p WHERE p.id = $2
+		)
+		SELECT b.from_at, b.to_at,
+		       COALESCE((SELECT o.balance_after FROM movements o WHERE o.card_id = $1 AND o.created_at < b.from_at
+		                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1), 0) AS opening,
+		       COALESCE((SELECT o.balance_after FROM movements o WHERE o.card_id = $1 AND o.created_at < b.to_at
+		                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1), 0) AS closing,
+		       COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'CREDIT'), 0) AS credits,
+		       COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'DEBIT'), 0) AS debits,
+		       count(m.id) FILTER (WHERE m.direction = 'CREDIT') AS credit_count,
+		       count(m.id) FILTER (WHERE m.direction = 'DEBIT') AS debit_count
+		FROM b LEFT JOIN movements m ON m.card_id = $1 AND m.partner_id = $2
+		     AND m.created_at >= b.from_at AND m.created_at < b.to_at
+		GROUP BY b.from_at, b.to_at`, f.CardID, f.PartnerID, f.From, f.To)
+	if err != nil {
+		return t, fmt.Errorf("store: unable to total statement: %w", notFoundIf(err, "partner"))
+	}
+	if !t.Opening.Add(t.Credits).Sub(t.Debits).Equal(t.Closing) {
+		return t, fmt.Errorf("store: card %d does not balance from %s to %s: %s + %s - %s != %s",
+			f.CardID, f.From, f.To, t.Opening, t.Credits, t.Debits, t.Closing)
+	}
+	return t, nil
 }
 
 // StatementLine is a movement as a statement lists it, with the last four digits of the other card
