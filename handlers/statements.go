@@ -75,6 +75,14 @@ func partnerLocation(name string) *time.Location {
 	return loc
 }
 
+// largeStatementRows is where a PDF statement counts as large. The PDF library builds the whole
+// document in memory, about 2 KiB per row at its peak (docs/performance-reports.md), so each instance
+// builds at most cap(largeStatements) large statements at once; the others wait their turn (or until
+// their client gives up). Smaller ones never wait.
+const largeStatementRows = 10_000
+
+var largeStatements = make(chan struct{}, 2)
+
 // StatementPDF streams a card's statement for a period as a PDF attachment (spec: movements/report).
 // The document is complete, audited and checked before its first byte is sent.
 func (h *Handlers) StatementPDF(c echo.Context) error {
@@ -84,12 +92,27 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 	}
 	loc := partnerLocation(subject.TimeZone)
 	var doc *pdf.Statement
+	ctx := c.Request().Context()
+	held := false
+	defer func() {
+		if held {
+			<-largeStatements
+		}
+	}()
 	begin := func(t store.StatementTotals) error {
 		if f.Page == nil && t.Count() > store.MaxStatementRows {
 			var v store.Validation
 			v.Add("to", "the period has "+strconv.Itoa(t.Count())+" movements and a PDF lists at most "+
 				strconv.Itoa(store.MaxStatementRows)+": choose a shorter period, or use the CSV export")
 			return v.Err()
+		}
+		if f.Page == nil && t.Count() > largeStatementRows {
+			select {
+			case largeStatements <- struct{}{}:
+				held = true
+			case <-ctx.Done():
+				return ctx.Err()
+			}
 		}
 		head := pdf.StatementHeader{Partner: subject.PartnerName, Cardholder: subject.HolderName,
 			Card: subject.Card.MaskedNumber(), Currency: subject.Card.Currency, From: f.From, To: f.To, Location: loc,
@@ -101,7 +124,7 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 		return err
 	}
 	each := func(l store.StatementLine) error { return doc.Add(statementRow(l)) }
-	if err := h.store.StatementMovements(c.Request().Context(), f, begin, each); err != nil {
+	if err := h.store.StatementMovements(ctx, f, begin, each); err != nil {
 		return err
 	}
 	if err := h.auditStatement(c, subject, f, "pdf", doc.Rows()); err != nil {

@@ -13,7 +13,7 @@ import (
 
 // MaxStatementRows is the most movements one PDF statement lists: the PDF is built in memory, so a
 // larger period is refused with a hint to shorten it or to use the CSV export, which streams.
-const MaxStatementRows = 200_000
+const MaxStatementRows = 150_000
 
 // StatementSubject is whose statement it is: the card with its cardholder and partner.
 type StatementSubject struct {
