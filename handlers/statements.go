@@ -76,7 +76,7 @@ func partnerLocation(name string) *time.Location {
 }
 
 // largeStatementRows is where a PDF statement counts as large. The PDF library builds the whole
-// document in memory, about 2 KiB per row at its peak (docs/performance-reports.md), so each instance
+// document in memory, about 2.5 KiB per row at its peak (docs/performance-reports.md), so each instance
 // builds at most cap(largeStatements) large statements at once; the others wait their turn (or until
 // their client gives up). Smaller ones never wait.
 const largeStatementRows = 10_000
