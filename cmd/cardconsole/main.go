@@ -22,6 +22,7 @@ commands:
   app create --name N [--partner ID]...
   operator create --email E --password P [--otp]
   operator grant --email E --partner ID (--role R | --permission resource:action)...
+  card issue --partner ID --count N   issue inactive, unassigned stock cards
   openapi                       print the OpenAPI document
 
 configuration comes from the environment; see README.md.`
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s needs a subcommand; see cardconsole help", cmd)
 		}
 		return admin(ctx, cmd+" "+rest[0], rest[1:])
+	case "card":
+		return cardCommand(ctx, rest)
 	case "openapi":
 		return printOpenAPI()
 	case "help", "-h", "--help":
