@@ -16,15 +16,16 @@ import (
 	"cardconsole/web/webtest"
 )
 
+// An operator opens the card, picks last month in the Statement panel, sees the movements table and
+// the totals for it, and downloads the PDF: the file opens as a PDF and lists the table's rows.
 func TestBrowserDownloadsTheStatement(t *testing.T) {
 	sc := newStatementCase(t)
-	// Two movements in the middle of last month, in the partner's time zone.
 	y, m, _ := sc.env.Now().In(guatemala).Date()
-	at := time.Date(y, m, 1, 12, 0, 0, 0, guatemala).AddDate(0, 0, -14)
+	at := time.Date(y, m, 1, 12, 0, 0, 0, guatemala).AddDate(0, 0, -14) // the middle of last month
 	storetest.CardMovementAt(t, sc.env.Store, sc.card, "250.5", at, "BROWSER-LOAD", "Recarga de María")
 	storetest.CardMovementAt(t, sc.env.Store, sc.card, "-20", at.Add(time.Hour), "BROWSER-UNLOAD", "Retiro")
-	panel := strings.TrimSuffix(sc.path(""), "/movements/") + "/statement"
 	last := views.StatementPresets(sc.env.Now().In(guatemala))[1]
+	cardPage := strings.TrimSuffix(sc.path(""), "/movements/")
 
 	ctx := webtest.Browser(t)
 	id := webtest.TestID
@@ -35,19 +36,24 @@ func TestBrowserDownloadsTheStatement(t *testing.T) {
 		t.Fatal(err)
 	}
 	err := chromedp.Do(ctx, sc.env.LoginActions(sc.op.Email),
-		chromedp.Navigate(sc.env.Server.URL+panel), chromedp.WaitVisible(id("statement-panel")),
+		chromedp.Navigate(sc.env.Server.URL+cardPage), chromedp.WaitVisible(id("statement-panel")),
+		chromedp.WaitVisible(id("statement-unavailable")), // no period chosen yet
 		chromedp.Click(id("statement-preset-last-month")),
-		// The panel comes back for last month: its dates and its totals.
-		chromedp.Poll[chromedp.Void](`document.querySelector('[data-testid="statement-from"]').value === "`+last.From+`" &&
-			document.querySelector('[data-testid="statement-to"]').value === "`+last.To+`" &&
-			document.querySelector('[data-testid="statement-totals"]').textContent.includes("Credits (1)")`),
+		// The movements section comes back for last month: the filter, the table and the totals.
+		chromedp.Poll[chromedp.Void](`document.querySelector('[data-testid="movements-from"]').value === "`+last.From+`" &&
+			document.querySelector('[data-testid="movements-to"]').value === "`+last.To+`" &&
+			!!document.querySelector('[data-testid="statement-totals"]')`),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
-	credits, err := chromedp.Run(ctx, chromedp.Text(id("statement-totals")))
-	if err != nil || !strings.Contains(credits, "Debits (1)") || !strings.Contains(credits, "Closing balance\n230.50 GTQ") {
-		t.Fatalf("panel totals %q (%v)", credits, err)
+	totals, err := chromedp.Run(ctx, chromedp.Text(id("statement-totals")))
+	if err != nil || !strings.Contains(totals, "Credits (1)") || !strings.Contains(totals, "Debits (1)") || !strings.Contains(totals, "230.50 GTQ") {
+		t.Fatalf("panel totals %q (%v)", totals, err)
+	}
+	table, err := chromedp.Run(ctx, chromedp.Text(id("movements-rows")))
+	if err != nil || strings.Count(table, "BROWSER-") != 2 {
+		t.Fatalf("movements table %q (%v)", table, err)
 	}
 
 	begin := chromedp.BrowserEvents(ctx, browser.DownloadWillBegin)
@@ -60,8 +66,8 @@ func TestBrowserDownloadsTheStatement(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(ev.SuggestedFilename, "movements-"+sc.card.Last4+"-") || !strings.HasSuffix(ev.SuggestedFilename, ".pdf") {
-			t.Fatalf("suggested file name %q", ev.SuggestedFilename)
+		if want := "movements-" + sc.card.Last4 + "-" + last.From + "-" + last.To + ".pdf"; ev.SuggestedFilename != want {
+			t.Fatalf("suggested file name %q, want %q", ev.SuggestedFilename, want)
 		}
 		guid = ev.GUID
 		break
@@ -88,12 +94,13 @@ func TestBrowserDownloadsTheStatement(t *testing.T) {
 		t.Fatalf("%d pages", n)
 	}
 	text := pdftest.Text(t, doc)
-	for _, want := range []string{"María José Ñúñez Łukasz", "BROWSER-LOAD", "BROWSER-UNLOAD", "Recarga de María", "Closing balance", "230.50 GTQ"} {
+	for _, want := range []string{"María José Ñúñez Łukasz", "BROWSER-LOAD", "BROWSER-UNLOAD", "Recarga de María",
+		"250.50", "20.00", "Closing balance", "230.50 GTQ", last.From + " to " + last.To} {
 		if !strings.Contains(text, want) {
 			t.Errorf("downloaded statement lacks %q:\n%s", want, text)
 		}
 	}
-	// The page is still there: a download does not navigate away.
+	// A download does not navigate away from the card.
 	if err := chromedp.Do(ctx, chromedp.WaitVisible(id("statement-panel"))); err != nil {
 		t.Fatal(err)
 	}

@@ -93,7 +93,6 @@ func Routes(e *echo.Echo, app *web.App) {
 	stm := "/cardholders/:cardholderId/cards/:cardId/movements"
 	p.GET(stm+"/report", h.StatementPDF, app.Require("card-movements:list"))
 	p.GET(stm+"/export.csv", h.StatementCSV, app.Require("card-movements:list"))
-	p.GET("/cardholders/:cardholderId/cards/:cardId/statement", h.StatementPanel, app.Require("card-movements:list"))
 }
 
 // Health answers 200 while the database is reachable.

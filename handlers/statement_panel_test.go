@@ -10,38 +10,43 @@ import (
 	"cardconsole/web/webtest"
 )
 
-func TestStatementPanelServesJSONPartialAndPage(t *testing.T) {
+// The Statement panel is part of the card's movements section: its links download exactly the
+// period the table shows, and it shows the totals the PDF prints.
+func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 	sc := newStatementCase(t)
 	sc.march(t, 6)
-	path := strings.TrimSuffix(sc.path(""), "/movements/") + "/statement"
+	movements := strings.TrimSuffix(sc.path(""), "/")
 	q := "?from=2026-03-01&to=2026-03-31"
-
-	data := sc.op.Do(http.MethodGet, path+q, nil).WantStatus(http.StatusOK).Data()
-	if data["from"] != "2026-03-01" || data["to"] != "2026-03-31" || data["timeZone"] != "America/Guatemala" ||
-		data["creditCount"] != float64(5) || data["debitCount"] != float64(1) ||
-		data["reportUrl"] != sc.path("report"+q) || data["csvUrl"] != sc.path("export.csv"+q) {
-		t.Fatalf("panel JSON %v", data)
-	}
-	sc.op.Do(http.MethodGet, path+"?from=2026-03-31&to=2026-03-01", nil).WantError(http.StatusBadRequest, "7000")
-
 	c := sc.env.Console()
 	c.Login(sc.op.Email, webtest.Password)
-	c.Get(path+q, true).WantStatus(http.StatusOK).Lacks("<html").
-		Contains(`id="statement-panel"`, `data-testid="statement-pdf"`, `href="`+sc.path("report?from=2026-03-01&amp;to=2026-03-31")+`"`,
-			`href="`+sc.path("export.csv?from=2026-03-01&amp;to=2026-03-31")+`"`, "America/Guatemala")
-	c.Get(path+q, false).WantStatus(http.StatusOK).Contains("<html", "Statement of card •••• "+sc.card.Last4, `id="statement-panel"`)
 
-	// An inverted period is shown next to the field, without download links.
-	c.Get(path+"?from=2026-03-31&to=2026-03-01", true).WantStatus(http.StatusUnprocessableEntity).
-		Contains(`data-testid="error-to"`, "to must not be before from", `data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
+	// HTMX: the section with the panel for the filter's period.
+	c.Get(movements+q, true).WantStatus(http.StatusOK).Lacks("<html").
+		Contains(`id="movements"`, `data-testid="statement-panel"`, `data-testid="statement-pdf"`,
+			`href="`+sc.path("report?from=2026-03-01&amp;to=2026-03-31")+`"`,
+			`href="`+sc.path("export.csv?from=2026-03-01&amp;to=2026-03-31")+`"`,
+			"Credits (5)", "Debits (1)", `data-testid="statement-closing">`)
+	// The full card page has it too.
+	cardPage := strings.TrimSuffix(movements, "/movements")
+	c.Get(cardPage, false).WantStatus(http.StatusOK).Contains("<html", `data-testid="statement-panel"`, `data-testid="statement-unavailable"`)
+	c.Get(movements+q, false).WantStatus(http.StatusOK).Contains("<html", `data-testid="statement-pdf"`)
 
-	// Without a period the panel shows this month, in the partner's time zone, and offers the presets.
+	// Without both days there is nothing to download yet; the presets are there, in the partner's zone.
 	presets := views.StatementPresets(sc.env.Now().In(guatemala))
-	c.Get(path, true).WantStatus(http.StatusOK).Contains(`value="`+presets[0].From+`"`, `value="`+presets[0].To+`"`,
-		`data-testid="statement-preset-this-month"`, `data-testid="statement-preset-last-month"`, `data-testid="statement-preset-last-90-days"`)
+	part := c.Get(movements+"?from=2026-03-01", true).WantStatus(http.StatusOK).Contains(`data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
+	for _, p := range presets {
+		part.Contains(`data-testid="statement-preset-`+strings.ReplaceAll(strings.ToLower(p.Label), " ", "-")+`"`,
+			`hx-get="`+movements+"?from="+p.From+"&amp;to="+p.To+`"`)
+	}
+	// An inverted period is shown next to its field, without links.
+	c.Get(movements+"?from=2026-03-31&to=2026-03-01", true).WantStatus(http.StatusUnprocessableEntity).
+		Contains(`data-testid="error-to"`, `data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
 
-	limited := sc.env.Operator("limited@example.com", false, webtest.Grant{Partner: sc.partner, Permissions: []string{"cardholders:list"}})
-	limited.Do(http.MethodGet, path+q, nil).WantError(http.StatusForbidden, "7005")
+	// JSON clients get the movements list unchanged.
+	data := sc.op.Do(http.MethodGet, movements+q, nil).WantStatus(http.StatusOK).Data()
+	if data["total"] != float64(6) {
+		t.Fatalf("JSON movements %v", data)
+	}
 }
 
 func TestStatementPresets(t *testing.T) {

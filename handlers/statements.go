@@ -18,25 +18,20 @@ import (
 
 // statementSubject reads the card of the route, which must be the cardholder's.
 func (h *Handlers) statementSubject(c echo.Context) (store.StatementSubject, error) {
-	holderID, err1 := strconv.ParseInt(c.Param("cardholderId"), 10, 64)
-	cardID, err2 := strconv.ParseInt(c.Param("cardId"), 10, 64)
-	if err1 != nil || err2 != nil || holderID <= 0 || cardID <= 0 {
+	holderID, cardID := idParam(c, "cardholderId"), idParam(c, "cardId")
+	if holderID == 0 || cardID == 0 {
 		return store.StatementSubject{}, store.NewError(store.CodeCardNotFound, "card not found")
 	}
 	return h.store.StatementSubjectOf(c.Request().Context(), web.PartnerID(c), holderID, cardID)
 }
 
-// statementFilter reads the period, sort and paging of the query.
+// statementFilter reads the period, sort and paging of the query, as the movements list reads them.
+// Without page or limit a statement lists the whole period; with either, that page of it.
 func statementFilter(c echo.Context, subject store.StatementSubject) store.StatementFilter {
-	f := store.StatementFilter{PartnerID: subject.Card.PartnerID, CardID: subject.Card.ID,
-		From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to")),
-		SortBy: c.QueryParam("sortBy"), SortOrder: c.QueryParam("sortOrder")}
-	// Without page or limit a statement lists the whole period; with either, that page of it.
-	if c.QueryParam("page") != "" || c.QueryParam("limit") != "" {
-		p := pageQuery(c)
-		f.Page = &p
-	}
-	return f
+	return store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: subject.Card.PartnerID,
+		CardID: subject.Card.ID, From: strings.TrimSpace(c.QueryParam("from")), To: strings.TrimSpace(c.QueryParam("to")),
+		SortBy: c.QueryParam("sortBy"), SortOrder: c.QueryParam("sortOrder"), Page: pageQuery(c)},
+		Paged: c.QueryParam("page") != "" || c.QueryParam("limit") != ""}
 }
 
 // statementRequest reads the card and the filter of a download. Both are checked before anything is
@@ -58,7 +53,7 @@ func statementFilename(subject store.StatementSubject, f store.StatementFilter, 
 // auditStatement records a download: a statement is a read of personal data.
 func (h *Handlers) auditStatement(c echo.Context, subject store.StatementSubject, f store.StatementFilter, format string, rows int) error {
 	after := map[string]any{"format": format, "from": f.From, "to": f.To, "sortBy": f.SortBy, "sortOrder": f.SortOrder, "rows": rows}
-	if f.Page != nil {
+	if f.Paged {
 		after["page"], after["limit"] = f.Page.Number, f.Page.Limit
 	}
 	return h.store.Audit(c.Request().Context(), web.Actor(c), store.Event{PartnerID: subject.Card.PartnerID,
@@ -100,13 +95,13 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 		}
 	}()
 	begin := func(t store.StatementTotals) error {
-		if f.Page == nil && t.Count() > store.MaxStatementRows {
+		if !f.Paged && t.Count() > store.MaxStatementRows {
 			var v store.Validation
 			v.Add("to", "the period has "+strconv.Itoa(t.Count())+" movements and a PDF lists at most "+
 				strconv.Itoa(store.MaxStatementRows)+": choose a shorter period, or use the CSV export")
 			return v.Err()
 		}
-		if f.Page == nil && t.Count() > largeStatementRows {
+		if !f.Paged && t.Count() > largeStatementRows {
 			select {
 			case largeStatements <- struct{}{}:
 				held = true
@@ -116,14 +111,14 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 		}
 		head := pdf.StatementHeader{Partner: subject.PartnerName, Cardholder: subject.HolderName,
 			Card: subject.Card.MaskedNumber(), Currency: subject.Card.Currency, From: f.From, To: f.To, Location: loc,
-			GeneratedAt: h.app.Now(), GeneratedBy: web.Actor(c).Label, Selection: statementSelection(f, t), Partial: f.Page != nil}
+			GeneratedAt: h.app.Now(), GeneratedBy: web.Actor(c).Label, Selection: statementSelection(f, t), Partial: f.Paged}
 		sum := pdf.StatementSummary{Opening: t.Opening, Credits: t.Credits, Debits: t.Debits, Closing: t.Closing,
 			CreditCount: t.CreditCount, DebitCount: t.DebitCount}
 		var err error
 		doc, err = pdf.NewStatement(head, sum)
 		return err
 	}
-	each := func(l store.StatementLine) error { return doc.Add(statementRow(l)) }
+	each := func(m store.MovementRow) error { return doc.Add(statementRow(m)) }
 	if err := h.store.StatementMovements(ctx, f, begin, each); err != nil {
 		return err
 	}
@@ -183,7 +178,7 @@ func (h *Handlers) StatementCSV(c echo.Context) error {
 	rows := 0
 	begin := func(t store.StatementTotals) error {
 		count := t.Count()
-		if f.Page != nil {
+		if f.Paged {
 			count = max(0, min(f.Page.Limit, t.Count()-f.Page.Offset()))
 		}
 		if err := h.auditStatement(c, subject, f, "csv", count); err != nil {
@@ -192,8 +187,8 @@ func (h *Handlers) StatementCSV(c echo.Context) error {
 		out.start()
 		return w.Write(csvHeader)
 	}
-	each := func(l store.StatementLine) error {
-		if err := w.Write(csvRecord(l, loc)); err != nil {
+	each := func(m store.MovementRow) error {
+		if err := w.Write(csvRecord(m, loc)); err != nil {
 			return err
 		}
 		if rows++; rows%500 == 0 {
@@ -219,7 +214,7 @@ var csvHeader = []string{"id", "createdAt", "type", "direction", "reference", "d
 	"debit", "credit", "balanceAfter", "currency"}
 
 // csvRecord is one movement of the export. Times carry the partner's offset; amounts are exact.
-func csvRecord(l store.StatementLine, loc *time.Location) []string {
+func csvRecord(l store.MovementRow, loc *time.Location) []string {
 	var debit, credit, counterpart string
 	if l.Direction == "DEBIT" {
 		debit = money.Format(l.Amount)
@@ -244,7 +239,7 @@ func csvText(s string) string {
 }
 
 // statementRow is a movement as the PDF table shows it.
-func statementRow(l store.StatementLine) pdf.StatementRow {
+func statementRow(l store.MovementRow) pdf.StatementRow {
 	r := pdf.StatementRow{At: l.CreatedAt, Type: movementTypeLabel(l.Type), Reference: l.Reference,
 		Description: l.Description, Balance: l.BalanceAfter}
 	if l.Direction == "DEBIT" {
@@ -282,7 +277,7 @@ func movementTypeLabel(t string) string {
 // statementSelection says which rows the PDF lists when they are not the whole period by date.
 func statementSelection(f store.StatementFilter, t store.StatementTotals) string {
 	var parts []string
-	if f.Page != nil && t.Count() > 0 {
+	if f.Paged && t.Count() > 0 {
 		first, last := f.Page.Offset()+1, min(f.Page.Offset()+f.Page.Limit, t.Count())
 		if first > last {
 			parts = append(parts, "Page "+strconv.Itoa(f.Page.Number)+" lists none of the period's "+strconv.Itoa(t.Count())+" movements.")

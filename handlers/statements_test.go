@@ -267,14 +267,33 @@ func TestStatementNeedsThePermissionAndTheCardholdersCard(t *testing.T) {
 		WantError(http.StatusForbidden, "7005")
 }
 
-func TestStatementCSVHasTheSameRowsAsTheStatementQuery(t *testing.T) {
+// jsonMovement is a movement as the JSON movements list answers it.
+type jsonMovement struct {
+	ID               int64           `json:"id"`
+	Type             string          `json:"type"`
+	Direction        string          `json:"direction"`
+	Amount           decimal.Decimal `json:"amount"`
+	Currency         string          `json:"currency"`
+	BalanceAfter     decimal.Decimal `json:"balanceAfter"`
+	Reference        string          `json:"reference"`
+	Description      string          `json:"description"`
+	CounterpartLast4 *string         `json:"counterpartLast4"`
+	CreatedAt        time.Time       `json:"createdAt"`
+}
+
+func TestStatementCSVHasTheRowsOfTheJSONMovements(t *testing.T) {
 	sc := newStatementCase(t)
 	sc.march(t, 40)
 	tricky := storetest.CardMovementAt(t, sc.env.Store, sc.card, "12.3456", time.Date(2026, 3, 31, 23, 59, 0, 0, guatemala),
 		`=HYPERLINK("http://evil")`, "Línea 1, con \"comillas\"\nLínea 2 — ñ")
 	sc.april(t)
-	for _, query := range []string{"from=2026-03-01&to=2026-03-31", "from=2026-03-01&to=2026-03-31&page=3&limit=7&sortBy=amount&sortOrder=desc"} {
-		res := sc.op.Do(http.MethodGet, sc.path("export.csv?"+query), nil)
+	for _, c := range []struct{ csv, json string }{
+		// The whole period, oldest first: one JSON page of 100 holds it.
+		{"from=2026-03-01&to=2026-03-31", "from=2026-03-01&to=2026-03-31&sortOrder=asc&limit=100"},
+		// One page, sorted otherwise: the same parameters give the same page.
+		{"from=2026-03-01&to=2026-03-31&page=3&limit=7&sortBy=amount&sortOrder=desc", "from=2026-03-01&to=2026-03-31&page=3&limit=7&sortBy=amount&sortOrder=desc"},
+	} {
+		res := sc.op.Do(http.MethodGet, sc.path("export.csv?"+c.csv), nil)
 		wantAttachment(t, res, "text/csv; charset=utf-8; header=present", "movements-"+sc.card.Last4+"-2026-03-01-2026-03-31.csv")
 		records, err := csv.NewReader(bytes.NewReader(res.Body)).ReadAll()
 		if err != nil {
@@ -283,41 +302,36 @@ func TestStatementCSVHasTheSameRowsAsTheStatementQuery(t *testing.T) {
 		if strings.Join(records[0], ",") != "id,createdAt,type,direction,reference,description,counterpartCard,debit,credit,balanceAfter,currency" {
 			t.Fatalf("header %v", records[0])
 		}
-		// The same filter through the store gives the same rows, in the same order.
-		f := store.StatementFilter{PartnerID: sc.partner, CardID: sc.card.ID, From: "2026-03-01", To: "2026-03-31"}
-		if strings.Contains(query, "page=3") {
-			f.Page, f.SortBy, f.SortOrder = &store.Page{Number: 3, Limit: 7}, "amount", "desc"
+		var page struct {
+			Data struct {
+				Items []jsonMovement `json:"items"`
+				Total int            `json:"total"`
+			} `json:"data"`
 		}
-		var want []store.StatementLine
-		err = sc.env.Store.StatementMovements(t.Context(), f, func(store.StatementTotals) error { return nil },
-			func(l store.StatementLine) error { want = append(want, l); return nil })
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows := records[1:]
-		if len(rows) != len(want) || len(want) == 0 {
-			t.Fatalf("%s: %d rows, want %d", query, len(rows), len(want))
+		sc.op.Do(http.MethodGet, strings.TrimSuffix(sc.path(""), "/")+"?"+c.json, nil).WantStatus(http.StatusOK).Decode(&page)
+		want, rows := page.Data.Items, records[1:]
+		if page.Data.Total != 41 || len(rows) != len(want) || len(want) == 0 {
+			t.Fatalf("%s: %d CSV rows, %d JSON items of %d", c.csv, len(rows), len(want), page.Data.Total)
 		}
 		for i, m := range want {
 			r := rows[i]
 			at, err := time.Parse(time.RFC3339, r[1])
-			amount := r[7] + r[8]
 			if r[0] != itoa(m.ID) || err != nil || !at.Equal(m.CreatedAt.Truncate(time.Second)) || r[2] != m.Type || r[3] != m.Direction ||
-				!decimal.RequireFromString(amount).Equal(m.Amount) || !decimal.RequireFromString(r[9]).Equal(m.BalanceAfter) || r[10] != "GTQ" {
-				t.Fatalf("row %d %v, want %+v", i, r, m.Movement)
+				!decimal.RequireFromString(r[7]+r[8]).Equal(m.Amount) || !decimal.RequireFromString(r[9]).Equal(m.BalanceAfter) || r[10] != m.Currency {
+				t.Fatalf("row %d %v, JSON %+v", i, r, m)
 			}
-			if (m.Direction == "DEBIT") != (r[7] != "") || r[9] != money.Format(m.BalanceAfter) {
-				t.Fatalf("row %d amount columns %v", i, r)
+			if (m.Direction == "DEBIT") != (r[7] != "") || r[9] != money.Format(m.BalanceAfter) || (m.CounterpartLast4 == nil) != (r[6] == "") {
+				t.Fatalf("row %d amount or counterpart columns %v", i, r)
 			}
 			if m.ID == tricky.ID {
 				if r[4] != `'=HYPERLINK("http://evil")` || r[5] != "Línea 1, con \"comillas\"\nLínea 2 — ñ" {
 					t.Fatalf("tricky row %q %q", r[4], r[5])
 				}
 			} else if r[4] != m.Reference || r[5] != m.Description {
-				t.Fatalf("row %d text %q %q", i, r[4], r[5])
+				t.Fatalf("row %d text %q %q, JSON %q %q", i, r[4], r[5], m.Reference, m.Description)
 			}
 		}
-		if !strings.Contains(query, "page") && rows[len(rows)-1][0] != itoa(tricky.ID) {
+		if !strings.Contains(c.csv, "page") && rows[len(rows)-1][0] != itoa(tricky.ID) {
 			t.Fatal("the last minute of the period is missing")
 		}
 	}
@@ -337,4 +351,55 @@ func TestStatementDownloadsWithAConsoleSession(t *testing.T) {
 	pdftest.Check(t, res.Body)
 	res = c.Get(sc.path("export.csv?from=2026-03-01&to=2026-03-31"), false)
 	wantAttachment(t, res, "text/csv; charset=utf-8; header=present", "movements-"+sc.card.Last4+"-2026-03-01-2026-03-31.csv")
+}
+
+// Statements of cards moved by the real funds operations: a load, a transfer to another card of the
+// cardholder and an unload, all of today.
+func TestStatementOfRealFundsOperations(t *testing.T) {
+	sc := newStatementCase(t)
+	ctx := t.Context()
+	st := sc.env.Store
+	other := storetest.ActiveCard(t, st, sc.partner, sc.holder)
+	actor := store.SystemActor("test")
+	d := decimal.RequireFromString
+	if _, err := st.AddFunds(ctx, actor, store.FundsOp{PartnerID: sc.partner, CardholderID: sc.holder, CardID: sc.card.ID,
+		Amount: d("300"), Channel: "CMS", Reference: "LOAD-1", Description: "Carga inicial"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Transfer(ctx, actor, store.TransferOp{PartnerID: sc.partner, CardholderID: sc.holder, FromCardID: sc.card.ID,
+		ToCardID: other.ID, Amount: d("75.5"), Description: "Reparto"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.WithdrawFunds(ctx, actor, store.FundsOp{PartnerID: sc.partner, CardholderID: sc.holder, CardID: sc.card.ID,
+		Amount: d("20"), Channel: "CMS", Reference: "UNLOAD-1"}); err != nil {
+		t.Fatal(err)
+	}
+	// Yesterday to tomorrow in the partner's zone holds today whatever the hour.
+	today := sc.env.Now().In(guatemala)
+	q := "?from=" + today.AddDate(0, 0, -1).Format(time.DateOnly) + "&to=" + today.AddDate(0, 0, 1).Format(time.DateOnly)
+
+	res := sc.op.Do(http.MethodGet, sc.path("report"+q), nil).WantStatus(http.StatusOK)
+	pdftest.Check(t, res.Body)
+	text := pdftest.Text(t, res.Body)
+	for _, want := range []string{"LOAD-1", "Carga inicial", "Transfer out", "to card •••• " + other.Last4, "Reparto", "UNLOAD-1",
+		"Total credits (1)", "Total debits (2)", "Totals of the 3 movements listed"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("statement lacks %q:\n%s", want, text)
+		}
+	}
+	if o, c := figure(t, text, "Opening balance"), figure(t, text, "Closing balance"); !o.IsZero() || !c.Equal(d("204.5")) {
+		t.Errorf("opening %s closing %s", o, c)
+	}
+	otherPath := fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d/cards/%d/movements/", sc.partner, sc.holder, other.ID)
+	otherText := pdftest.Text(t, sc.op.Do(http.MethodGet, otherPath+"report"+q, nil).WantStatus(http.StatusOK).Body)
+	if !strings.Contains(otherText, "Transfer in") || !strings.Contains(otherText, "from card •••• "+sc.card.Last4) {
+		t.Errorf("the other card's statement:\n%s", otherText)
+	}
+	records, err := csv.NewReader(bytes.NewReader(sc.op.Do(http.MethodGet, sc.path("export.csv"+q), nil).WantStatus(http.StatusOK).Body)).ReadAll()
+	if err != nil || len(records) != 4 {
+		t.Fatalf("%d CSV records (%v)", len(records), err)
+	}
+	if transfer := records[2]; transfer[2] != store.MovementTransferOut || transfer[6] != other.Last4 || transfer[7] != "75.50" || transfer[9] != "224.50" {
+		t.Fatalf("transfer row %v", transfer)
+	}
 }

@@ -44,38 +44,92 @@ func (s *Store) StatementSubjectOf(ctx context.Context, partnerID, cardholderID,
 	if err != nil {
 		return StatementSubject{}, fmt.Errorf("store: unable to read card: %w", err)
 	}
-	return StatementSubject{Card: row.Card, HolderID: cardholderID, HolderName: row.HolderName, PartnerName: row.PartnerName, TimeZone: row.TimeZone}, nil
+	return StatementSubject{Card: row.Card, HolderID: cardholderID, HolderName: row.HolderName,
+		PartnerName: row.PartnerName, TimeZone: row.TimeZone}, nil
 }
+
+// StatementFilter selects the movements of a statement or an export. It is the movements list's
+// filter, so the rows come from the same query as the console's table, with a period required and,
+// unless Paged, every row of it.
+type StatementFilter struct {
+	MovementFilter
+	Paged bool // list only MovementFilter.Page of the period's rows
+}
+
+// Validate checks the period (both days required), its order and the sort. A statement reads oldest
+// first unless asked otherwise.
+func (f *StatementFilter) Validate() error {
+	if f.SortOrder == "" {
+		f.SortOrder = "asc"
+	}
+	var v Validation
+	if f.From == "" {
+		v.Add("from", "from is required: the first day of the period, like 2026-03-01")
+	} else if from, err := time.Parse(DateLayout, f.From); err == nil && from.Year() < 1900 {
+		v.Add("from", "from must be in 1900 or later")
+	}
+	if f.To == "" {
+		v.Add("to", "to is required: the last day of the period, like 2026-03-31")
+	}
+	err := f.MovementFilter.Validate()
+	e, ok := AsError(err)
+	if err != nil && !ok {
+		return err
+	}
+	if ok {
+		for _, fe := range e.Fields {
+			if !v.Has(fe.Field) {
+				v.AddCode(fe.Field, fe.Code, fe.Message)
+			}
+		}
+	}
+	return v.Err()
+}
+
+// Chronological reports whether the rows come in the order the balance changed, oldest first.
+func (f StatementFilter) Chronological() bool { return f.SortBy == "createdAt" && f.SortOrder == "asc" }
 
 // StatementTotals is the account of a card over a period: Opening + Credits − Debits = Closing.
 // Opening and Closing are the balances the ledger wrote after the last movement before the period
 // and after its last movement, so the equation checks the ledger rather than restating it.
 type StatementTotals struct {
-	From        time.Time       `db:"from_at"` // the period's first instant
-	To          time.Time       `db:"to_at"`   // the instant after the period
-	Opening     decimal.Decimal `db:"opening"`
+	Opening     decimal.Decimal
 	Credits     decimal.Decimal `db:"credits"`
 	Debits      decimal.Decimal `db:"debits"`
-	Closing     decimal.Decimal `db:"closing"`
-	CreditCount int             `db:"credit_count"`
-	DebitCount  int             `db:"debit_count"`
+	Closing     decimal.Decimal
+	CreditCount int `db:"credit_count"`
+	DebitCount  int `db:"debit_count"`
 }
 
 // Count is the number of movements in the period.
 func (t StatementTotals) Count() int { return t.CreditCount + t.DebitCount }
 
+// StatementTotalsOf returns the period's totals alone, checked to balance, for the console to show
+// before anything is downloaded.
+func (s *Store) StatementTotalsOf(ctx context.Context, f StatementFilter) (StatementTotals, error) {
+	if err := f.Validate(); err != nil {
+		return StatementTotals{}, err
+	}
+	tx, err := s.snapshot(ctx)
+	if err != nil {
+		return StatementTotals{}, err
+	}
+	defer func() { _ = tx.Rollback() }()
+	return statementTotals(ctx, tx, f)
+}
+
 // StatementMovements streams the movements a statement lists, in one read-only snapshot: first the
-// period's totals to begin, then each movement of f to each, one at a time and never collected. A
-// period whose balances do not add up is refused before begin is called, as an internal error.
+// period's totals to begin, then each row of the movements query to each, one at a time and never
+// collected. A period whose balances do not add up is refused before begin is called, as an
+// internal error.
 func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin func(StatementTotals) error,
-	each func(StatementLine) error) error {
+	each func(MovementRow) error) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	// Repeatable read: the totals and the rows come from the same snapshot even while the card moves.
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	tx, err := s.snapshot(ctx)
 	if err != nil {
-		return fmt.Errorf("store: unable to begin statement: %w", err)
+		return err
 	}
 	defer func() { _ = tx.Rollback() }()
 	t, err := statementTotals(ctx, tx, f)
@@ -85,27 +139,19 @@ func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin
 	if err := begin(t); err != nil {
 		return err
 	}
-	args := []any{f.CardID, f.PartnerID, t.From, t.To}
-	query := `SELECT ` + statementLineColumns + `
-		FROM movements m LEFT JOIN cards cc ON cc.id = m.counterpart_card_id
-		WHERE m.card_id = $1 AND m.partner_id = $2 AND m.created_at >= $3 AND m.created_at < $4
-		ORDER BY ` + statementSorts[f.SortBy] + ` ` + f.SortOrder + `, m.id ` + f.SortOrder
-	if f.Page != nil {
-		args = append(args, f.Page.Limit, f.Page.Offset())
-		query += ` LIMIT $5 OFFSET $6`
-	}
+	query, args := f.selectRows(f.Paged)
 	rows, err := tx.QueryxContext(ctx, query, args...)
 	if err != nil {
 		return fmt.Errorf("store: unable to list statement movements: %w", err)
 	}
 	defer rows.Close()
-	var line StatementLine
+	var row MovementRow
 	for rows.Next() {
-		line = StatementLine{}
-		if err := rows.StructScan(&line); err != nil {
+		row = MovementRow{}
+		if err := rows.StructScan(&row); err != nil {
 			return fmt.Errorf("store: unable to read statement movement: %w", err)
 		}
-		if err := each(line); err != nil {
+		if err := each(row); err != nil {
 			return err
 		}
 	}
@@ -115,39 +161,39 @@ func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin
 	return nil
 }
 
-// StatementTotalsOf returns the period's totals alone, checked to balance, for a screen that shows
-// them before anything is downloaded.
-func (s *Store) StatementTotalsOf(ctx context.Context, f StatementFilter) (StatementTotals, error) {
-	if err := f.Validate(); err != nil {
-		return StatementTotals{}, err
+// snapshot begins a read-only repeatable-read transaction: the totals and the rows of a statement
+// come from the same snapshot even while the card moves.
+func (s *Store) snapshot(ctx context.Context) (*sqlx.Tx, error) {
+	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to begin statement: %w", err)
 	}
-	return statementTotals(ctx, s.db, f)
+	return tx, nil
 }
 
-// statementTotals sums the period in one query and refuses a ledger that does not balance: opening
-// plus credits minus debits must be the balance written after the period's last movement.
-func statementTotals(ctx context.Context, q sqlx.QueryerContext, f StatementFilter) (StatementTotals, error) {
+// statementTotals sums the period with the movements filter's own WHERE clause and reads the
+// balances around it, then refuses a ledger that does not balance: opening plus credits minus debits
+// must be the balance written after the period's last movement.
+func statementTotals(ctx context.Context, tx *sqlx.Tx, f StatementFilter) (StatementTotals, error) {
 	var t StatementTotals
-	err := sqlx.GetContext(ctx, q, &t, `
-		WITH b AS (
-		    SELECT ($3::date::timestamp AT TIME ZONE p.time_zone) AS from_at,
-		           (($4::date + 1)::timestamp AT TIME ZONE p.time_zone) AS to_at
-		    FROM partners p WHERE p.id = $2
-		)
-		SELECT b.from_at, b.to_at,
-		       COALESCE((SELECT o.balance_after FROM movements o WHERE o.card_id = $1 AND o.created_at < b.from_at
-		                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1), 0) AS opening,
-		       COALESCE((SELECT o.balance_after FROM movements o WHERE o.card_id = $1 AND o.created_at < b.to_at
-		                 ORDER BY o.created_at DESC, o.id DESC LIMIT 1), 0) AS closing,
-		       COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'CREDIT'), 0) AS credits,
+	where, args := f.where()
+	err := tx.GetContext(ctx, &t, `
+		SELECT COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'CREDIT'), 0) AS credits,
 		       COALESCE(sum(m.amount) FILTER (WHERE m.direction = 'DEBIT'), 0) AS debits,
-		       count(m.id) FILTER (WHERE m.direction = 'CREDIT') AS credit_count,
-		       count(m.id) FILTER (WHERE m.direction = 'DEBIT') AS debit_count
-		FROM b LEFT JOIN movements m ON m.card_id = $1 AND m.partner_id = $2
-		     AND m.created_at >= b.from_at AND m.created_at < b.to_at
-		GROUP BY b.from_at, b.to_at`, f.CardID, f.PartnerID, f.From, f.To)
+		       count(*) FILTER (WHERE m.direction = 'CREDIT') AS credit_count,
+		       count(*) FILTER (WHERE m.direction = 'DEBIT') AS debit_count
+		FROM movements m WHERE `+where, args...)
 	if err != nil {
-		return t, fmt.Errorf("store: unable to total statement: %w", notFoundIf(err, "partner"))
+		return t, fmt.Errorf("store: unable to total statement: %w", err)
+	}
+	from, _ := time.Parse(DateLayout, f.From)
+	// The balance before the period is the one after the card's last movement up to the day before.
+	before := MovementFilter{PartnerID: f.PartnerID, CardID: f.CardID, To: from.AddDate(0, 0, -1).Format(DateLayout)}
+	if t.Opening, err = balanceThrough(ctx, tx, before); err != nil {
+		return t, err
+	}
+	if t.Closing, err = balanceThrough(ctx, tx, MovementFilter{PartnerID: f.PartnerID, CardID: f.CardID, To: f.To}); err != nil {
+		return t, err
 	}
 	if !t.Opening.Add(t.Credits).Sub(t.Debits).Equal(t.Closing) {
 		return t, fmt.Errorf("store: card %d does not balance from %s to %s: %s + %s - %s != %s",
@@ -156,72 +202,18 @@ func statementTotals(ctx context.Context, q sqlx.QueryerContext, f StatementFilt
 	return t, nil
 }
 
-// StatementLine is a movement as a statement lists it, with the last four digits of the other card
-// of a transfer.
-type StatementLine struct {
-	Movement
-	CounterpartLast4 *string `db:"counterpart_last4"`
+// balanceThrough is the balance the ledger wrote after the last movement f selects; zero when there
+// is none.
+func balanceThrough(ctx context.Context, tx *sqlx.Tx, f MovementFilter) (decimal.Decimal, error) {
+	where, args := f.where()
+	var b decimal.Decimal
+	err := tx.GetContext(ctx, &b, `SELECT m.balance_after FROM movements m WHERE `+where+`
+		ORDER BY m.created_at DESC, m.id DESC LIMIT 1`, args...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return decimal.Zero, nil
+	}
+	if err != nil {
+		return b, fmt.Errorf("store: unable to read statement balance: %w", err)
+	}
+	return b, nil
 }
-
-const statementLineColumns = `m.id, m.entry_id, m.account_id, m.partner_id, m.card_id, m.type, m.direction, m.amount,
-	m.currency, m.balance_after, m.counterpart_account_id, m.counterpart_card_id, m.channel, m.reference,
-	m.description, m.custom_keys, m.actor_type, m.actor_id, m.actor_label, m.created_at, cc.last4 AS counterpart_last4`
-
-// statementSorts are the columns a statement may be sorted by; ties go by id, the order the card's
-// balance changed in.
-var statementSorts = map[string]string{
-	"createdAt":    "m.created_at",
-	"amount":       "m.amount",
-	"type":         "m.type",
-	"balanceAfter": "m.balance_after",
-}
-
-// StatementFilter selects a card's movements for a statement or an export: calendar days in the
-// partner's time zone, both included, sorted, and either every row of the period or one page.
-type StatementFilter struct {
-	PartnerID int64
-	CardID    int64
-	From, To  string // YYYY-MM-DD, both required
-	SortBy    string // a key of statementSorts; createdAt when empty
-	SortOrder string // asc or desc; asc (the order a statement is read in) when empty
-	Page      *Page  // nil for the whole period
-}
-
-// Validate checks the period, its order and the sort, and fills the defaults.
-func (f *StatementFilter) Validate() error {
-	var v Validation
-	from, fromErr := time.Parse(time.DateOnly, f.From)
-	to, toErr := time.Parse(time.DateOnly, f.To)
-	switch {
-	case f.From == "":
-		v.Add("from", "from is required: the first day of the period, like 2026-03-01")
-	case fromErr != nil:
-		v.Add("from", "from must be a date like 2026-03-01")
-	}
-	switch {
-	case f.To == "":
-		v.Add("to", "to is required: the last day of the period, like 2026-03-31")
-	case toErr != nil:
-		v.Add("to", "to must be a date like 2026-03-31")
-	}
-	if fromErr == nil && toErr == nil && to.Before(from) {
-		v.Add("to", "to must not be before from")
-	}
-	if f.SortBy == "" {
-		f.SortBy = "createdAt"
-	}
-	if _, ok := statementSorts[f.SortBy]; !ok {
-		v.Add("sortBy", "sortBy must be one of createdAt, amount, type, balanceAfter")
-	}
-	switch f.SortOrder {
-	case "":
-		f.SortOrder = "asc"
-	case "asc", "desc":
-	default:
-		v.Add("sortOrder", "sortOrder must be asc or desc")
-	}
-	return v.Err()
-}
-
-// Chronological reports whether the rows come in the order the balance changed, oldest first.
-func (f StatementFilter) Chronological() bool { return f.SortBy == "createdAt" && f.SortOrder == "asc" }

@@ -38,13 +38,13 @@ func newStatementFixture(t *testing.T) statementFixture {
 	return statementFixture{st: st, partner: p.ID, holder: holder, card: storetest.ActiveCard(t, st, p.ID, holder)}
 }
 
-func (fx statementFixture) collect(t *testing.T, f store.StatementFilter) (store.StatementTotals, []store.StatementLine) {
+func (fx statementFixture) collect(t *testing.T, f store.StatementFilter) (store.StatementTotals, []store.MovementRow) {
 	t.Helper()
 	var totals store.StatementTotals
-	var lines []store.StatementLine
+	var lines []store.MovementRow
 	err := fx.st.StatementMovements(context.Background(), f,
 		func(tt store.StatementTotals) error { totals = tt; return nil },
-		func(l store.StatementLine) error { lines = append(lines, l); return nil })
+		func(l store.MovementRow) error { lines = append(lines, l); return nil })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +67,7 @@ func TestStatementTotalsFollowThePartnersCalendar(t *testing.T) {
 	mv("7.25", gt(2026, 3, 31, 23, 59), "march-last-minute") // 2026-04-01 05:59 UTC
 	mv("1", gt(2026, 4, 1, 0, 0), "april")
 
-	totals, lines := fx.collect(t, store.StatementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-03-01", To: "2026-03-31"})
+	totals, lines := fx.collect(t, store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-03-01", To: "2026-03-31"}})
 	d := decimal.RequireFromString
 	if !totals.Opening.Equal(d("150.0001")) || !totals.Credits.Equal(d("27.25")) || !totals.Debits.Equal(d("30.5")) ||
 		!totals.Closing.Equal(d("146.7501")) || totals.CreditCount != 2 || totals.DebitCount != 1 {
@@ -88,7 +88,7 @@ func TestStatementTotalsFollowThePartnersCalendar(t *testing.T) {
 	}
 
 	// An empty period: opening equals closing, no rows.
-	totals, lines = fx.collect(t, store.StatementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-03-16", To: "2026-03-30"})
+	totals, lines = fx.collect(t, store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-03-16", To: "2026-03-30"}})
 	if len(lines) != 0 || totals.Count() != 0 || !totals.Opening.Equal(d("139.5001")) || !totals.Closing.Equal(totals.Opening) {
 		t.Fatalf("empty period: %+v %d rows", totals, len(lines))
 	}
@@ -99,8 +99,8 @@ func TestStatementSortsAndPages(t *testing.T) {
 	for i, amt := range []string{"5", "40", "12", "-3", "9"} {
 		storetest.CardMovementAt(t, fx.st, fx.card, amt, gt(2026, 5, 1+i, 10, 0), "r"+amt, "")
 	}
-	f := store.StatementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-05-01", To: "2026-05-31",
-		SortBy: "amount", SortOrder: "desc", Page: &store.Page{Number: 2, Limit: 2}}
+	f := store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-05-01",
+		To: "2026-05-31", SortBy: "amount", SortOrder: "desc", Page: store.Page{Number: 2, Limit: 2}}, Paged: true}
 	totals, lines := fx.collect(t, f)
 	if totals.Count() != 5 || len(lines) != 2 || lines[0].Reference != "r9" || lines[1].Reference != "r5" {
 		t.Fatalf("page 2 by amount desc: %d of %d: %v %v", len(lines), totals.Count(), lines[0].Reference, lines[1].Reference)
@@ -108,22 +108,26 @@ func TestStatementSortsAndPages(t *testing.T) {
 }
 
 func TestStatementFilterIsValidated(t *testing.T) {
-	cases := map[string]store.StatementFilter{
+	cases := map[string]store.MovementFilter{
 		"from":      {To: "2026-03-31"},
 		"to":        {From: "2026-03-01", To: "31/03/2026"},
 		"sortBy":    {From: "2026-03-01", To: "2026-03-31", SortBy: "reference; DROP TABLE movements"},
 		"sortOrder": {From: "2026-03-01", To: "2026-03-31", SortOrder: "sideways"},
 	}
-	for field, f := range cases {
+	for field, mf := range cases {
+		f := store.StatementFilter{MovementFilter: mf}
 		if errs := store.FieldErrors(f.Validate()); errs[field] == "" {
 			t.Errorf("%s: no error on %s (%v)", field, field, errs)
 		}
 	}
-	inverted := store.StatementFilter{From: "2026-03-31", To: "2026-03-01"}
+	inverted := store.StatementFilter{MovementFilter: store.MovementFilter{From: "2026-03-31", To: "2026-03-01"}}
 	if errs := store.FieldErrors(inverted.Validate()); errs["to"] != "to must not be before from" {
 		t.Errorf("inverted range: %v", errs)
 	}
-	ok := store.StatementFilter{From: "2026-03-01", To: "2026-03-01"}
+	if errs := store.FieldErrors((&store.StatementFilter{}).Validate()); errs["from"] == "" || errs["to"] == "" {
+		t.Errorf("a statement without a period: %v", errs)
+	}
+	ok := store.StatementFilter{MovementFilter: store.MovementFilter{From: "2026-03-01", To: "2026-03-01"}}
 	if err := ok.Validate(); err != nil || ok.SortBy != "createdAt" || ok.SortOrder != "asc" {
 		t.Errorf("one-day period: %v %+v", err, ok)
 	}
@@ -138,8 +142,8 @@ func TestStatementRefusesALedgerThatDoesNotBalance(t *testing.T) {
 	}
 	began := false
 	err := fx.st.StatementMovements(context.Background(),
-		store.StatementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-03-01", To: "2026-03-31"},
-		func(store.StatementTotals) error { began = true; return nil }, func(store.StatementLine) error { return nil })
+		store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2026-03-01", To: "2026-03-31"}},
+		func(store.StatementTotals) error { began = true; return nil }, func(store.MovementRow) error { return nil })
 	if err == nil || began {
 		t.Fatalf("a tampered ledger produced a statement (began %v, err %v)", began, err)
 	}
@@ -168,7 +172,7 @@ func TestStatementSubjectIsTheCardholdersCardOfThePartner(t *testing.T) {
 func TestCardHistoryKeepsTheLedgerConsistent(t *testing.T) {
 	fx := newStatementFixture(t)
 	storetest.CardHistory(t, fx.st, fx.card, 1000, gt(2025, 1, 1, 0, 0), 5*time.Hour)
-	totals, lines := fx.collect(t, store.StatementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2025-01-01", To: "2025-12-31"})
+	totals, lines := fx.collect(t, store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2025-01-01", To: "2025-12-31"}})
 	if totals.Count() != 1000 || len(lines) != 1000 {
 		t.Fatalf("%d movements", totals.Count())
 	}

@@ -1,7 +1,6 @@
 package views
 
 import (
-	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -9,20 +8,16 @@ import (
 	"cardconsole/store"
 )
 
-// StatementPanelView is the card's Statement panel: a period, its totals, and the links that
-// download that period as a PDF statement or as CSV.
+// StatementPanelView is the Statement panel of a card's movements section: the period the section
+// shows, its totals, and the links that download exactly that period as a PDF statement or as CSV.
 type StatementPanelView struct {
-	PartnerID   int64
-	PartnerName string
-	HolderID    int64
-	CardID      int64
-	Last4       string
-	Currency    string
-	TimeZone    string
-	From, To    string
-	Totals      *store.StatementTotals // nil while the period is invalid
-	Presets     []StatementPreset
-	Errors      map[string]string
+	PartnerID int64
+	HolderID  int64
+	CardID    int64
+	Currency  string
+	From, To  string                 // the movements filter's period
+	Totals    *store.StatementTotals // nil until the filter has a valid period with both days
+	Presets   []StatementPreset
 }
 
 // StatementPreset is a period the panel offers with one click.
@@ -44,28 +39,23 @@ func StatementPresets(today time.Time) []StatementPreset {
 	}
 }
 
-// cardPath is the path of a route of the panel's card.
-func (v StatementPanelView) cardPath(rest string) string {
-	return PartnerURL(v.PartnerID, fmt.Sprintf("/cardholders/%d/cards/%d%s", v.HolderID, v.CardID, rest))
-}
-
 func (v StatementPanelView) period(from, to string) string {
 	return url.Values{"from": {from}, "to": {to}}.Encode()
 }
 
-// PanelURL is the panel for another period.
-func (v StatementPanelView) PanelURL(from, to string) string {
-	return v.cardPath("/statement") + "?" + v.period(from, to)
+// PresetURL is the movements section showing a preset's period.
+func (v StatementPanelView) PresetURL(p StatementPreset) string {
+	return CardURL(v.PartnerID, v.HolderID, v.CardID, "/movements") + "?" + v.period(p.From, p.To)
 }
 
 // ReportURL downloads the period's PDF statement.
 func (v StatementPanelView) ReportURL() string {
-	return v.cardPath("/movements/report") + "?" + v.period(v.From, v.To)
+	return CardURL(v.PartnerID, v.HolderID, v.CardID, "/movements/report") + "?" + v.period(v.From, v.To)
 }
 
 // CSVURL downloads the period's movements as CSV.
 func (v StatementPanelView) CSVURL() string {
-	return v.cardPath("/movements/export.csv") + "?" + v.period(v.From, v.To)
+	return CardURL(v.PartnerID, v.HolderID, v.CardID, "/movements/export.csv") + "?" + v.period(v.From, v.To)
 }
 
 // Selected reports whether a preset is the period shown.
