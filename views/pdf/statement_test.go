@@ -240,3 +240,16 @@ func TestStatementRefusesFiguresThatDoNotAddUp(t *testing.T) {
 		t.Fatalf("selection statement:\n%s", text)
 	}
 }
+
+func TestNoteIsAOnePagePDF(t *testing.T) {
+	doc, err := pdf.Note("Deposit receipt (demo)", "Beneficiary: Café Quetzal", "Amount: 250000.00")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := pdftest.Check(t, doc); n != 1 {
+		t.Fatalf("%d pages", n)
+	}
+	if text := pdftest.Text(t, doc); !strings.Contains(text, "Deposit receipt (demo)") || !strings.Contains(text, "Beneficiary: Café Quetzal") {
+		t.Fatalf("note text:\n%s", text)
+	}
+}
