@@ -37,6 +37,27 @@ func Routes(e *echo.Echo, app *web.App) {
 	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
+
+	// Client requests (the applications API) and the resolutions a rejection cites: the operator
+	// token alone in Authorization, or the console session. The partner comes from each request.
+	ot := app.RequireOperatorToken
+	e.GET("/api/v2/applications", h.ListClientRequests, ot)
+	e.POST("/api/v2/applications", h.SubmitClientRequest, ot)
+	e.GET("/api/v2/applications/new", h.NewClientRequestForm, ot)
+	e.GET("/api/v2/applications/export", h.ExportClientRequests, ot)
+	e.GET("/api/v2/applications/notifications", h.RequestNotifications, ot)
+	e.GET("/api/v2/applications/:id", h.ClientRequest, ot)
+	e.PUT("/api/v2/applications/:id", h.ColorClientRequest, ot)
+	e.PATCH("/api/v2/applications/:id", h.ColorClientRequest, ot)
+	e.POST("/api/v2/applications/:id/audit", h.AuditClientRequest, ot)
+	e.POST("/api/v2/applications/:id/approve", h.ApproveClientRequest, ot)
+	e.POST("/api/v2/applications/:id/reject", h.RejectClientRequest, ot)
+	e.GET("/api/v2/resolutions", h.ListResolutions, ot)
+	e.POST("/api/v2/resolutions", h.CreateResolution, ot)
+	e.GET("/api/v2/resolutions/:id", h.Resolution, ot)
+	e.PUT("/api/v2/resolutions/:id", h.UpdateResolution, ot)
+	e.DELETE("/api/v2/resolutions/:id", h.DeleteResolution, ot)
+	e.GET("/api/v2/resolution-types", h.ResolutionTypes, ot)
 }
 
 // Health answers 200 while the database is reachable.

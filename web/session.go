@@ -65,6 +65,7 @@ func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 	if p, ok := PrincipalOf(c); ok && p.Console {
 		ch.Operator = p.Email
 		ch.CSRF = p.CSRF
+		ch.Requests = a.requestsBell(c, p.OperatorID)
 	} else {
 		ch.CSRF = a.AnonymousCSRF(c)
 	}

@@ -1,0 +1,212 @@
+package handlers_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"html"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"cardconsole/store"
+	"cardconsole/store/storetest"
+	"cardconsole/web/webtest"
+)
+
+// api calls the applications API as the operator: the access token alone in Authorization.
+func api(env *webtest.Env, op *webtest.Operator, method, path string, body any) *webtest.Response {
+	env.T.Helper()
+	if op.Token == "" {
+		op.Login()
+	}
+	return env.Do(method, path, map[string]string{"Authorization": "Bearer " + op.Token}, body)
+}
+
+// console is a browser session driven over HTTP: cookies, the CSRF token, HTMX headers.
+type console struct {
+	env    *webtest.Env
+	client *http.Client
+	csrf   string
+}
+
+var (
+	csrfInput  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	csrfHeader = regexp.MustCompile(`hx-headers="([^"]+)"`)
+)
+
+// consoleLogin signs the operator in through the login form.
+func consoleLogin(t *testing.T, env *webtest.Env, email string) *console {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	cl := &console{env: env, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+	res := cl.send(http.MethodGet, "/login", nil, nil)
+	m := csrfInput.FindSubmatch(res.Body)
+	if m == nil {
+		t.Fatalf("no CSRF field on the login page: %s", res.Body)
+	}
+	form := url.Values{"email": {email}, "password": {webtest.Password}, "_csrf": {string(m[1])}}
+	res = cl.send(http.MethodPost, "/login", form, nil)
+	if res.Status != http.StatusSeeOther {
+		t.Fatalf("console login: status %d: %s", res.Status, res.Body)
+	}
+	page := cl.page(http.MethodGet, "/").WantStatus(http.StatusOK)
+	h := csrfHeader.FindSubmatch(page.Body)
+	if h == nil {
+		t.Fatalf("no hx-headers on the dashboard")
+	}
+	var hdr map[string]string
+	if err := json.Unmarshal([]byte(html.UnescapeString(string(h[1]))), &hdr); err != nil {
+		t.Fatalf("hx-headers: %v", err)
+	}
+	cl.csrf = hdr["X-CSRF-Token"]
+	return cl
+}
+
+func (cl *console) send(method, path string, form url.Values, headers map[string]string) *webtest.Response {
+	cl.env.T.Helper()
+	var req *http.Request
+	var err error
+	if form != nil {
+		req, err = http.NewRequest(method, cl.env.Server.URL+path, strings.NewReader(form.Encode()))
+		if err == nil {
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		}
+	} else {
+		req, err = http.NewRequest(method, cl.env.Server.URL+path, nil)
+	}
+	if err != nil {
+		cl.env.T.Fatalf("request: %v", err)
+	}
+	req.Header.Set("Accept", "text/html")
+	for k, v := range headers {
+		req.Header.Set(k, v)
+	}
+	res, err := cl.client.Do(req)
+	if err != nil {
+		cl.env.T.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	var b strings.Builder
+	buf := make([]byte, 32<<10)
+	for {
+		n, rerr := res.Body.Read(buf)
+		b.Write(buf[:n])
+		if rerr != nil {
+			break
+		}
+	}
+	return &webtest.Response{T: cl.env.T, Status: res.StatusCode, Header: res.Header, Body: []byte(b.String())}
+}
+
+// page asks for a full page.
+func (cl *console) page(method, path string) *webtest.Response {
+	return cl.send(method, path, nil, nil)
+}
+
+// htmx sends an HTMX request with the CSRF header and an optional form.
+func (cl *console) htmx(method, path string, form url.Values, headers ...string) *webtest.Response {
+	h := map[string]string{"HX-Request": "true", "X-CSRF-Token": cl.csrf}
+	for i := 0; i+1 < len(headers); i += 2 {
+		h[headers[i]] = headers[i+1]
+	}
+	return cl.send(method, path, form, h)
+}
+
+// wantHTML fails unless the response is HTML containing every fragment; full says whether it must
+// be a whole page (with the layout) or a fragment.
+func wantHTML(t *testing.T, res *webtest.Response, full bool, fragments ...string) {
+	t.Helper()
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
+		t.Fatalf("content type %q, want HTML; body: %s", ct, res.Body)
+	}
+	body := string(res.Body)
+	if isPage := strings.Contains(body, "<!doctype html>") || strings.Contains(body, "<html"); isPage != full {
+		t.Fatalf("full page = %v, want %v: %.300s", isPage, full, body)
+	}
+	for _, f := range fragments {
+		if !strings.Contains(body, f) {
+			t.Fatalf("response lacks %q: %s", f, body)
+		}
+	}
+}
+
+// queue is a partner with a client, two active cards and operators for the client requests tests.
+type queue struct {
+	env       *webtest.Env
+	partner   int64
+	client    int64
+	card      store.Card
+	card2     store.Card
+	submitter *webtest.Operator // maker: submits requests
+	checker   *webtest.Operator // decides them
+}
+
+func newQueue(t *testing.T) *queue {
+	t.Helper()
+	env := webtest.New(t)
+	q := &queue{env: env, partner: env.Partner("Quetzal", "GTQ")}
+	q.client = storetest.Cardholder(t, env.Store, q.partner)
+	q.card = storetest.ActiveCard(t, env.Store, q.partner, q.client)
+	q.card2 = storetest.ActiveCard(t, env.Store, q.partner, q.client)
+	q.submitter = env.Operator("maker@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"maker"}}).Login()
+	q.checker = env.Operator("checker@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"checker"}}).Login()
+	return q
+}
+
+// submit files a request as the submitter and returns its id.
+func (q *queue) submit(t *testing.T, client int64, typ string, payload any) int64 {
+	t.Helper()
+	res := api(q.env, q.submitter, http.MethodPost, "/api/v2/applications",
+		map[string]any{"clientId": client, "type": typ, "payload": payload}).WantStatus(http.StatusCreated)
+	return int64(res.JSON()["id"].(float64))
+}
+
+// resolution creates an enabled resolution of the partner as the checker.
+func (q *queue) resolution(t *testing.T, name string) int64 {
+	t.Helper()
+	res := api(q.env, q.checker, http.MethodPost, "/api/v2/resolutions",
+		map[string]any{"partnerId": q.partner, "type": 1, "name": name, "text": "We could not accept it."}).WantStatus(http.StatusCreated)
+	return int64(res.JSON()["id"].(float64))
+}
+
+// fund puts money on a card the way the ledger would: the partner's balance pays for it and both
+// accounts get a movement with the balance after it.
+func fund(t *testing.T, st *store.Store, partnerID int64, card store.Card, amount string) {
+	t.Helper()
+	storetest.CreditPartner(t, st, partnerID, amount)
+	_, err := st.DB().ExecContext(context.Background(), `
+		WITH p AS (
+		    UPDATE accounts SET balance = balance - $3::numeric WHERE partner_id = $1 AND kind = 'PARTNER'
+		    RETURNING id, partner_id, currency, balance
+		), c AS (
+		    UPDATE accounts SET balance = balance + $3::numeric WHERE id = $2 RETURNING id, balance
+		), e AS (SELECT gen_random_uuid() AS id)
+		INSERT INTO movements (entry_id, account_id, partner_id, card_id, type, direction, amount, currency, balance_after,
+		                       actor_type, actor_label)
+		SELECT e.id, p.id, p.partner_id, NULL, 'ADD_FUNDS', 'DEBIT', $3::numeric, p.currency, p.balance, 'SYSTEM', 'test' FROM p, e
+		UNION ALL
+		SELECT e.id, c.id, p.partner_id, $4, 'ADD_FUNDS', 'CREDIT', $3::numeric, p.currency, c.balance, 'SYSTEM', 'test' FROM p, c, e`,
+		partnerID, card.AccountID, amount, card.ID)
+	if err != nil {
+		t.Fatalf("fund card: %v", err)
+	}
+}
+
+// balance reads a card's stored balance as text.
+func balance(t *testing.T, st *store.Store, cardID int64) string {
+	t.Helper()
+	var b string
+	if err := st.DB().GetContext(context.Background(), &b, `SELECT a.balance::text FROM cards c JOIN accounts a ON a.id = c.account_id
+		WHERE c.id = $1`, cardID); err != nil {
+		t.Fatalf("read balance: %v", err)
+	}
+	return b
+}
+
+func path(format string, args ...any) string { return fmt.Sprintf(format, args...) }
