@@ -129,7 +129,8 @@ CREATE TABLE api_tokens (
     expires_at      timestamptz NOT NULL,
     revoked_at      timestamptz,
     created_at      timestamptz NOT NULL DEFAULT now(),
-    CHECK ((kind = 'APP') = (operator_id IS NULL))
+    CHECK ((kind = 'APP') = (operator_id IS NULL)),
+    CHECK (kind <> 'APP' OR application_id IS NOT NULL)
 );
 CREATE INDEX api_tokens_session_idx ON api_tokens (session_id);
 

@@ -51,19 +51,19 @@ func (a Actor) kind() string {
 
 // AuditEntry is one line of the audit log.
 type AuditEntry struct {
-	ID         int64           `db:"id" json:"id"`
-	At         time.Time       `db:"at" json:"at"`
-	ActorType  string          `db:"actor_type" json:"actorType"`
-	ActorID    *int64          `db:"actor_id" json:"actorId"`
-	ActorLabel string          `db:"actor_label" json:"actorLabel"`
-	PartnerID  *int64          `db:"partner_id" json:"partnerId"`
-	Action     string          `db:"action" json:"action"`
-	ObjectType string          `db:"object_type" json:"objectType"`
-	ObjectID   string          `db:"object_id" json:"objectId"`
-	Before     json.RawMessage `db:"before" json:"before,omitempty"`
-	After      json.RawMessage `db:"after" json:"after,omitempty"`
-	RequestID  string          `db:"request_id" json:"requestId"`
-	IP         string          `db:"ip" json:"ip"`
+	ID         int64     `db:"id" json:"id"`
+	At         time.Time `db:"at" json:"at"`
+	ActorType  string    `db:"actor_type" json:"actorType"`
+	ActorID    *int64    `db:"actor_id" json:"actorId"`
+	ActorLabel string    `db:"actor_label" json:"actorLabel"`
+	PartnerID  *int64    `db:"partner_id" json:"partnerId"`
+	Action     string    `db:"action" json:"action"`
+	ObjectType string    `db:"object_type" json:"objectType"`
+	ObjectID   string    `db:"object_id" json:"objectId"`
+	Before     JSONB     `db:"before" json:"before,omitempty"`
+	After      JSONB     `db:"after" json:"after,omitempty"`
+	RequestID  string    `db:"request_id" json:"requestId"`
+	IP         string    `db:"ip" json:"ip"`
 }
 
 // Event describes an audited action: what happened to which object, with its state before and after.

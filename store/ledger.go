@@ -39,7 +39,7 @@ type Movement struct {
 	Channel              string          `db:"channel" json:"channel"`
 	Reference            string          `db:"reference" json:"reference"`
 	Description          string          `db:"description" json:"description"`
-	CustomKeys           json.RawMessage `db:"custom_keys" json:"customKeys"`
+	CustomKeys           JSONB           `db:"custom_keys" json:"customKeys"`
 	ActorType            string          `db:"actor_type" json:"actorType"`
 	ActorID              *int64          `db:"actor_id" json:"actorId"`
 	ActorLabel           string          `db:"actor_label" json:"actorLabel"`

@@ -67,7 +67,9 @@ func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 		ch.CSRF = p.CSRF
 		ch.Requests = a.requestsBell(c, p.OperatorID)
 	} else {
-		ch.CSRF = a.AnonymousCSRF(c)
+		// Read only: an error page answering a cross-site request must not replace the visitor's
+		// cookie (that would log them out). The login page creates the token explicitly.
+		ch.CSRF, _ = a.cookie(c).Values[keyAnonCSRF].(string)
 	}
 	return ch
 }

@@ -26,11 +26,12 @@ func main() {
 }
 
 type cluster struct {
-	bin     string // directory of initdb, pg_ctl, postgres
-	dir     string // the data directory
-	sockets string // the socket directory
-	port    string
-	runAs   string // the user that owns the cluster when we are root
+	bin      string // directory of initdb, pg_ctl, postgres
+	dir      string // the data directory
+	sockets  string // the socket directory
+	port     string
+	runAs    string // the user that owns the cluster when we are root
+	portFile string // remembers the port the cluster was started on
 }
 
 func run(args []string) error {
@@ -73,7 +74,14 @@ func newCluster() (*cluster, error) {
 	if err != nil {
 		return nil, err
 	}
-	cl := &cluster{bin: bin, dir: filepath.Join(root, "pg"), sockets: filepath.Join(root, "run"), port: envOr("PGDEV_PORT", "54329")}
+	cl := &cluster{bin: bin, dir: filepath.Join(root, "pg"), sockets: filepath.Join(root, "run"), port: os.Getenv("PGDEV_PORT")}
+	cl.portFile = filepath.Join(root, "port")
+	if cl.port == "" {
+		cl.port = "54329"
+		if b, err := os.ReadFile(cl.portFile); err == nil && strings.TrimSpace(string(b)) != "" {
+			cl.port = strings.TrimSpace(string(b))
+		}
+	}
 	if os.Geteuid() == 0 {
 		// PostgreSQL refuses to run as root: the cluster belongs to the postgres user instead.
 		if _, err := user.Lookup("postgres"); err != nil {
@@ -144,7 +152,15 @@ func (cl *cluster) start() error {
 		return cl.waitReady()
 	}
 	if portBusy(cl.port) {
-		return fmt.Errorf("port %s is taken by another program; set PGDEV_PORT to a free port", cl.port)
+		// Another program (or another checkout's cluster) has the port: take the next free one.
+		free, err := freePort(cl.port)
+		if err != nil {
+			return err
+		}
+		cl.port = free
+	}
+	if err := os.WriteFile(cl.portFile, []byte(cl.port+"\n"), 0o644); err != nil {
+		return err
 	}
 	opts := fmt.Sprintf("-c listen_addresses=127.0.0.1 -c port=%s -c unix_socket_directories=%s -c max_connections=300 -c fsync=off -c synchronous_commit=off -c full_page_writes=off",
 		cl.port, cl.sockets)
@@ -206,6 +222,17 @@ func (cl *cluster) createDatabase(name string) error {
 	return c.Run()
 }
 
+func freePort(from string) (string, error) {
+	var start int
+	fmt.Sscanf(from, "%d", &start)
+	for p := start + 1; p < start+100; p++ {
+		if !portBusy(fmt.Sprint(p)) {
+			return fmt.Sprint(p), nil
+		}
+	}
+	return "", fmt.Errorf("no free port after %s; set PGDEV_PORT", from)
+}
+
 func portBusy(port string) bool {
 	c, err := net.DialTimeout("tcp", "127.0.0.1:"+port, 300*time.Millisecond)
 	if err != nil {
@@ -213,11 +240,4 @@ func portBusy(port string) bool {
 	}
 	c.Close()
 	return true
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }

@@ -1,0 +1,127 @@
+package webtest
+
+import (
+	"html"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Console is a browser-like HTTP client with a cookie jar, for console routes in handler tests.
+type Console struct {
+	env    *Env
+	Client *http.Client
+	CSRF   string // the session's CSRF token, read from the last full page
+}
+
+var (
+	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
+	csrfHeader = regexp.MustCompile(`hx-headers="([^"]+)"`)
+	csrfJSON   = regexp.MustCompile(`"X-CSRF-Token":"([^"]*)"`)
+)
+
+// Console returns a client without a session.
+func (e *Env) Console() *Console {
+	jar, _ := cookiejar.New(nil)
+	return &Console{env: e, Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+		return http.ErrUseLastResponse
+	}}}
+}
+
+// Login signs in through the login form, as a browser does, and keeps the session's CSRF token.
+func (c *Console) Login(email, password string) *Response {
+	c.env.T.Helper()
+	page := c.Get("/login", false)
+	m := csrfField.FindSubmatch(page.Body)
+	if m == nil {
+		c.env.T.Fatalf("login page has no CSRF field: %s", page.Body)
+	}
+	res := c.PostForm("/login", url.Values{"email": {email}, "password": {password}, "_csrf": {string(m[1])}})
+	if res.Status == http.StatusSeeOther {
+		c.Get("/", false)
+	}
+	return res
+}
+
+// Get fetches a page, or its HTMX fragment when htmx is set.
+func (c *Console) Get(path string, htmx bool) *Response {
+	c.env.T.Helper()
+	req, _ := http.NewRequest(http.MethodGet, c.env.Server.URL+path, nil)
+	req.Header.Set("Accept", "text/html,application/xhtml+xml")
+	if htmx {
+		req.Header.Set("HX-Request", "true")
+	}
+	res := c.Do(req)
+	if m := csrfHeader.FindSubmatch(res.Body); m != nil {
+		if t := csrfJSON.FindStringSubmatch(html.UnescapeString(string(m[1]))); t != nil && t[1] != "" {
+			c.CSRF = t[1]
+		}
+	}
+	return res
+}
+
+// PostForm posts an urlencoded form as a browser would.
+func (c *Console) PostForm(path string, form url.Values) *Response {
+	c.env.T.Helper()
+	req, _ := http.NewRequest(http.MethodPost, c.env.Server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	return c.Do(req)
+}
+
+// HTMX sends an HTMX request with the session's CSRF header; form may be nil.
+func (c *Console) HTMX(method, path string, form url.Values) *Response {
+	c.env.T.Helper()
+	var body io.Reader
+	if form != nil {
+		body = strings.NewReader(form.Encode())
+	}
+	req, _ := http.NewRequest(method, c.env.Server.URL+path, body)
+	if form != nil {
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	}
+	req.Header.Set("Accept", "text/html")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	return c.Do(req)
+}
+
+// Do sends a request with the client's cookies.
+func (c *Console) Do(req *http.Request) *Response {
+	c.env.T.Helper()
+	res, err := c.Client.Do(req)
+	if err != nil {
+		c.env.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		c.env.T.Fatalf("read body: %v", err)
+	}
+	return &Response{T: c.env.T, Status: res.StatusCode, Header: res.Header, Body: b}
+}
+
+// Contains fails the test unless the body contains every string.
+func (r *Response) Contains(parts ...string) *Response {
+	r.T.Helper()
+	for _, p := range parts {
+		if !strings.Contains(string(r.Body), p) {
+			r.T.Fatalf("body lacks %q:\n%s", p, r.Body)
+		}
+	}
+	return r
+}
+
+// Lacks fails the test if the body contains any of the strings.
+func (r *Response) Lacks(parts ...string) *Response {
+	r.T.Helper()
+	for _, p := range parts {
+		if strings.Contains(string(r.Body), p) {
+			r.T.Fatalf("body contains %q:\n%s", p, r.Body)
+		}
+	}
+	return r
+}
