@@ -2,13 +2,9 @@ package handlers_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
-	"html"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -26,96 +22,25 @@ func api(env *webtest.Env, op *webtest.Operator, method, path string, body any) 
 	return env.Do(method, path, map[string]string{"Authorization": "Bearer " + op.Token}, body)
 }
 
-// console is a browser session driven over HTTP: cookies, the CSRF token, HTMX headers.
-type console struct {
-	env    *webtest.Env
-	client *http.Client
-	csrf   string
-}
-
-var (
-	csrfInput  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
-	csrfHeader = regexp.MustCompile(`hx-headers="([^"]+)"`)
-)
-
 // consoleLogin signs the operator in through the login form.
-func consoleLogin(t *testing.T, env *webtest.Env, email string) *console {
+func consoleLogin(t *testing.T, env *webtest.Env, email string) *webtest.Console {
 	t.Helper()
-	jar, _ := cookiejar.New(nil)
-	cl := &console{env: env, client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
-		return http.ErrUseLastResponse
-	}}}
-	res := cl.send(http.MethodGet, "/login", nil, nil)
-	m := csrfInput.FindSubmatch(res.Body)
-	if m == nil {
-		t.Fatalf("no CSRF field on the login page: %s", res.Body)
-	}
-	form := url.Values{"email": {email}, "password": {webtest.Password}, "_csrf": {string(m[1])}}
-	res = cl.send(http.MethodPost, "/login", form, nil)
-	if res.Status != http.StatusSeeOther {
-		t.Fatalf("console login: status %d: %s", res.Status, res.Body)
-	}
-	page := cl.page(http.MethodGet, "/").WantStatus(http.StatusOK)
-	h := csrfHeader.FindSubmatch(page.Body)
-	if h == nil {
-		t.Fatalf("no hx-headers on the dashboard")
-	}
-	var hdr map[string]string
-	if err := json.Unmarshal([]byte(html.UnescapeString(string(h[1]))), &hdr); err != nil {
-		t.Fatalf("hx-headers: %v", err)
-	}
-	cl.csrf = hdr["X-CSRF-Token"]
+	cl := env.Console()
+	cl.Login(email, webtest.Password).WantStatus(http.StatusSeeOther)
 	return cl
 }
 
-func (cl *console) send(method, path string, form url.Values, headers map[string]string) *webtest.Response {
-	cl.env.T.Helper()
-	var req *http.Request
-	var err error
-	if form != nil {
-		req, err = http.NewRequest(method, cl.env.Server.URL+path, strings.NewReader(form.Encode()))
-		if err == nil {
-			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		}
-	} else {
-		req, err = http.NewRequest(method, cl.env.Server.URL+path, nil)
-	}
-	if err != nil {
-		cl.env.T.Fatalf("request: %v", err)
-	}
+// htmxWith sends an HTMX request with extra headers (HX-Target) and a form.
+func htmxWith(cl *webtest.Console, env *webtest.Env, method, path string, form url.Values, headers map[string]string) *webtest.Response {
+	env.T.Helper()
+	req, _ := http.NewRequest(method, env.Server.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
+	req.Header.Set("HX-Request", "true")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
-	res, err := cl.client.Do(req)
-	if err != nil {
-		cl.env.T.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, rerr := res.Body.Read(buf)
-		b.Write(buf[:n])
-		if rerr != nil {
-			break
-		}
-	}
-	return &webtest.Response{T: cl.env.T, Status: res.StatusCode, Header: res.Header, Body: []byte(b.String())}
-}
-
-// page asks for a full page.
-func (cl *console) page(method, path string) *webtest.Response {
-	return cl.send(method, path, nil, nil)
-}
-
-// htmx sends an HTMX request with the CSRF header and an optional form.
-func (cl *console) htmx(method, path string, form url.Values, headers ...string) *webtest.Response {
-	h := map[string]string{"HX-Request": "true", "X-CSRF-Token": cl.csrf}
-	for i := 0; i+1 < len(headers); i += 2 {
-		h[headers[i]] = headers[i+1]
-	}
-	return cl.send(method, path, form, h)
+	return cl.Do(req)
 }
 
 // wantHTML fails unless the response is HTML containing every fragment; full says whether it must

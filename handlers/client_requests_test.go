@@ -192,19 +192,19 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 
 	// The console lists pending requests by default, as a page and as an HTMX table.
 	cl := consoleLogin(t, q.env, q.checker.Email)
-	page := cl.page(http.MethodGet, "/api/v2/applications").WantStatus(http.StatusOK)
+	page := cl.Get("/api/v2/applications", false).WantStatus(http.StatusOK)
 	wantHTML(t, page, true, `data-testid="requests-filters"`, `data-testid="bell-count"`, ">4<", `data-testid="nav-requests"`)
 	if n := strings.Count(string(page.Body), `data-testid="request-row"`); n != 4 {
 		t.Errorf("console shows %d rows, want the 4 pending", n)
 	}
-	part := cl.htmx(http.MethodGet, "/api/v2/applications?filter[statusId]=all&sort=-id&limit=5", nil).WantStatus(http.StatusOK)
+	part := cl.Get("/api/v2/applications?filter[statusId]=all&sort=-id&limit=5", true).WantStatus(http.StatusOK)
 	wantHTML(t, part, false, `id="requests-table"`, `data-testid="page-next"`)
 	if n := strings.Count(string(part.Body), `data-testid="request-row"`); n != 5 {
 		t.Errorf("partial shows %d rows, want 5", n)
 	}
-	empty := cl.htmx(http.MethodGet, "/api/v2/applications?filter[type]=transfer", nil).WantStatus(http.StatusOK)
+	empty := cl.Get("/api/v2/applications?filter[type]=transfer", true).WantStatus(http.StatusOK)
 	wantHTML(t, empty, false, `data-testid="empty-state"`)
-	bad := cl.htmx(http.MethodGet, "/api/v2/applications?filter[statusId]=9", nil).WantStatus(http.StatusBadRequest)
+	bad := cl.Get("/api/v2/applications?filter[statusId]=9", true).WantStatus(http.StatusBadRequest)
 	wantHTML(t, bad, false, `data-testid="error-filter[statusId]"`)
 }
 
@@ -239,7 +239,7 @@ func TestExportFollowsFiltersAndSort(t *testing.T) {
 	api(q.env, q.checker, http.MethodGet, "/api/v2/applications/export?sort=nope", nil).WantError(http.StatusBadRequest, "7000")
 	// The console's export link carries the queue's filters, pending included.
 	cl := consoleLogin(t, q.env, q.checker.Email)
-	page := cl.page(http.MethodGet, "/api/v2/applications?filter[type]=archive").WantStatus(http.StatusOK)
+	page := cl.Get("/api/v2/applications?filter[type]=archive", false).WantStatus(http.StatusOK)
 	want := "/api/v2/applications/export?" + url.Values{"filter[statusId]": {"0"}, "filter[type]": {"archive"}, "sort": {"createdAt"}}.Encode()
 	wantHTML(t, page, true, strings.ReplaceAll(want, "&", "&amp;"))
 }
@@ -268,12 +268,14 @@ func TestColourChangesOnlyTheHighlight(t *testing.T) {
 
 	// The console's pickers answer the tinted row, or the summary on the request page.
 	cl := consoleLogin(t, q.env, q.checker.Email)
-	row := cl.htmx(http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#00ff00"}}, "HX-Target", path("request-row-%d", id))
+	row := htmxWith(cl, q.env, http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#00ff00"}},
+		map[string]string{"X-CSRF-Token": cl.CSRF, "HX-Target": path("request-row-%d", id)})
 	wantHTML(t, row.WantStatus(http.StatusOK), false, `background-color: #00ff00`, path(`id="request-row-%d"`, id))
-	sum := cl.htmx(http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#0000ff"}}, "HX-Target", "request-summary")
+	sum := htmxWith(cl, q.env, http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#0000ff"}},
+		map[string]string{"X-CSRF-Token": cl.CSRF, "HX-Target": "request-summary"})
 	wantHTML(t, sum.WantStatus(http.StatusOK), false, `id="request-summary"`, `background-color: #0000ff`)
 	// Without the CSRF header the console refuses the change.
-	cl.send(http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#ff0000"}}, map[string]string{"HX-Request": "true"}).
+	htmxWith(cl, q.env, http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#ff0000"}}, nil).
 		WantStatus(http.StatusForbidden)
 	var payload string
 	if err := q.env.Store.DB().GetContext(context.Background(), &payload, `SELECT payload::text FROM client_requests WHERE id = $1`, id); err != nil {
@@ -333,12 +335,12 @@ func TestDetailAndNotifications(t *testing.T) {
 
 	// The console: the request page in full and as a fragment, the notifications page.
 	cl := consoleLogin(t, q.env, q.checker.Email)
-	wantHTML(t, cl.page(http.MethodGet, path("/api/v2/applications/%d", id)).WantStatus(http.StatusOK), true,
+	wantHTML(t, cl.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK), true,
 		`data-testid="request-summary"`, `data-testid="approve-form"`, `data-testid="reject-form"`, `data-testid="request-audit"`)
-	wantHTML(t, cl.htmx(http.MethodGet, path("/api/v2/applications/%d", id), nil).WantStatus(http.StatusOK), false, `id="request-detail"`)
-	wantHTML(t, cl.page(http.MethodGet, "/api/v2/applications/notifications").WantStatus(http.StatusOK), true,
+	wantHTML(t, cl.Get(path("/api/v2/applications/%d", id), true).WantStatus(http.StatusOK), false, `id="request-detail"`)
+	wantHTML(t, cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK), true,
 		`data-testid="notifications"`, "Withdrawal request 2.00 GTQ")
 	// The submitter sees the request but is told another operator must decide it.
 	mk := consoleLogin(t, q.env, q.submitter.Email)
-	wantHTML(t, mk.page(http.MethodGet, path("/api/v2/applications/%d", id)).WantStatus(http.StatusOK), true, `data-testid="own-request"`)
+	wantHTML(t, mk.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK), true, `data-testid="own-request"`)
 }

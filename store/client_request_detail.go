@@ -66,7 +66,7 @@ func (s *Store) ClientRequestDetail(ctx context.Context, actor Actor, v Viewer, 
 	}
 	d.History = []AuditEntry{}
 	if err := s.db.SelectContext(ctx, &d.History, `SELECT id, at, actor_type, actor_id, actor_label, partner_id, action,
-		object_type, object_id, COALESCE(before, 'null') AS before, COALESCE(after, 'null') AS after, request_id, ip
+		object_type, object_id, before, after, request_id, ip
 		FROM audit_log WHERE object_type = 'client_request' AND object_id = $1 ORDER BY id`, fmt.Sprint(id)); err != nil {
 		return d, fmt.Errorf("store: unable to read request history: %w", err)
 	}
