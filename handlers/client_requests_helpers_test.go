@@ -114,9 +114,9 @@ func fund(t *testing.T, st *store.Store, partnerID int64, card store.Card, amoun
 		), e AS (SELECT gen_random_uuid() AS id)
 		INSERT INTO movements (entry_id, account_id, partner_id, card_id, type, direction, amount, currency, balance_after,
 		                       actor_type, actor_label)
-		SELECT e.id, p.id, p.partner_id, NULL, 'ADD_FUNDS', 'DEBIT', $3::numeric, p.currency, p.balance, 'SYSTEM', 'test' FROM p, e
+		SELECT e.id, p.id, p.partner_id, NULL::bigint, 'ADD_FUNDS', 'DEBIT', $3::numeric, p.currency, p.balance, 'SYSTEM', 'test' FROM p, e
 		UNION ALL
-		SELECT e.id, c.id, p.partner_id, $4, 'ADD_FUNDS', 'CREDIT', $3::numeric, p.currency, c.balance, 'SYSTEM', 'test' FROM p, c, e`,
+		SELECT e.id, c.id, p.partner_id, $4::bigint, 'ADD_FUNDS', 'CREDIT', $3::numeric, p.currency, c.balance, 'SYSTEM', 'test' FROM p, c, e`,
 		partnerID, card.AccountID, amount, card.ID)
 	if err != nil {
 		t.Fatalf("fund card: %v", err)

@@ -138,7 +138,7 @@ func (p payloadReader) text(key string, required bool, maxLen int) (string, bool
 
 // decodeObject reads the payload as a JSON object.
 func decodeObject(raw json.RawMessage, v *Validation) map[string]json.RawMessage {
-	if len(bytes.TrimSpace(raw)) == 0 {
+	if t := bytes.TrimSpace(raw); len(t) == 0 || bytes.Equal(t, []byte("null")) {
 		return map[string]json.RawMessage{}
 	}
 	if len(raw) > MaxPayloadBytes {
