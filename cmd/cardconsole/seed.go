@@ -29,6 +29,7 @@ type demo struct {
 // demoSteps build the demo data in order; each feature adds its own step.
 var demoSteps = []func(ctx context.Context, d *demo) error{
 	seedPartnersAndOperators,
+	seedClientRequests,
 }
 
 func seed(ctx context.Context, args []string) error {

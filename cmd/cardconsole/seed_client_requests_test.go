@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"cardconsole/store"
+	"cardconsole/store/storetest"
+)
+
+func TestDemoHasAQueueOfEveryRequestType(t *testing.T) {
+	url := storetest.NewURL(t)
+	t.Setenv("DATABASE_URL", url)
+	runJSON(t, "seed", "--demo")
+	ctx := context.Background()
+	st, err := openStore(ctx, config{DatabaseURL: url})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	checker, err := st.OperatorByEmail(ctx, "checker@demo.test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pending, err := st.CountPendingRequests(ctx, store.OperatorViewer(checker.ID, "approvals:list"))
+	if err != nil || pending != len(store.RequestTypes) {
+		t.Fatalf("checker sees %d pending requests (%v), want %d", pending, err, len(store.RequestTypes))
+	}
+	enabled := true
+	res, total, err := st.ListResolutions(ctx, store.OperatorViewer(checker.ID, "approvals:list"),
+		store.ResolutionFilter{Enabled: &enabled, Limit: 100})
+	if err != nil || total != 5 || len(res) != 5 {
+		t.Fatalf("checker's enabled resolutions: %d (%v)", total, err)
+	}
+}
