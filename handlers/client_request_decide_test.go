@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"cardconsole/web/webtest"
@@ -211,4 +212,49 @@ func TestConsoleDecisions(t *testing.T) {
 	// Audit: a fragment for HTMX, the request page for a plain post.
 	res = cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/audit", c), nil).WantStatus(http.StatusOK)
 	wantHTML(t, res, false, `data-testid="audit-result"`, "All OK")
+}
+
+func TestConsoleSubmitsARequestForAClient(t *testing.T) {
+	q := newQueue(t)
+	cl := consoleLogin(t, q.env, q.submitter.Email)
+	wantHTML(t, cl.Get("/api/v2/applications/new", false).WantStatus(http.StatusOK), true, `data-testid="request-form"`, `name="payload.cardId"`)
+	// Changing the type redraws the payload fields.
+	wantHTML(t, cl.Get("/api/v2/applications/new?type=address&clientId=5", true).WantStatus(http.StatusOK), false,
+		`id="request-form"`, `name="payload.address"`, `value="5"`)
+	wantHTML(t, cl.Get("/api/v2/applications/new?type=external", true).WantStatus(http.StatusOK), false, `name="payloadJson"`)
+
+	// A mistake comes back with the errors beside the fields, the values kept.
+	res := cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {itoa(q.client)}, "type": {"withdrawal"},
+		"payload.cardId": {itoa(q.card.ID)}, "payload.amount": {"12.345678"}}).WantStatus(http.StatusUnprocessableEntity)
+	wantHTML(t, res, false, `data-testid="error-payload.amount"`, `value="12.345678"`)
+	res = cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {"abc"}, "type": {"archive"}}).
+		WantStatus(http.StatusUnprocessableEntity)
+	wantHTML(t, res, false, `data-testid="error-clientId"`)
+	res = cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {itoa(q.client)}, "type": {"external"},
+		"payloadJson": {"[1, 2]"}}).WantStatus(http.StatusUnprocessableEntity)
+	wantHTML(t, res, false, `data-testid="error-payload"`)
+
+	res = cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {itoa(q.client)}, "type": {"withdrawal"},
+		"payload.cardId": {itoa(q.card.ID)}, "payload.amount": {"12.50"}}).WantStatus(http.StatusCreated)
+	loc := res.Header.Get("HX-Redirect")
+	if !strings.HasPrefix(loc, "/api/v2/applications/") {
+		t.Fatalf("no redirect to the request: %v", res.Header)
+	}
+	detail := cl.Get(loc, false).WantStatus(http.StatusOK)
+	wantHTML(t, detail, true, "Request #", "submitted.", "Withdrawal request 12.50 GTQ", `data-testid="own-request"`)
+	// Operators without cardholders:update have no form.
+	ck := consoleLogin(t, q.env, q.checker.Email)
+	ck.Get("/api/v2/applications/new", false).WantStatus(http.StatusForbidden)
+	if strings.Contains(string(ck.Get("/api/v2/applications", false).Body), `data-testid="request-new"`) {
+		t.Errorf("the checker is offered the new request form")
+	}
+
+	// A plain (non-HTMX) audit post gets the request page with the result.
+	id := strings.TrimPrefix(loc, "/api/v2/applications/")
+	ck.Get(loc, false)
+	req, _ := http.NewRequest(http.MethodPost, q.env.Server.URL+loc+"/audit", strings.NewReader(url.Values{"_csrf": {ck.CSRF}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "text/html")
+	page := ck.Do(req).WantStatus(http.StatusOK)
+	wantHTML(t, page, true, `data-testid="audit-result"`, "Withdrawal request 12.50 GTQ", "less than the 12.50 GTQ to withdraw", "#"+id)
 }

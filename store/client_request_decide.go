@@ -79,9 +79,9 @@ func (s *Store) RejectClientRequest(ctx context.Context, actor Actor, v Viewer, 
 		return err
 	}
 	if rej.ResolutionID <= 0 {
-		var v Validation
-		v.Add("resolutionId", "resolutionId is required: pick the resolution to cite")
-		return v.Err()
+		var bad Validation
+		bad.Add("resolutionId", "resolutionId is required: pick the resolution to cite")
+		return bad.Err()
 	}
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		before, err := decidable(ctx, tx, actor, v, id)
@@ -92,17 +92,17 @@ func (s *Store) RejectClientRequest(ctx context.Context, actor Actor, v Viewer, 
 		err = tx.GetContext(ctx, &res, `SELECT `+resolutionColumns+` FROM resolutions r JOIN resolution_types t ON t.id = r.type_id
 			WHERE r.id = $1 AND r.partner_id = $2 AND r.enabled FOR SHARE OF r`, rej.ResolutionID, before.PartnerID)
 		if errors.Is(err, sql.ErrNoRows) {
-			var v Validation
-			v.Add("resolutionId", "no enabled resolution with this id for the request's partner")
-			return v.Err()
+			var bad Validation
+			bad.Add("resolutionId", "no enabled resolution with this id for the request's partner")
+			return bad.Err()
 		}
 		if err != nil {
 			return fmt.Errorf("store: unable to read resolution: %w", err)
 		}
 		if rej.ResolutionType != 0 && rej.ResolutionType != res.TypeID {
-			var v Validation
-			v.Add("resolutionType", fmt.Sprintf("the resolution is of type %d (%s)", res.TypeID, res.TypeName))
-			return v.Err()
+			var bad Validation
+			bad.Add("resolutionType", fmt.Sprintf("the resolution is of type %d (%s)", res.TypeID, res.TypeName))
+			return bad.Err()
 		}
 		if err := markDecided(ctx, tx, actor, id, StatusRejected, &res); err != nil {
 			return err

@@ -38,6 +38,16 @@ type RequestsView struct {
 	Errors    map[string]string
 }
 
+// ErrorList is the filters' errors in a stable order.
+func (vm RequestsView) ErrorList() []PayloadField {
+	out := make([]PayloadField, 0, len(vm.Errors))
+	for k, v := range vm.Errors {
+		out = append(out, PayloadField{Key: k, Value: v})
+	}
+	slices.SortFunc(out, func(a, b PayloadField) int { return strings.Compare(a.Key, b.Key) })
+	return out
+}
+
 // SortLink returns the header link state of a sortable column.
 func (vm RequestsView) SortLink(label, column string) SortLink {
 	order := "asc"
