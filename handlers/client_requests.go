@@ -51,7 +51,7 @@ func (h *Handlers) viewer(c echo.Context, permission string) (store.Viewer, erro
 
 // requestID reads the :id of the path; anything but a positive number is NotFound.
 func requestID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := strconv.ParseInt(c.Param("applicationId"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, store.NotFound("client request")
 	}

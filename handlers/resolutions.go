@@ -147,7 +147,7 @@ func (h *Handlers) ResolutionTypes(c echo.Context) error {
 }
 
 func resolutionID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	id, err := strconv.ParseInt(c.Param("resolutionId"), 10, 64)
 	if err != nil || id <= 0 {
 		return 0, store.NotFound("resolution")
 	}
