@@ -249,9 +249,11 @@ func checkPayload(ctx context.Context, q sqlx.QueryerContext, partnerID, clientI
 			out["documentReference"] = ref
 		}
 	default:
-		var free map[string]any
-		if err := json.Unmarshal(raw, &free); err == nil && free != nil {
-			out = free
+		// Free-form payloads are kept as they came (compacted), so no number loses precision.
+		var buf bytes.Buffer
+		if len(m) > 0 && json.Compact(&buf, raw) == nil {
+			res.JSON = buf.Bytes()
+			return res, nil
 		}
 	}
 	if err := v.Err(); err != nil {
