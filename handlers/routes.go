@@ -17,6 +17,8 @@ func Routes(e *echo.Echo, app *web.App) {
 
 	e.GET("/healthz", h.Health)
 	e.GET("/openapi.json", openapi.Serve)
+	// Evidence files, through short-lived signed links only (docs/process-requests.md).
+	e.GET("/files/evidence/:key", h.EvidenceFile)
 
 	// Console sign-in.
 	e.GET("/login", h.LoginPage)
@@ -37,6 +39,17 @@ func Routes(e *echo.Echo, app *web.App) {
 	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
+
+	// Balance top-ups (process requests): docs/process-requests.md.
+	p.GET("/top-ups", h.TopUps, app.Require("balance-management:list"))
+	p.POST("/process-request", h.CreateProcessRequest, app.Require("balance-management:create"))
+	p.GET("/process-request", h.AllProcessRequests, app.Require("balance-management:list"))
+	p.GET("/process-requests", h.ListProcessRequests, app.Require("balance-management:list"))
+	p.GET("/process-request/progress", h.ProcessRequestProgress, app.Require("balance-management:list"))
+	p.GET("/process-request/:processRequestId/evidence/download", h.ProcessRequestEvidence, app.Require("balance-management:list"))
+	p.PATCH("/process-request/:processRequestId/approve", h.ApproveProcessRequest, app.Require("approvals:update"))
+	p.PATCH("/process-request/:processRequestId/reject", h.RejectProcessRequest, app.Require("approvals:update"))
+	p.PATCH("/process-request/:processRequestId/cancel", h.CancelProcessRequest, app.Require("balance-management:cancel"))
 
 	// Client requests (the applications API) and the resolutions a rejection cites: the operator
 	// token alone in Authorization, or the console session. The partner comes from each request.

@@ -19,7 +19,9 @@ import (
 
 // Store is the application's handle on the database.
 type Store struct {
-	db *sqlx.DB
+	db     *sqlx.DB
+	url    string   // the connection URL, for connections outside the pool (LISTEN)
+	events eventBus // live events fanned out to subscribers (events.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection.
@@ -35,7 +37,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to reach database: %w", err)
 	}
-	return &Store{db: db}, nil
+	return &Store{db: db, url: url}, nil
 }
 
 // New wraps an existing connection pool.
@@ -44,8 +46,11 @@ func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
 // DB exposes the pool for tests and tools that need raw SQL.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
-// Close closes the pool.
-func (s *Store) Close() error { return s.db.Close() }
+// Close stops the live event listener and closes the pool.
+func (s *Store) Close() error {
+	s.events.close()
+	return s.db.Close()
+}
 
 // Migrate applies every pending migration.
 func Migrate(ctx context.Context, db *sql.DB) error {

@@ -29,6 +29,7 @@ type demo struct {
 // demoSteps build the demo data in order; each feature adds its own step.
 var demoSteps = []func(ctx context.Context, d *demo) error{
 	seedPartnersAndOperators,
+	seedTopUps,
 	seedClientRequests,
 }
 
@@ -67,7 +68,7 @@ func seed(ctx context.Context, args []string) error {
 Demo logins (password %q for each):
   admin@demo.test    admin of both partners, sees the audit log
   maker@demo.test    maker on Quetzal Pay: creates top-ups, cardholders, loads cards
-  checker@demo.test  checker on Quetzal Pay: approves what makers create
+  checker@demo.test  checker on both partners: approves what makers create
 Demo application: merchant %q, secret %q, x-application-id %q
 `, demoPassword, demoMerchant, demoSecret, demoApplicationID)
 	return printJSON(map[string]any{"demo": "loaded", "alreadyPresent": done})

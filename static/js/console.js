@@ -6,3 +6,12 @@ window.cardconsole = {
     if (d && !d.open) d.showModal();
   },
 };
+
+// A live section (hx-ext="sse") says in data-live whether its event stream is connected, so that it
+// can show it; htmx reconnects by itself.
+document.addEventListener("htmx:sseOpen", function (e) {
+  e.target.dataset.live = "open";
+});
+document.addEventListener("htmx:sseError", function (e) {
+  e.target.dataset.live = "reconnecting";
+});

@@ -1,0 +1,161 @@
+package views
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"cardconsole/store"
+)
+
+// TopUpsView is a partner's top-ups: the form, the review queue and the history.
+type TopUpsView struct {
+	Partner   store.Partner
+	Balance   store.Balance
+	CanCreate bool
+	Form      TopUpForm
+	Queue     TopUpQueueView
+	History   TopUpHistoryView
+}
+
+// TopUpForm is the "New top-up" form with what the operator typed and the errors of a failed try.
+type TopUpForm struct {
+	PartnerID    int64
+	Currency     string
+	Amount       string
+	Observations string
+	Errors       map[string]string
+	NeedsOTP     bool
+}
+
+// TopUpQueueView is the review queue: PENDING requests, oldest first.
+type TopUpQueueView struct {
+	PartnerID int64
+	Items     []store.ProcessRequest
+	Viewer    int64 // the operator looking: no review buttons on their own requests
+	CanReview bool  // approvals:update
+	CanCancel bool  // balance-management:cancel
+	IsAdmin   bool  // a partner admin may cancel anyone's request
+	Now       time.Time
+}
+
+// MayReview reports whether the viewer gets approve and reject buttons for the request.
+func (q TopUpQueueView) MayReview(pr store.ProcessRequest) bool {
+	return q.CanReview && pr.Status == store.ProcessPending && pr.CreatedBy != q.Viewer
+}
+
+// MayCancel reports whether the viewer gets a cancel button for the request.
+func (q TopUpQueueView) MayCancel(pr store.ProcessRequest) bool {
+	return q.CanCancel && pr.Status == store.ProcessPending && (pr.CreatedBy == q.Viewer || q.IsAdmin)
+}
+
+// TopUpHistoryView is a page of a partner's requests with the list's filters and sort.
+type TopUpHistoryView struct {
+	PartnerID int64
+	Items     []store.ProcessRequest
+	Pager     Pager
+	Status    string
+	Query     string
+	Sort      string
+	Order     string
+	Now       time.Time
+}
+
+// SortLink is the state of a sortable column header of the history.
+func (h TopUpHistoryView) SortLink(label, column string) SortLink {
+	sort := h.Sort
+	if sort == "" {
+		sort = "createdAt"
+	}
+	order := h.Order
+	if order == "" {
+		order = "desc"
+	}
+	return SortLink{Label: label, Column: column, Sort: sort, Order: order}
+}
+
+// SortURL is the history's address sorted by link's column in the order a click asks for.
+func (h TopUpHistoryView) SortURL(link SortLink) string {
+	q := url.Values{}
+	for k, v := range h.Pager.Query {
+		q[k] = v
+	}
+	q.Set("sort", link.Column)
+	q.Set("order", link.NextOrder())
+	return WithQuery(h.Pager.Path, q)
+}
+
+// EvidenceAccept is the file input's accept list: the types the server takes, by type and extension.
+func EvidenceAccept() string {
+	var parts []string
+	for _, k := range store.EvidenceKinds {
+		parts = append(parts, k.ContentType, k.Extension)
+	}
+	return strings.Join(append(parts, ".jpeg"), ",")
+}
+
+// EvidenceHint tells the operator which files are taken before they upload one.
+func EvidenceHint() string {
+	var labels []string
+	for _, k := range store.EvidenceKinds {
+		labels = append(labels, k.Label)
+	}
+	return fmt.Sprintf("%s, at most %d MB. The server checks what the file contains, not its name.",
+		strings.Join(labels, ", "), store.EvidenceMaxBytes>>20)
+}
+
+// Age says how long ago t was, briefly.
+func Age(now, t time.Time) string {
+	d := now.Sub(t)
+	switch {
+	case d < time.Minute:
+		return "just now"
+	case d < time.Hour:
+		return fmt.Sprintf("%d min ago", int(d/time.Minute))
+	case d < 48*time.Hour:
+		return fmt.Sprintf("%d h ago", int(d/time.Hour))
+	}
+	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
+}
+
+// IsImage reports whether the evidence previews as an image (else it is a PDF).
+func IsImage(pr store.ProcessRequest) bool {
+	return strings.HasPrefix(pr.EvidenceContentType, "image/")
+}
+
+// FileSize formats a byte count for people.
+func FileSize(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d bytes", n)
+}
+
+// statusClasses colours a request's status badge.
+func statusClasses(status string) string {
+	switch status {
+	case store.ProcessApproved:
+		return "bg-emerald-100 text-emerald-800"
+	case store.ProcessRejected:
+		return "bg-rose-100 text-rose-800"
+	case store.ProcessCancelled:
+		return "bg-slate-200 text-slate-700"
+	}
+	return "bg-amber-100 text-amber-800"
+}
+
+// processRequestURL is the path of a request's route.
+func processRequestURL(pr store.ProcessRequest, rest string) string {
+	return PartnerURL(pr.PartnerID, fmt.Sprintf("/process-request/%d%s", pr.ID, rest))
+}
+
+// evidenceSizeCheck is the file input's onchange script: a file over the limit is flagged before it
+// is sent (the server enforces the limit anyway).
+func evidenceSizeCheck() string {
+	return fmt.Sprintf(`this.setCustomValidity(this.files.length && this.files[0].size > %d ? 'The file is larger than %d MB.' : '')`,
+		store.EvidenceMaxBytes, store.EvidenceMaxBytes>>20)
+}

@@ -1,0 +1,177 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/store"
+)
+
+// HeartbeatInterval is how often an idle event stream sends a comment line, which keeps proxies
+// from closing it and re-checks that the subscriber may still see what it asked for. It is a
+// variable so that tests can shorten it before starting a server.
+var HeartbeatInterval = 15 * time.Second
+
+// streamRetry is the reconnection delay suggested to EventSource clients, in milliseconds.
+const streamRetry = 3000
+
+// replayBatch is how many stored events are read at a time when a client resumes.
+const replayBatch = 500
+
+// Authorizer says which events a stream's subscriber may see. A stream calls it when it opens and
+// at every heartbeat, so a revoked grant, an expired token or a logout ends the stream.
+type Authorizer func(ctx context.Context) (store.EventFilter, error)
+
+// Stream answers a server-sent event stream of live events: first those after the Last-Event-ID
+// header (or the lastEventId query parameter) from the events table, then live ones as any
+// instance commits them. Each frame is an unnamed "data:" line of JSON with an "id:" line carrying
+// the event id; comment lines are heartbeats. The stream ends when the request's context does (the
+// client left, or the server shuts down), when the subscriber fell behind, or when authorize fails.
+func (a *App) Stream(c echo.Context, authorize Authorizer) error {
+	ctx := c.Request().Context()
+	filter, err := authorize(ctx)
+	if err != nil {
+		return err
+	}
+	sub, err := a.Store.Subscribe(ctx, filter)
+	if err != nil {
+		return err
+	}
+	defer sub.Close()
+
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/event-stream")
+	h.Set(echo.HeaderCacheControl, "no-cache")
+	h.Set("X-Accel-Buffering", "no") // nginx would otherwise hold frames back
+	c.Response().WriteHeader(http.StatusOK)
+	w := &sseWriter{c: c}
+	w.printf("retry: %d\n: connected\n\n", streamRetry)
+
+	// Events read from the table may also arrive live; each is sent once.
+	replayed := map[int64]bool{}
+	if last, ok := lastEventID(c); ok {
+		for w.err == nil {
+			evs, err := a.Store.EventsAfter(ctx, filter, last, replayBatch)
+			if err != nil {
+				a.Log.Error("unable to replay events", "request_id", RequestID(c), "err", err)
+				return nil
+			}
+			for _, ev := range evs {
+				w.event(ev)
+				replayed[ev.ID] = true
+				last = ev.ID
+			}
+			if len(evs) < replayBatch {
+				break
+			}
+		}
+	}
+
+	beat := time.NewTicker(HeartbeatInterval)
+	defer beat.Stop()
+	for w.err == nil {
+		select {
+		case <-ctx.Done():
+			return nil
+		case ev, ok := <-sub.C:
+			if !ok {
+				return nil
+			}
+			if !replayed[ev.ID] {
+				w.event(ev)
+			}
+		case <-beat.C:
+			f, err := authorize(ctx)
+			if err != nil {
+				return nil
+			}
+			sub.SetFilter(f)
+			w.printf(": heartbeat %d\n\n", a.Now().Unix())
+		}
+	}
+	return nil
+}
+
+// lastEventID reads where a client resumes: the Last-Event-ID header EventSource sends on
+// reconnection, or a lastEventId parameter for clients that cannot set headers. Without either,
+// or with something that is not an event id, the stream starts from the present.
+func lastEventID(c echo.Context) (int64, bool) {
+	v := c.Request().Header.Get("Last-Event-ID")
+	if v == "" {
+		v = c.QueryParam("lastEventId")
+	}
+	id, err := strconv.ParseInt(strings.TrimSpace(v), 10, 64)
+	if err != nil || id < 0 {
+		return 0, false
+	}
+	return id, true
+}
+
+// sseWriter writes frames and flushes each; after the first write error it writes nothing more.
+type sseWriter struct {
+	c   echo.Context
+	err error
+}
+
+func (w *sseWriter) printf(format string, args ...any) {
+	if w.err != nil {
+		return
+	}
+	if _, w.err = fmt.Fprintf(w.c.Response(), format, args...); w.err == nil {
+		w.c.Response().Flush()
+	}
+}
+
+// event writes one frame; JSON never contains a raw newline, so the data fits on one line.
+func (w *sseWriter) event(ev store.LiveEvent) {
+	b, err := json.Marshal(ev)
+	if err != nil {
+		w.err = err
+		return
+	}
+	w.printf("id: %d\ndata: %s\n\n", ev.ID, b)
+}
+
+// Reauthorize checks again, for a long-lived response, that the credentials the request came with
+// are still valid (the console session exists, the tokens are unexpired and unrevoked) and that
+// the operator still holds the permission on the route's partner.
+func (a *App) Reauthorize(c echo.Context, permission string) error {
+	ctx := c.Request().Context()
+	r := c.Request()
+	p, _ := PrincipalOf(c)
+	switch {
+	case p.Console:
+		if _, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c)); err != nil {
+			return err
+		}
+	case r.Header.Get("x-user-token") != "":
+		tok, _ := bearer(r.Header.Get("x-user-token"))
+		if _, err := a.Store.LookupToken(ctx, tok, store.TokenAccess); err != nil {
+			return err
+		}
+		app, _ := bearer(r.Header.Get("Authorization"))
+		if _, err := a.Store.LookupToken(ctx, app, store.TokenApp); err != nil {
+			return err
+		}
+	default:
+		tok, _ := bearer(r.Header.Get("Authorization"))
+		if _, err := a.Store.LookupToken(ctx, tok, store.TokenAccess); err != nil {
+			return err
+		}
+	}
+	g, err := a.Store.GrantsFor(ctx, p.OperatorID, PartnerID(c))
+	if err != nil {
+		return err
+	}
+	if !g.Has(permission) {
+		return store.NewError(store.CodeForbidden, "you need the permission "+permission)
+	}
+	return nil
+}
