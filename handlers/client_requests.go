@@ -1,12 +1,14 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
@@ -273,4 +275,27 @@ func (h *Handlers) RequestNotifications(c echo.Context) error {
 			Text: views.RequestText(r)})
 	}
 	return h.app.Respond(c, web.View{Bare: true, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
+}
+
+// PendingRequestsStream keeps the bell live: an event stream whose "pending" events carry the bell's
+// count as HTML, recounted for this operator whenever a request of their partners changes.
+func (h *Handlers) PendingRequestsStream(c echo.Context) error {
+	v, err := h.viewer(c, permApprovalsList)
+	if err != nil {
+		return err
+	}
+	authorize := func(ctx context.Context) (store.EventFilter, error) {
+		ids, err := h.store.PartnerIDsFor(ctx, v.OperatorID, permApprovalsList)
+		if err != nil {
+			return store.EventFilter{}, err
+		}
+		if len(ids) == 0 {
+			return store.EventFilter{}, store.NewError(store.CodeForbidden, "you need the permission "+permApprovalsList)
+		}
+		return store.EventFilter{PartnerIDs: ids, TopicPrefix: store.TopicClientRequests}, nil
+	}
+	return h.app.StreamRefreshes(c, "pending", authorize, func(ctx context.Context) (templ.Component, error) {
+		n, err := h.store.CountPendingRequests(ctx, v)
+		return views.BellCount(n), err
+	})
 }

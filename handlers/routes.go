@@ -59,6 +59,7 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.GET("/api/v2/applications/new", h.NewClientRequestForm, ot)
 	e.GET("/api/v2/applications/export", h.ExportClientRequests, ot)
 	e.GET("/api/v2/applications/notifications", h.RequestNotifications, ot)
+	e.GET("/api/v2/applications/stream", h.PendingRequestsStream, ot)
 	e.GET("/api/v2/applications/:applicationId", h.ClientRequest, ot)
 	e.PUT("/api/v2/applications/:applicationId", h.ColorClientRequest, ot)
 	e.PATCH("/api/v2/applications/:applicationId", h.ColorClientRequest, ot)

@@ -7,9 +7,6 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// requestChanged will publish the live event of a request's change once the events module lands.
-func requestChanged(ctx context.Context, tx *sqlx.Tx, r ClientRequest) error { return nil }
-
 // applyFunds will move the money of an approved deposit, withdrawal or transfer once the funds module lands.
 func applyFunds(ctx context.Context, tx *sqlx.Tx, actor Actor, r ClientRequest) (any, error) {
 	return nil, errors.New("store: money requests cannot be approved before the funds module is merged")

@@ -54,6 +54,20 @@ var RequestStatuses = map[int]string{StatusPending: "pending", StatusApproved: "
 // RequestStatusIDs lists the status ids in display order.
 var RequestStatusIDs = []int{StatusPending, StatusInProgress, StatusNew, StatusApproved, StatusRejected}
 
+// TopicClientRequests prefixes the live events of client requests.
+const TopicClientRequests = "client-request."
+
+// requestChanged announces, in the change's transaction, that a request of the partner was
+// submitted or decided. The event names no request and no client: subscribers (the bell) recount
+// what they may see, so a tag-restricted operator learns nothing about the requests hidden from them.
+func requestChanged(ctx context.Context, tx *sqlx.Tx, r ClientRequest) error {
+	topic := TopicClientRequests + "submitted"
+	if !r.Undecided() {
+		topic = TopicClientRequests + r.Status
+	}
+	return publish(ctx, tx, r.PartnerID, topic, map[string]any{})
+}
+
 // undecidedSQL lists the statuses from which a request may still be approved or rejected.
 const undecidedSQL = `(0, 3, 127)`
 

@@ -26,10 +26,14 @@ func TestDemoHasAQueueOfEveryRequestType(t *testing.T) {
 	if err != nil || pending != len(store.RequestTypes) {
 		t.Fatalf("checker sees %d pending requests (%v), want %d", pending, err, len(store.RequestTypes))
 	}
+	var quetzal int64
+	if err := st.DB().GetContext(ctx, &quetzal, `SELECT id FROM partners WHERE name = 'Quetzal Pay'`); err != nil {
+		t.Fatal(err)
+	}
 	enabled := true
 	res, total, err := st.ListResolutions(ctx, store.OperatorViewer(checker.ID, "approvals:list"),
-		store.ResolutionFilter{Enabled: &enabled, Limit: 100})
+		store.ResolutionFilter{PartnerID: quetzal, Enabled: &enabled, Limit: 100})
 	if err != nil || total != 5 || len(res) != 5 {
-		t.Fatalf("checker's enabled resolutions: %d (%v)", total, err)
+		t.Fatalf("checker's enabled resolutions of Quetzal Pay: %d (%v)", total, err)
 	}
 }
