@@ -9,7 +9,7 @@ TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ lint: ## gofmt, go vet and templ fmt
 lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 	@mkdir -p tmp && $(GO) run ./cmd/cardconsole openapi > tmp/openapi.json
 	$(REDOCLY) lint --config .redocly.yaml tmp/openapi.json
+
+bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=20s; docs/performance-funds.md)
+	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-20s}
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

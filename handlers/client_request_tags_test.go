@@ -111,6 +111,34 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 	api(q.env, restricted, http.MethodPost, "/api/v2/applications", map[string]any{"clientId": plain, "type": "archive"}).
 		WantError(http.StatusNotFound, "7100")
 
+	// The client list and every cardholder or card route hide the other clients too.
+	cms := func(method, p string) *webtest.Response {
+		return restricted.Do(method, path("/cms/rest/app/partners/%d%s", q.partner, p), nil)
+	}
+	var holders struct {
+		Data struct {
+			Items []struct{ ID int64 }
+			Total int
+		}
+	}
+	cms(http.MethodGet, "/cardholders").WantStatus(http.StatusOK).Decode(&holders)
+	if holders.Data.Total != 1 || len(holders.Data.Items) != 1 || holders.Data.Items[0].ID != vip {
+		t.Errorf("restricted cardholder list = %+v", holders.Data)
+	}
+	cms(http.MethodGet, "/cardholders?searchText=example").WantStatus(http.StatusOK).Decode(&holders)
+	if holders.Data.Total != 1 {
+		t.Errorf("restricted search finds %d", holders.Data.Total)
+	}
+	cms(http.MethodPost, path("/cardholders/%d", plain)).WantError(http.StatusNotFound, "7100")
+	cms(http.MethodPost, path("/cardholders/%d", vip)).WantStatus(http.StatusOK)
+	cms(http.MethodGet, path("/cardholders/%d/cards", plain)).WantError(http.StatusNotFound, "7100")
+	plainCard := storetest.ActiveCard(t, st, q.partner, plain)
+	cms(http.MethodPatch, path("/cards/%d/block", plainCard.ID)).WantError(http.StatusNotFound, "7200")
+	q.checker.Do(http.MethodGet, path("/cms/rest/app/partners/%d/cardholders", q.partner), nil).WantStatus(http.StatusOK).Decode(&holders)
+	if holders.Data.Total != 2 {
+		t.Errorf("unrestricted checker lists %d cardholders, want 2", holders.Data.Total)
+	}
+
 	// Lifting the restriction shows everything again.
 	if _, err := st.RestrictOperator(ctx, sys, restricted.ID, q.partner, nil); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"cardconsole/store"
 	"cardconsole/store/storetest"
 	"cardconsole/web/webtest"
@@ -100,25 +102,12 @@ func (q *queue) resolution(t *testing.T, name string) int64 {
 	return int64(res.JSON()["id"].(float64))
 }
 
-// fund puts money on a card the way the ledger would: the partner's balance pays for it and both
-// accounts get a movement with the balance after it.
+// fund loads a card from the partner's balance, which is credited first.
 func fund(t *testing.T, st *store.Store, partnerID int64, card store.Card, amount string) {
 	t.Helper()
 	storetest.CreditPartner(t, st, partnerID, amount)
-	_, err := st.DB().ExecContext(context.Background(), `
-		WITH p AS (
-		    UPDATE accounts SET balance = balance - $3::numeric WHERE partner_id = $1 AND kind = 'PARTNER'
-		    RETURNING id, partner_id, currency, balance
-		), c AS (
-		    UPDATE accounts SET balance = balance + $3::numeric WHERE id = $2 RETURNING id, balance
-		), e AS (SELECT gen_random_uuid() AS id)
-		INSERT INTO movements (entry_id, account_id, partner_id, card_id, type, direction, amount, currency, balance_after,
-		                       actor_type, actor_label)
-		SELECT e.id, p.id, p.partner_id, NULL::bigint, 'ADD_FUNDS', 'DEBIT', $3::numeric, p.currency, p.balance, 'SYSTEM', 'test' FROM p, e
-		UNION ALL
-		SELECT e.id, c.id, p.partner_id, $4::bigint, 'ADD_FUNDS', 'CREDIT', $3::numeric, p.currency, c.balance, 'SYSTEM', 'test' FROM p, c, e`,
-		partnerID, card.AccountID, amount, card.ID)
-	if err != nil {
+	if _, err := st.AddFunds(context.Background(), store.SystemActor("test"), store.FundsOp{PartnerID: partnerID,
+		CardID: card.ID, Amount: decimal.RequireFromString(amount), Channel: store.ChannelCMS}); err != nil {
 		t.Fatalf("fund card: %v", err)
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/labstack/echo/v4"
 
+	"cardconsole/store"
 	"cardconsole/web"
 	"cardconsole/web/openapi"
 )
@@ -36,9 +37,26 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.GET("/cms/rest/app/audit", h.AuditLog, op)
 
 	// CMS API and console screens of one partner: the operator must hold a grant on it.
-	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
+	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope, h.TagScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
+
+	// Money movement on a cardholder's cards (docs/funds.md): loads, unloads, transfers, movements,
+	// and the console's card page with its forms.
+	hc := "/cardholders/:cardholderId/cards"
+	p.POST(hc+"/funds/add", h.AddFunds, app.Require("cards-admin:addFunds"))
+	p.POST(hc+"/funds/withdraw", h.WithdrawFunds, app.Require("cards-admin:withdrawFunds"))
+	p.POST(hc+"/transfers", h.TransferFunds, app.Require("cards-admin:transfer"))
+	p.GET(hc+"/:cardId", h.CardPage, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/funds", h.FundsFormsPanel, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/funds/review", h.FundsReview, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/movements", h.Movements, app.Require("card-movements:list"))
+	p.GET(hc+"/:cardId/movements/:transferId", h.Movement, app.Require("card-movements:detail"))
+
+	// Issuer funds API: the application token plus x-application-id; references apply once.
+	e.POST("/rest/cards/:cardId/funds", h.IssuerFunds, app.RequireApplication)
+	e.PUT("/rest/cards/:cardId/funds", h.IssuerAssignFunds, app.RequireApplication)
+	e.GET("/rest/cards/:cardId/transfers/:month/:year", h.Reconciliation, app.RequireApplication)
 
 	// Balance top-ups (process requests): docs/process-requests.md.
 	p.GET("/top-ups", h.TopUps, app.Require("balance-management:list"))
@@ -50,6 +68,26 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.PATCH("/process-request/:processRequestId/approve", h.ApproveProcessRequest, app.Require("approvals:update"))
 	p.PATCH("/process-request/:processRequestId/reject", h.RejectProcessRequest, app.Require("approvals:update"))
 	p.PATCH("/process-request/:processRequestId/cancel", h.CancelProcessRequest, app.Require("balance-management:cancel"))
+
+	// Cardholders and cards (docs/cardholders.md). Static segments (new, cards, association) win
+	// over the ids beside them.
+	p.GET("/cardholders", h.Cardholders, app.Require("cardholders:list"))
+	p.GET("/cardholders/new", h.NewCardholderForm, app.Require("cardholders:create"))
+	p.POST("/cardholders", h.CreateCardholder, app.Require("cardholders:create"))
+	p.PATCH("/cardholders/cards/block", h.BulkCards(store.BlockCard), app.Require("cards-admin:block"))
+	p.PATCH("/cardholders/cards/unblock", h.BulkCards(store.UnblockCard), app.Require("cards-admin:unblock"))
+	p.GET("/cardholders/:cardholderId", h.CardholderPage, app.Require("cardholders:detail"))
+	p.POST("/cardholders/:cardholderId", h.CardholderDetail, app.Require("cardholders:detail"))
+	p.GET("/cardholders/:cardholderId/cards", h.CardholderCards, app.Require("cards-admin:detail"))
+	p.POST("/cardholders/:cardholderId/cards", h.AssignCard, app.Require("cardholders:update"))
+	p.GET("/cardholders/:cardholderId/cards/association", h.ThirdPartyCards, app.Require("cardholders:detail"))
+	p.POST("/cardholders/:cardholderId/cards/association", h.AssociateThirdPartyCard, app.Require("cardholders:update"))
+	p.GET("/cards", h.Cards, app.Require("cards-admin:detail"))
+	p.POST("/cards", h.IssueCards, app.Require("cards-admin:issue"))
+	for _, a := range []store.CardAction{store.ActivateCard, store.BlockCard, store.UnblockCard} {
+		p.PATCH("/cardholders/:cardholderId/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
+		p.PATCH("/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
+	}
 
 	// Client requests (the applications API) and the resolutions a rejection cites: the operator
 	// token alone in Authorization, or the console session. The partner comes from each request.

@@ -7,8 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/mail"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -38,17 +36,6 @@ var profileFields = map[string]string{
 
 // addressFields maps the fields an address request may change.
 var addressFields = map[string]string{"address": "address"}
-
-// Enumerations of the cardholder fields (spec/cardholders.md).
-var (
-	MaritalStatuses = []string{"soltero", "casado", "viudo", "divorciado", "separado"}
-	Genders         = []string{"F", "M", "OTHER"}
-)
-
-var (
-	phonePattern   = regexp.MustCompile(`^\+?[0-9]{8,15}$`)
-	countryPattern = regexp.MustCompile(`^[A-Z]{2}$`)
-)
 
 // payloadReader reads the fields of a payload object, collecting one error per bad field.
 type payloadReader struct {
@@ -267,44 +254,42 @@ func checkPayload(ctx context.Context, q sqlx.QueryerContext, partnerID, clientI
 	return res, nil
 }
 
-// checkCardholderField validates one proposed cardholder field.
+// checkCardholderField validates one proposed cardholder field with the rules of a new cardholder
+// and returns it normalised as a new cardholder's would be.
 func checkCardholderField(p payloadReader, key string) (string, bool) {
-	maxLen := 100
-	if key == "address" {
-		maxLen = 300
-	}
-	s, ok := p.text(key, false, maxLen)
+	s, ok := p.text(key, false, MaxAddress)
 	if !ok {
 		return "", false
 	}
-	bad := func(msg string) (string, bool) { p.v.Add(field(key), msg); return "", false }
+	bad := false
+	add := func(_, msg string) { p.v.Add(field(key), msg); bad = true }
 	switch key {
+	case "name", "lastName":
+		s = collapseSpaces(s)
+		checkPersonName(add, key, s)
+	case "address":
+		if strings.ContainsFunc(s, isControl) {
+			add(key, "address must be a single line of text")
+		}
 	case "email":
 		s = strings.ToLower(s)
-		if a, err := mail.ParseAddress(s); err != nil || a.Address != s {
-			return bad("email must be a valid address")
+		if msg := emailProblem(s); msg != "" {
+			add(key, msg)
 		}
 	case "phoneNumber":
 		if !phonePattern.MatchString(s) {
-			return bad("phoneNumber must have 8 to 15 digits, optionally after '+'")
+			add(key, "phoneNumber must be 8 to 15 digits with the country code, optionally after +, such as 50255551234")
 		}
 	case "maritalStatus":
-		if !slices.Contains(MaritalStatuses, s) {
-			return bad("maritalStatus must be one of " + strings.Join(MaritalStatuses, ", "))
-		}
+		checkEnum(add, key, s, MaritalStatuses)
 	case "gender":
-		if !slices.Contains(Genders, s) {
-			return bad("gender must be one of " + strings.Join(Genders, ", "))
-		}
+		checkEnum(add, key, s, Genders)
 	case "dateOfBirth":
-		d, err := time.Parse(time.DateOnly, s)
-		if err != nil || !d.Before(time.Now()) || d.Year() < 1900 {
-			return bad("dateOfBirth must be a past date as YYYY-MM-DD")
-		}
+		checkDateOfBirth(add, s, time.Now())
 	case "countryOfBirth":
-		if !countryPattern.MatchString(s) {
-			return bad("countryOfBirth must be an ISO 3166 alpha-2 code such as GT")
+		if !ValidCountry(s) {
+			add(key, "countryOfBirth must be an ISO 3166-1 alpha-2 country code in capitals, such as GT")
 		}
 	}
-	return s, true
+	return s, !bad
 }

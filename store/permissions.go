@@ -7,14 +7,15 @@ import (
 )
 
 // Permissions is the catalog of resource:action pairs an operator can be granted per partner
-// (spec/README.md), plus audit-log:list for the console's audit page.
+// (spec/README.md), plus audit-log:list for the console's audit page and cards-admin:issue for issuing
+// stock cards (docs/cardholders.md).
 var Permissions = []string{
 	"users:create", "users:update", "users:list", "users:detail", "users:change_status",
 	"bulk-create:create",
 	"cardholders:create", "cardholders:update", "cardholders:list", "cardholders:detail", "cardholders:otp",
 	"cards-admin:activate", "cards-admin:block", "cards-admin:unblock", "cards-admin:transfer",
 	"cards-admin:addFunds", "cards-admin:withdrawFunds", "cards-admin:detail", "cards-admin:otp",
-	"cards-admin:balance-account",
+	"cards-admin:balance-account", "cards-admin:issue",
 	"card-movements:list", "card-movements:detail", "card-movements:revert",
 	"balance-management:create", "balance-management:list", "balance-management:cancel", "balance-management:otp",
 	"approvals:list", "approvals:detail", "approvals:update",

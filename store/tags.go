@@ -148,3 +148,15 @@ func (s *Store) CardholderVisible(ctx context.Context, operatorID, partnerID, ca
 	}
 	return ok, nil
 }
+
+// CardVisible reports whether the operator may see the partner's card under their tag restrictions:
+// a stock card, or a card of a cardholder they may see.
+func (s *Store) CardVisible(ctx context.Context, operatorID, partnerID, cardID int64) (bool, error) {
+	var ok bool
+	err := s.db.GetContext(ctx, &ok, `SELECT EXISTS (SELECT 1 FROM cards c WHERE c.id = $2 AND c.partner_id = $3
+		AND (c.cardholder_id IS NULL OR `+TagVisibleSQL("c.cardholder_id", "c.partner_id", "$1")+`))`, operatorID, cardID, partnerID)
+	if err != nil {
+		return false, fmt.Errorf("store: unable to check card visibility: %w", err)
+	}
+	return ok, nil
+}

@@ -71,3 +71,14 @@ func (s SortLink) Arrow() string {
 	}
 	return " ↑"
 }
+
+// AriaSort is the header's aria-sort value.
+func (s SortLink) AriaSort() string {
+	switch {
+	case s.Sort != s.Column:
+		return "none"
+	case s.Order == "desc":
+		return "descending"
+	}
+	return "ascending"
+}

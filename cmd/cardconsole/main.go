@@ -22,6 +22,7 @@ commands:
   app create --name N [--partner ID]...
   operator create --email E --password P [--otp]
   operator grant --email E --partner ID (--role R | --permission resource:action)...
+  card issue --partner ID --count N   issue inactive, unassigned stock cards
   operator restrict --email E --partner ID [--tag T]...   see only cardholders with these tags (none: all)
   cardholder tag --partner ID --id CH [--tag T]...       replace a cardholder's tags
   openapi                       print the OpenAPI document
@@ -55,6 +56,8 @@ func run(ctx context.Context, args []string) error {
 			return fmt.Errorf("%s needs a subcommand; see cardconsole help", cmd)
 		}
 		return admin(ctx, cmd+" "+rest[0], rest[1:])
+	case "card":
+		return cardCommand(ctx, rest)
 	case "openapi":
 		return printOpenAPI()
 	case "help", "-h", "--help":

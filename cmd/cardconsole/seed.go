@@ -30,6 +30,7 @@ type demo struct {
 var demoSteps = []func(ctx context.Context, d *demo) error{
 	seedPartnersAndOperators,
 	seedTopUps,
+	seedCardholders,
 	seedClientRequests,
 }
 

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/shopspring/decimal"
+
 	"cardconsole/store"
 )
 
@@ -87,52 +89,37 @@ type demoClient struct {
 	cards []int64
 }
 
-// demoClients returns two clients of the partner with two active cards each: the demo's cardholders
-// when there are some, completed (or created) here with stock cards otherwise.
+// demoClients returns the first two demo cardholders of the partner holding two ACTIVE cards, and
+// loads the first one's first card so that its withdrawal and transfer can be approved.
 func demoClients(ctx context.Context, d *demo, partnerID int64) ([]demoClient, error) {
-	db := d.st.DB()
-	var ids []int64
-	if err := db.SelectContext(ctx, &ids, `SELECT id FROM cardholders WHERE partner_id = $1 ORDER BY id LIMIT 2`, partnerID); err != nil {
+	holders, _, err := d.st.ListCardholders(ctx, d.actor, store.CardholderFilter{PartnerID: partnerID, SortBy: "id",
+		SortOrder: "asc", Page: store.NewPage(1, store.MaxLimit)})
+	if err != nil {
 		return nil, err
 	}
-	people := []struct{ name, last, email, phone, doc string }{
-		{"María", "Ramírez", "maria.ramirez@demo.test", "50255551234", "2345678901234"},
-		{"José", "Castillo", "jose.castillo@demo.test", "50255554321", "3456789012345"},
-	}
-	for i := len(ids); i < 2; i++ {
-		p := people[i]
-		var id int64
-		err := db.GetContext(ctx, &id, `
-			INSERT INTO cardholders (partner_id, name, last_name, address, country_of_birth, date_of_birth, marital_status,
-			                         gender, phone_number, email, document_type, document_number)
-			VALUES ($1, $2, $3, 'Calle Principal 123', 'GT', '1990-05-12', 'soltero', 'F', $4, $5, 'DPI', $6)
-			RETURNING id`, partnerID, p.name, p.last, p.phone, p.email, p.doc)
+	var out []demoClient
+	for _, h := range holders {
+		cards, err := d.st.OwnedCards(ctx, partnerID, h.ID)
 		if err != nil {
-			return nil, fmt.Errorf("demo client: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	out := make([]demoClient, 0, 2)
-	for _, id := range ids {
-		c := demoClient{id: id}
-		if err := db.SelectContext(ctx, &c.cards, `SELECT id FROM cards WHERE cardholder_id = $1 AND status = 'ACTIVE'
-			ORDER BY id LIMIT 2`, id); err != nil {
 			return nil, err
 		}
-		if missing := 2 - len(c.cards); missing > 0 {
-			stock, err := d.st.IssueCards(ctx, d.actor, partnerID, missing)
-			if err != nil {
-				return nil, err
-			}
-			for _, card := range stock {
-				if _, err := db.ExecContext(ctx, `UPDATE cards SET cardholder_id = $1, status = 'ACTIVE', updated_at = now()
-					WHERE id = $2`, id, card.ID); err != nil {
-					return nil, fmt.Errorf("demo card: %w", err)
-				}
+		c := demoClient{id: h.ID}
+		for _, card := range cards {
+			if card.Status == store.CardActive {
 				c.cards = append(c.cards, card.ID)
 			}
 		}
-		out = append(out, c)
+		if len(c.cards) >= 2 {
+			out = append(out, c)
+		}
+		if len(out) == 2 {
+			break
+		}
 	}
-	return out, nil
+	if len(out) < 2 {
+		return nil, fmt.Errorf("the demo needs two cardholders with two active cards on partner %d", partnerID)
+	}
+	_, err = d.st.AddFunds(ctx, d.actor, store.FundsOp{PartnerID: partnerID, CardholderID: out[0].id, CardID: out[0].cards[0],
+		Amount: decimal.NewFromInt(500), Channel: store.ChannelCMS, Description: "Demo load"})
+	return out, err
 }

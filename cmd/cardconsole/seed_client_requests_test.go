@@ -36,4 +36,15 @@ func TestDemoHasAQueueOfEveryRequestType(t *testing.T) {
 	if err != nil || total != 5 || len(res) != 5 {
 		t.Fatalf("checker's enabled resolutions of Quetzal Pay: %d (%v)", total, err)
 	}
+	// Every demo request can be approved by the checker: the cards and balances are there.
+	reqs, _, err := st.ListClientRequests(ctx, store.OperatorViewer(checker.ID, "approvals:list"), store.ClientRequestFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	actor := store.Actor{Type: store.ActorOperator, OperatorID: checker.ID, Label: checker.Email}
+	for _, r := range reqs {
+		if err := st.ApproveClientRequest(ctx, actor, store.OperatorViewer(checker.ID, "approvals:update"), r.ID, nil); err != nil {
+			t.Errorf("approving the demo %s request: %v", r.Type, err)
+		}
+	}
 }

@@ -27,21 +27,22 @@ func Cardholder(t testing.TB, st *store.Store, partnerID int64) int64 {
 	return id
 }
 
-// ActiveCard issues a card of the partner, assigns it to the cardholder and activates it.
+// ActiveCard issues a card of the partner, assigns it to the cardholder and activates it, through
+// the same store operations as the API.
 func ActiveCard(t testing.TB, st *store.Store, partnerID, cardholderID int64) store.Card {
 	t.Helper()
 	ctx := context.Background()
-	cards, err := st.IssueCards(ctx, store.SystemActor("test"), partnerID, 1)
+	actor := store.SystemActor("test")
+	cards, err := st.IssueCards(ctx, actor, partnerID, 1)
 	if err != nil {
 		t.Fatalf("issue card: %v", err)
 	}
-	if _, err := st.DB().ExecContext(ctx, `UPDATE cards SET cardholder_id = $1, status = 'ACTIVE' WHERE id = $2`,
-		cardholderID, cards[0].ID); err != nil {
-		t.Fatalf("activate card: %v", err)
+	if _, err := st.AssignCard(ctx, actor, partnerID, cardholderID, cards[0].ID); err != nil {
+		t.Fatalf("assign card: %v", err)
 	}
-	card, err := st.CardByID(ctx, partnerID, cards[0].ID)
+	card, err := st.ChangeCardStatus(ctx, actor, partnerID, cardholderID, cards[0].ID, store.ActivateCard)
 	if err != nil {
-		t.Fatalf("read card: %v", err)
+		t.Fatalf("activate card: %v", err)
 	}
 	return card
 }

@@ -1,0 +1,235 @@
+// Command funds is the load benchmark of the issuer funds API (make bench-funds, docs/performance-funds.md).
+//
+// In one run on one machine it measures:
+//  1. pgbench with a custom script, one conditional UPDATE plus one INSERT per transaction on random
+//     rows of 100k: the rate PostgreSQL itself sustains for the smallest possible money movement;
+//  2. the issuer API doing ADD_FUNDS and WITHDRAW_FUNDS over HTTP on loopback, on 100k cards spread
+//     over 10 partners, with 16 concurrent clients;
+//  3. the same with every request on the cards of one partner (the hot case: one partner balance row
+//     that every request debits or credits).
+//
+// It prints both throughputs, their ratio and the app's p50/p99 latency, then checks that every
+// balance still equals the sum of its movements. It uses its own database in the cluster named by
+// -admin-url, dropped and created again at the start.
+package main
+
+import (
+	"context"
+	"database/sql"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"regexp"
+	"runtime/pprof"
+	"strconv"
+	"time"
+
+	"github.com/lib/pq"
+
+	"cardconsole/handlers"
+	"cardconsole/store"
+	"cardconsole/web"
+)
+
+type options struct {
+	adminURL string
+	dbName   string
+	pgbench  string
+	duration time.Duration
+	clients  int
+	cards    int
+	partners int
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.adminURL, "admin-url", envOr("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"),
+		"a database URL of the cluster, with a role that may create databases")
+	flag.StringVar(&o.dbName, "db", "cardconsole_bench", "the benchmark's own database (dropped and created again)")
+	flag.StringVar(&o.pgbench, "pgbench", "/usr/lib/postgresql/15/bin/pgbench", "the pgbench binary")
+	flag.DurationVar(&o.duration, "duration", 20*time.Second, "how long each of the three phases runs")
+	flag.IntVar(&o.clients, "clients", 16, "concurrent clients (pgbench connections and HTTP clients)")
+	flag.IntVar(&o.cards, "cards", 100000, "cards (and pgbench rows)")
+	flag.IntVar(&o.partners, "partners", 10, "partners the cards are spread over")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the app (server and clients) to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench-funds:", err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(context.Background(), o); err != nil {
+		pprof.StopCPUProfile()
+		fmt.Fprintln(os.Stderr, "bench-funds:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, o options) error {
+	benchURL, err := recreateDatabase(ctx, o.adminURL, o.dbName)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("database %s; %d clients, %s per phase, %d cards over %d partners\n\n", o.dbName, o.clients, o.duration, o.cards, o.partners)
+
+	pgTPS, err := runPgbench(ctx, o, benchURL)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)   %8.0f tx/s\n", pgTPS)
+
+	st, err := store.Open(ctx, benchURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := store.Migrate(ctx, st.DB().DB); err != nil {
+		return err
+	}
+	w, err := seed(ctx, st, o)
+	if err != nil {
+		return err
+	}
+	srv, base, err := serve(st)
+	if err != nil {
+		return err
+	}
+	defer srv.Close()
+	token, err := appToken(base, w.creds)
+	if err != nil {
+		return err
+	}
+	load := loadConfig{base: base, token: token, appID: w.creds.ApplicationID, clients: o.clients, duration: o.duration}
+
+	spread := load.run(w.cardIDs)
+	report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pgTPS)
+	hot := load.run(w.cardIDs[:w.perPartner])
+	report("issuer API, cards of 1 partner (hot)", hot, pgTPS)
+
+	if err := checkLedger(ctx, st); err != nil {
+		return err
+	}
+	fmt.Println("\nledger check: every balance equals the sum of its movements and the balance after its last one")
+	return nil
+}
+
+// recreateDatabase drops and creates the benchmark database and returns its URL.
+func recreateDatabase(ctx context.Context, adminURL, name string) (string, error) {
+	db, err := sql.Open("postgres", adminURL)
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	ident := pq.QuoteIdentifier(name)
+	if _, err := db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+ident+` WITH (FORCE)`); err != nil {
+		return "", fmt.Errorf("drop %s: %w", name, err)
+	}
+	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+ident); err != nil {
+		return "", fmt.Errorf("create %s: %w", name, err)
+	}
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
+
+// pgbenchScript is one conditional UPDATE plus one INSERT per transaction, on a random row.
+const pgbenchScript = `\set aid random(1, :rows)
+\set amt random(1, 1000)
+BEGIN;
+UPDATE bench_accounts SET balance = balance - :amt WHERE id = :aid AND balance >= :amt;
+INSERT INTO bench_movements (account_id, amount) VALUES (:aid, :amt);
+END;
+`
+
+var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+
+// runPgbench creates its tables in the benchmark database, runs the script and returns its rate.
+func runPgbench(ctx context.Context, o options, dbURL string) (float64, error) {
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, `
+		CREATE TABLE bench_accounts (id integer PRIMARY KEY, balance numeric(20,4) NOT NULL CHECK (balance >= 0));
+		CREATE TABLE bench_movements (id bigserial PRIMARY KEY, account_id integer NOT NULL, amount numeric(20,4) NOT NULL,
+		                              created_at timestamptz NOT NULL DEFAULT now());
+		INSERT INTO bench_accounts SELECT g, 1000000000 FROM generate_series(1, `+strconv.Itoa(o.cards)+`) g;`)
+	if err != nil {
+		return 0, fmt.Errorf("pgbench tables: %w", err)
+	}
+	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE bench_accounts`); err != nil {
+		return 0, err
+	}
+	script, err := os.CreateTemp("", "bench-funds-*.sql")
+	if err != nil {
+		return 0, err
+	}
+	defer os.Remove(script.Name())
+	if _, err := script.WriteString(pgbenchScript); err != nil {
+		return 0, err
+	}
+	script.Close()
+	u, _ := url.Parse(dbURL)
+	args := []string{"-n", "-c", strconv.Itoa(o.clients), "-j", strconv.Itoa(min(o.clients, 4)), "-T", strconv.Itoa(int(o.duration.Seconds())),
+		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", u.Hostname(), "-p", u.Port(), "-U", u.User.Username(), o.dbName}
+	cmd := exec.CommandContext(ctx, o.pgbench, args...)
+	if pass, ok := u.User.Password(); ok {
+		cmd.Env = append(os.Environ(), "PGPASSWORD="+pass)
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return 0, fmt.Errorf("pgbench: %w\n%s", err, out)
+	}
+	m := tpsLine.FindSubmatch(out)
+	if m == nil {
+		return 0, fmt.Errorf("pgbench printed no rate:\n%s", out)
+	}
+	return strconv.ParseFloat(string(m[1]), 64)
+}
+
+// serve starts the console's router on a loopback port, as cardconsole serve does.
+func serve(st *store.Store) (*http.Server, string, error) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
+		SessionKey: []byte("bench-session-key-bench-session-key"), SessionTTL: time.Hour,
+		TokenTTL: store.TokenTTL{App: time.Hour, Access: time.Hour, Refresh: time.Hour}})
+	handlers.Routes(e, app)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return srv, "http://" + ln.Addr().String(), nil
+}
+
+func report(name string, r result, pgTPS float64) {
+	fmt.Printf("%-60s %8.0f req/s  ratio %.2f  p50 %s  p99 %s  (%d requests, %d not 200)\n",
+		name, r.rate, r.rate/pgTPS, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.requests, r.failures)
+	for status, n := range r.statuses {
+		if status != http.StatusOK {
+			fmt.Printf("    status %d: %d\n", status, n)
+		}
+	}
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}

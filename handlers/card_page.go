@@ -1,0 +1,198 @@
+package handlers
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+	"github.com/shopspring/decimal"
+
+	"cardconsole/store"
+	"cardconsole/store/money"
+	"cardconsole/views"
+	"cardconsole/web"
+)
+
+// newKey is a fresh Idempotency-Key for a console form: one per rendering, so a form sent twice is
+// applied once.
+func newKey() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// fundsForms builds the Load, Unload and Transfer forms of the card, with a fresh key, showing only
+// the forms the operator is allowed to use.
+func (h *Handlers) fundsForms(c echo.Context, holderID int64, card store.Card) (views.FundsForms, []store.Card, error) {
+	cards, err := h.store.HolderCards(c.Request().Context(), card.PartnerID, holderID)
+	if err != nil {
+		return views.FundsForms{}, nil, err
+	}
+	g := web.GrantsOf(c)
+	f := views.FundsForms{PartnerID: card.PartnerID, HolderID: holderID, Card: card, Key: newKey(),
+		CanLoad: g.Has("cards-admin:addFunds"), CanUnload: g.Has("cards-admin:withdrawFunds"),
+		CanTransfer: g.Has("cards-admin:transfer")}
+	for _, o := range cards {
+		if o.ID != card.ID && o.Status == store.CardActive {
+			f.Others = append(f.Others, o)
+		}
+	}
+	return f, cards, nil
+}
+
+// cardView gathers the card page: the partner, its balance, the cardholder's cards and the forms.
+func (h *Handlers) cardView(c echo.Context, holderID int64, card store.Card) (views.CardView, error) {
+	ctx := c.Request().Context()
+	p, err := h.store.Partner(ctx, card.PartnerID)
+	if err != nil {
+		return views.CardView{}, err
+	}
+	b, err := h.store.PartnerBalance(ctx, card.PartnerID)
+	if err != nil {
+		return views.CardView{}, err
+	}
+	forms, cards, err := h.fundsForms(c, holderID, card)
+	if err != nil {
+		return views.CardView{}, err
+	}
+	return views.CardView{Partner: p, Available: b, HolderID: holderID, Card: card, Cards: cards, Funds: forms}, nil
+}
+
+// CardPage is a cardholder's card: JSON gets the card with its balance, HTMX the summary panel (which
+// reloads itself after each operation), a browser the page with the funds forms and the movements.
+func (h *Handlers) CardPage(c echo.Context) error {
+	holderID, card, err := h.holderCard(c)
+	if err != nil {
+		return err
+	}
+	if web.WantsJSON(c) {
+		return h.app.Respond(c, web.View{Data: card})
+	}
+	vm, err := h.cardView(c, holderID, card)
+	if err != nil {
+		return err
+	}
+	if !web.IsHTMX(c) && web.GrantsOf(c).Has("card-movements:list") {
+		mv, err := h.movementsView(c, holderID, card, vm.Partner.TimeZone)
+		if err != nil {
+			return err
+		}
+		vm.Movements = &mv
+	}
+	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Page: views.CardPage(vm), Partial: views.CardSummary(vm)})
+}
+
+// FundsFormsPanel answers the card's funds forms with a fresh key (the Back button of a review).
+func (h *Handlers) FundsFormsPanel(c echo.Context) error {
+	holderID, card, err := h.holderCard(c)
+	if err != nil {
+		return err
+	}
+	f, _, err := h.fundsForms(c, holderID, card)
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Data: card, Page: views.FundsPanel(f)})
+}
+
+// fundsPermission is the permission each console operation needs.
+var fundsPermission = map[string]string{
+	"add": "cards-admin:addFunds", "withdraw": "cards-admin:withdrawFunds", "transfer": "cards-admin:transfer",
+}
+
+// fundsPreview is the JSON of a review: the balances the operation would leave.
+type fundsPreview struct {
+	Operation    string          `json:"operation"`
+	Amount       decimal.Decimal `json:"amount"`
+	CardBalance  decimal.Decimal `json:"cardBalanceAfter"`
+	OtherBalance decimal.Decimal `json:"otherBalanceAfter"` // the partner's (load, unload) or the target card's (transfer)
+	Problem      string          `json:"problem,omitempty"`
+}
+
+// FundsReview is the confirmation step of the console's funds forms: it checks the form, then shows
+// the balances the operation would leave and a Confirm button carrying the form's Idempotency-Key.
+// The balances are a preview; the operation itself checks them again inside its transaction.
+func (h *Handlers) FundsReview(c echo.Context) error {
+	holderID, card, err := h.holderCard(c)
+	if err != nil {
+		return err
+	}
+	operation := c.QueryParam("operation")
+	perm, ok := fundsPermission[operation]
+	if !ok {
+		var v store.Validation
+		v.Add("operation", "operation must be add, withdraw or transfer")
+		return v.Err()
+	}
+	if err := h.app.Check(c, perm); err != nil {
+		return err
+	}
+	f, _, err := h.fundsForms(c, holderID, card)
+	if err != nil {
+		return err
+	}
+	if key := c.QueryParam("key"); store.ValidKey(key) {
+		f.Key = key
+	}
+	f.Active, f.Amount, f.Note = operation, c.QueryParam("amount"), strings.TrimSpace(c.QueryParam("observations"))
+	f.ToCardID, _ = strconv.ParseInt(c.QueryParam("toCardId"), 10, 64)
+	var v store.Validation
+	amount := parseAmount(&v, "amount", money.Raw(f.Amount))
+	checkText(&v, "observations", f.Note, maxObservations)
+	r := views.FundsReview{Forms: f, Operation: operation, Amount: amount, Note: f.Note, NeedsOTP: web.NeedsOTP(c, "cards-admin")}
+	if operation == "transfer" {
+		found := false
+		for _, o := range f.Others {
+			if o.ID == f.ToCardID {
+				r.ToCard, found = o, true
+			}
+		}
+		if !found {
+			v.Add("toCardId", "choose another active card of the cardholder")
+		}
+	}
+	if err := v.Err(); err != nil {
+		if web.WantsJSON(c) {
+			return err
+		}
+		f.Errors = store.FieldErrors(err)
+		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Review", Page: views.FundsPanel(f)})
+	}
+	b, err := h.store.PartnerBalance(c.Request().Context(), card.PartnerID)
+	if err != nil {
+		return err
+	}
+	r.PartnerBefore = b.Available
+	preview(&r)
+	other := r.PartnerAfter
+	if operation == "transfer" {
+		other = r.ToAfter
+	}
+	return h.app.Respond(c, web.View{Title: "Review", Page: views.FundsReviewPanel(r),
+		Data: fundsPreview{Operation: operation, Amount: amount, CardBalance: r.CardAfter, OtherBalance: other, Problem: r.Problem}})
+}
+
+// preview fills the balances a review shows and says why the operation would be refused now.
+func preview(r *views.FundsReview) {
+	card := r.Forms.Card
+	switch r.Operation {
+	case "add":
+		r.CardAfter, r.PartnerAfter = card.Balance.Add(r.Amount), r.PartnerBefore.Sub(r.Amount)
+		if r.PartnerAfter.IsNegative() {
+			r.Problem = "The partner's available balance does not cover this amount."
+		}
+	case "withdraw":
+		r.CardAfter, r.PartnerAfter = card.Balance.Sub(r.Amount), r.PartnerBefore.Add(r.Amount)
+	case "transfer":
+		r.CardAfter, r.ToAfter = card.Balance.Sub(r.Amount), r.ToCard.Balance.Add(r.Amount)
+	}
+	if r.CardAfter.IsNegative() {
+		r.Problem = "The card's balance does not cover this amount."
+	}
+	if card.Status != store.CardActive {
+		r.Problem = "This card is " + card.Status + ": funds can only move on an ACTIVE card."
+	}
+}

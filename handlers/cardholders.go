@@ -1,0 +1,210 @@
+package handlers
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/store"
+	"cardconsole/views"
+	"cardconsole/web"
+)
+
+// Cardholders lists the partner's cardholders: searched by email, phone or document number, sorted
+// by a whitelisted column, a page at a time, with the total.
+func (h *Handlers) Cardholders(c echo.Context) error {
+	ctx := c.Request().Context()
+	pid := web.PartnerID(c)
+	f := store.CardholderFilter{PartnerID: pid, Search: c.QueryParam("searchText"), SortBy: c.QueryParam("sortBy"),
+		SortOrder: c.QueryParam("sortOrder"), Page: pageQuery(c)}
+	f.Normalize()
+	typed, hint := f.Search, ""
+	if typed != "" && !store.SearchableText(typed) && !web.WantsJSON(c) {
+		// While the operator is still typing, the console lists everyone instead of refusing.
+		f.Search, hint = "", "Type at least 3 letters or digits in a row to search."
+	}
+	items, total, err := h.store.ListCardholders(ctx, web.Actor(c), f)
+	if err != nil {
+		return err
+	}
+	q := url.Values{"sortBy": {f.SortBy}, "sortOrder": {f.SortOrder}}
+	if f.Search != "" {
+		q.Set("searchText", f.Search)
+	}
+	vm := views.CardholdersView{PartnerID: pid, PartnerName: h.partnerName(c), Items: items, Search: typed, Hint: hint, SortBy: f.SortBy,
+		SortOrder: f.SortOrder, CanCreate: web.GrantsOf(c).Has("cardholders:create"),
+		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: views.PartnerURL(pid, "/cardholders"),
+			Query: q, Target: "cardholders-table"}}
+	return h.app.Respond(c, web.View{Title: "Cardholders",
+		Data: listPage[store.CardholderSummary]{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+		Page: views.CardholdersPage(vm), Partial: views.CardholdersTable(vm)})
+}
+
+// partnerName is the partner's name for breadcrumbs; an unreadable partner leaves them short.
+func (h *Handlers) partnerName(c echo.Context) string {
+	p, err := h.store.Partner(c.Request().Context(), web.PartnerID(c))
+	if err != nil {
+		return "Partner " + c.Param("partnerId")
+	}
+	return p.Name
+}
+
+// stockCards are the partner's unassigned cards offered by the console's card pickers.
+func (h *Handlers) stockCards(c echo.Context) ([]store.Card, error) {
+	cards, _, err := h.store.ListCards(c.Request().Context(), store.CardFilter{PartnerID: web.PartnerID(c), Unassigned: true,
+		Page: store.NewPage(1, store.MaxLimit)})
+	return cards, err
+}
+
+// NewCardholderForm is the console's "New cardholder" form.
+func (h *Handlers) NewCardholderForm(c echo.Context) error {
+	stock, err := h.stockCards(c)
+	if err != nil {
+		return err
+	}
+	vm := views.CardholderFormView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), StockCards: stock}
+	return h.app.Respond(c, web.View{Title: "New cardholder", Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
+}
+
+// cardholderFields are the fields of the create body, all required.
+var cardholderFields = []string{"name", "lastName", "address", "countryOfBirth", "dateOfBirth", "maritalStatus", "gender",
+	"phoneNumber", "email", "documentType", "documentNumber", "cardId"}
+
+// CreateCardholder creates a cardholder with their first card. Every invalid field is reported at
+// once: 400 in the envelope for API clients, the form again with the errors (422) in the console.
+func (h *Handlers) CreateCardholder(c echo.Context) error {
+	var v store.Validation
+	f, err := fields(c, &v, cardholderFields...)
+	if err != nil {
+		return err
+	}
+	in := store.NewCardholder{Name: f["name"], LastName: f["lastName"], Address: f["address"], CountryOfBirth: f["countryOfBirth"],
+		DateOfBirth: f["dateOfBirth"], MaritalStatus: f["maritalStatus"], Gender: f["gender"], PhoneNumber: f["phoneNumber"],
+		Email: f["email"], DocumentType: f["documentType"], DocumentNumber: f["documentNumber"]}
+	in.CardID = positiveID(&v, "cardId", f["cardId"])
+	in.Normalize()
+	in.Validate(&v, h.app.Now())
+	err = v.Err()
+	var ch store.Cardholder
+	if err == nil {
+		ch, err = h.store.CreateCardholder(c.Request().Context(), web.Actor(c), web.PartnerID(c), in)
+	}
+	if err != nil {
+		if errs := store.FieldErrors(err); errs != nil && wantsForm(c) {
+			stock, serr := h.stockCards(c)
+			if serr != nil {
+				return serr
+			}
+			vm := views.CardholderFormView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), Values: in,
+				CardID: f["cardId"], Errors: errs, StockCards: stock}
+			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "New cardholder",
+				Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
+		}
+		return err
+	}
+	if wantsForm(c) {
+		h.app.Flash(c, web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")
+		return seeOther(c, views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)))
+	}
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch})
+}
+
+// cardholderDetail is the JSON of the detail: the personal data and every card.
+type cardholderDetail struct {
+	store.Cardholder
+	Cards []store.CardholderCard `json:"cards"`
+}
+
+// CardholderDetail reads a cardholder's personal data (POST, as in the spec, so the optional
+// one-time code travels in the body). The code is required when the operator holds
+// cardholders:otp; every read is audited.
+func (h *Handlers) CardholderDetail(c echo.Context) error {
+	id, err := cardholderParam(c)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		OTP string `json:"otp" form:"otp"`
+	}
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	if err := h.app.CheckOTP(c, "cardholders", body.OTP); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pid := web.PartnerID(c)
+	ch, err := h.store.ReadCardholder(ctx, web.Actor(c), pid, id)
+	if err != nil {
+		return err
+	}
+	cards, err := h.store.CardholderCards(ctx, pid, id)
+	if err != nil {
+		return err
+	}
+	personal := views.PersonalDataView{PartnerID: pid, CardholderID: id, Cardholder: &ch}
+	if web.IsHTMX(c) || web.WantsJSON(c) {
+		return h.app.Respond(c, web.View{Data: cardholderDetail{Cardholder: ch, Cards: cards}, Partial: views.PersonalData(personal)})
+	}
+	vm, err := h.cardholderView(c, id, personal)
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Title: vm.Title(), Page: views.CardholderPage(vm)})
+}
+
+// cardholderPage is the JSON of the cardholder page: the personal data when the operator may see
+// it without a code (null otherwise, with otpRequired set) and every card.
+type cardholderPage struct {
+	ID          int64                  `json:"id"`
+	OTPRequired bool                   `json:"otpRequired"`
+	Cardholder  *store.Cardholder      `json:"cardholder"`
+	Cards       []store.CardholderCard `json:"cards"`
+}
+
+// CardholderPage is the console's cardholder page. The personal data is shown (and the read
+// audited) only when the operator needs no one-time code; otherwise the page offers the OTP dialog,
+// which posts to CardholderDetail.
+func (h *Handlers) CardholderPage(c echo.Context) error {
+	id, err := cardholderParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	pid := web.PartnerID(c)
+	personal := views.PersonalDataView{PartnerID: pid, CardholderID: id, OTPRequired: web.NeedsOTP(c, "cardholders")}
+	if !personal.OTPRequired {
+		ch, err := h.store.ReadCardholder(ctx, web.Actor(c), pid, id)
+		if err != nil {
+			return err
+		}
+		personal.Cardholder = &ch
+	}
+	if web.WantsJSON(c) {
+		cards, err := h.store.CardholderCards(ctx, pid, id)
+		if err != nil {
+			return err
+		}
+		return h.app.Respond(c, web.View{Data: cardholderPage{ID: id, OTPRequired: personal.OTPRequired, Cardholder: personal.Cardholder, Cards: cards}})
+	}
+	vm, err := h.cardholderView(c, id, personal)
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Title: vm.Title(), Page: views.CardholderPage(vm)})
+}
+
+// cardholderView gathers the cardholder page around its personal data panel.
+func (h *Handlers) cardholderView(c echo.Context, id int64, personal views.PersonalDataView) (views.CardholderView, error) {
+	cards, err := h.cardsPanel(c, id)
+	if err != nil {
+		return views.CardholderView{}, err
+	}
+	linked, err := h.thirdPartyPanel(c, id)
+	if err != nil {
+		return views.CardholderView{}, err
+	}
+	return views.CardholderView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), CardholderID: id,
+		Personal: personal, Cards: cards, ThirdParty: linked}, nil
+}

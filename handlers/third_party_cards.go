@@ -1,0 +1,77 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/store"
+	"cardconsole/views"
+	"cardconsole/web"
+)
+
+// thirdPartyPanel gathers the linked cards panel of a cardholder.
+func (h *Handlers) thirdPartyPanel(c echo.Context, cardholderID int64) (views.ThirdPartyPanelView, error) {
+	pid := web.PartnerID(c)
+	cards, err := h.store.ThirdPartyCards(c.Request().Context(), pid, cardholderID)
+	return views.ThirdPartyPanelView{PartnerID: pid, CardholderID: cardholderID, Cards: cards,
+		CanAssociate: web.GrantsOf(c).Has("cardholders:update")}, err
+}
+
+// ThirdPartyCards lists the cards of other issuers linked to the cardholder.
+func (h *Handlers) ThirdPartyCards(c echo.Context) error {
+	id, err := cardholderParam(c)
+	if err != nil {
+		return err
+	}
+	panel, err := h.thirdPartyPanel(c, id)
+	if err != nil {
+		return err
+	}
+	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel}
+	return h.app.Respond(c, web.View{Title: "Linked cards of cardholder " + views.ID(id), Data: panel.Cards,
+		Page: views.CardholderCardsPage(vm), Partial: views.ThirdPartyPanel(panel)})
+}
+
+// AssociateThirdPartyCard links a card of another issuer to the cardholder: the owner's email, the
+// last 4 digits and an alias. The same suffix and email twice is 409 (7221).
+func (h *Handlers) AssociateThirdPartyCard(c echo.Context) error {
+	id, err := cardholderParam(c)
+	if err != nil {
+		return err
+	}
+	var v store.Validation
+	f, err := fields(c, &v, "email", "suffix", "alias")
+	if err != nil {
+		return err
+	}
+	in := store.NewThirdPartyCard{Email: f["email"], Suffix: f["suffix"], Alias: f["alias"]}
+	err = v.Err()
+	var t store.ThirdPartyCard
+	if err == nil {
+		t, err = h.store.AssociateThirdPartyCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, in)
+	}
+	if !wantsForm(c) {
+		if err != nil {
+			return err
+		}
+		return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "third-party card associated", Data: t})
+	}
+	errs := store.FieldErrors(err)
+	if err != nil && errs == nil {
+		return err
+	}
+	panel, perr := h.thirdPartyPanel(c, id)
+	if perr != nil {
+		return perr
+	}
+	status := http.StatusCreated
+	if err != nil {
+		status, panel.Values, panel.Errors = http.StatusUnprocessableEntity, in, errs
+	} else {
+		panel.Notice = "Linked " + t.Alias + " (" + t.MaskedNumber() + ")."
+	}
+	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel}
+	return h.app.Respond(c, web.View{Status: status, Title: "Linked cards", Page: views.CardholderCardsPage(vm),
+		Partial: views.ThirdPartyPanel(panel)})
+}

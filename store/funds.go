@@ -1,0 +1,315 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"regexp"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+	"github.com/shopspring/decimal"
+
+	"cardconsole/store/money"
+)
+
+// FundsOp loads (ADD_FUNDS) or unloads (WITHDRAW_FUNDS) one card.
+type FundsOp struct {
+	PartnerID    int64
+	CardholderID int64 // 0: any cardholder (issuer API); else the card must belong to this cardholder
+	CardID       int64
+	Amount       decimal.Decimal
+	Currency     string // "" means the card's currency; otherwise must equal it
+	Channel      string
+	Reference    string
+	Description  string
+	CustomKeys   json.RawMessage
+}
+
+// TransferOp moves money between two ACTIVE cards of the same cardholder.
+type TransferOp struct {
+	PartnerID, CardholderID, FromCardID, ToCardID int64
+	Amount                                        decimal.Decimal
+	Description                                   string
+}
+
+// maxAmount is the first amount that no longer fits numeric(20,4).
+var maxAmount = decimal.New(1, 16)
+
+var isoCurrency = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// checkAmount applies the catalog's amount rules to an amount that did not come through money.Parse
+// (a caller inside the store): positive, at most four decimal places, and within numeric(20,4).
+func checkAmount(v *Validation, field string, amount decimal.Decimal) {
+	switch {
+	case !amount.IsPositive():
+		v.AddCode(field, CodeGreaterThanZero, money.ErrNotPositive.Error())
+	case !amount.Equal(amount.Truncate(money.Scale)) || amount.GreaterThanOrEqual(maxAmount):
+		v.AddCode(field, CodeInvalidFormatAmount, money.ErrFormat.Error())
+	}
+}
+
+// fundsCard is a card as a funds operation sees it, read under a share lock.
+type fundsCard struct {
+	ID               int64         `db:"id"`
+	PartnerID        int64         `db:"partner_id"`
+	CardholderID     sql.NullInt64 `db:"cardholder_id"`
+	AccountID        int64         `db:"account_id"`
+	Status           string        `db:"status"`
+	Currency         string        `db:"currency"`
+	PartnerAccountID sql.NullInt64 `db:"partner_account_id"`
+}
+
+// lockFundsCards reads the partner's cards with the given ids, in id order, under FOR SHARE: a
+// concurrent block or status change waits until the operation commits, so a card is never loaded
+// after a block that committed first. Missing cards are simply absent from the answer.
+func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID int64, ids ...int64) (map[int64]fundsCard, error) {
+	var rows []fundsCard
+	err := tx.SelectContext(ctx, &rows, `
+		SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
+		FROM cards c
+		JOIN accounts a ON a.id = c.account_id
+		LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
+		WHERE c.id = ANY($1) AND c.partner_id = $2
+		ORDER BY c.id
+		FOR SHARE OF c`, pq.Array(ids), partnerID)
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to read card: %w", err)
+	}
+	out := make(map[int64]fundsCard, len(rows))
+	for _, r := range rows {
+		out[r.ID] = r
+	}
+	return out, nil
+}
+
+// usableCard checks that the card exists for the partner (and cardholder, when one is given) and is
+// ACTIVE: a card of another partner or cardholder is 7200, never told apart from a missing one.
+func usableCard(cards map[int64]fundsCard, cardID, cardholderID int64) (fundsCard, error) {
+	c, ok := cards[cardID]
+	if !ok || (cardholderID != 0 && c.CardholderID.Int64 != cardholderID) {
+		return c, NewError(CodeCardNotFound, "card not found")
+	}
+	if c.Status != CardActive {
+		return c, NewError(CodeInvalidStatusCard, fmt.Sprintf("card %d is %s; funds can only move on an ACTIVE card", c.ID, c.Status))
+	}
+	return c, nil
+}
+
+// validateFunds checks an operation's own fields before anything is read.
+func validateFunds(op FundsOp) error {
+	var v Validation
+	checkAmount(&v, "amount", op.Amount)
+	if op.Currency != "" && !isoCurrency.MatchString(op.Currency) {
+		v.Add("currency", "currency must be an ISO 4217 code such as GTQ")
+	}
+	if len(op.CustomKeys) > 0 && !json.Valid(op.CustomKeys) {
+		v.Add("customKeys", "customKeys must be a JSON object")
+	}
+	return v.Err()
+}
+
+// fundsSides reads the card of a load or unload and returns the partner's and the card's sides.
+func fundsSides(ctx context.Context, tx *sqlx.Tx, op FundsOp, movementType string) (partner, card *Side, currency string, err error) {
+	if err := validateFunds(op); err != nil {
+		return nil, nil, "", err
+	}
+	cards, err := lockFundsCards(ctx, tx, op.PartnerID, op.CardID)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	c, err := usableCard(cards, op.CardID, op.CardholderID)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	if op.Currency != "" && op.Currency != c.Currency {
+		var v Validation
+		v.Add("currency", fmt.Sprintf("currency must be the card's currency, %s", c.Currency))
+		return nil, nil, "", v.Err()
+	}
+	if !c.PartnerAccountID.Valid {
+		return nil, nil, "", Conflict(fmt.Sprintf("the partner has no available balance in %s", c.Currency))
+	}
+	partner = &Side{AccountID: c.PartnerAccountID.Int64, Type: movementType,
+		InsufficientMessage: "the partner's available balance does not cover this amount"}
+	card = &Side{AccountID: c.AccountID, CardID: c.ID, Type: movementType,
+		InsufficientMessage: "the card's balance does not cover this amount"}
+	return partner, card, c.Currency, nil
+}
+
+// addFundsTx loads a card from its partner's available balance inside tx. It writes no audit row:
+// the caller's own operation (a funds route, an approved client request) does.
+func addFundsTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op FundsOp) ([]Movement, error) {
+	partner, card, currency, err := fundsSides(ctx, tx, op, MovementAddFunds)
+	if err != nil {
+		return nil, err
+	}
+	return post(ctx, tx, actor, Posting{From: partner, To: card, Amount: op.Amount, Currency: currency,
+		Channel: op.Channel, Reference: op.Reference, Description: op.Description, CustomKeys: op.CustomKeys})
+}
+
+// withdrawFundsTx unloads a card back to its partner's available balance inside tx.
+func withdrawFundsTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op FundsOp) ([]Movement, error) {
+	partner, card, currency, err := fundsSides(ctx, tx, op, MovementWithdrawFunds)
+	if err != nil {
+		return nil, err
+	}
+	return post(ctx, tx, actor, Posting{From: card, To: partner, Amount: op.Amount, Currency: currency,
+		Channel: op.Channel, Reference: op.Reference, Description: op.Description, CustomKeys: op.CustomKeys})
+}
+
+// transferTx moves money between two ACTIVE cards of one cardholder inside tx.
+func transferTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op TransferOp) ([]Movement, error) {
+	var v Validation
+	checkAmount(&v, "amount", op.Amount)
+	if op.FromCardID == op.ToCardID {
+		v.Add("toCardId", "choose two different cards")
+	}
+	if op.CardholderID == 0 {
+		v.Add("cardholderId", "a transfer needs the cardholder both cards belong to")
+	}
+	if err := v.Err(); err != nil {
+		return nil, err
+	}
+	cards, err := lockFundsCards(ctx, tx, op.PartnerID, op.FromCardID, op.ToCardID)
+	if err != nil {
+		return nil, err
+	}
+	from, err := usableCard(cards, op.FromCardID, op.CardholderID)
+	if err != nil {
+		return nil, err
+	}
+	to, err := usableCard(cards, op.ToCardID, op.CardholderID)
+	if err != nil {
+		return nil, err
+	}
+	if from.Currency != to.Currency {
+		return nil, Conflict(fmt.Sprintf("the cards hold different currencies (%s and %s)", from.Currency, to.Currency))
+	}
+	return post(ctx, tx, actor, Posting{
+		From: &Side{AccountID: from.AccountID, CardID: from.ID, Type: MovementTransferOut,
+			InsufficientMessage: "the source card's balance does not cover this amount"},
+		To:       &Side{AccountID: to.AccountID, CardID: to.ID, Type: MovementTransferIn},
+		Amount:   op.Amount,
+		Currency: from.Currency, Channel: ChannelCMS, Description: op.Description,
+	})
+}
+
+// ChannelCMS is the channel of operations made by operators (console or CMS API).
+const ChannelCMS = "CMS"
+
+// Operation is one money movement a funds route performs: a load, an unload or a transfer.
+type Operation interface {
+	apply(ctx context.Context, tx *sqlx.Tx, actor Actor) ([]Movement, error)
+	event(movements []Movement) Event
+}
+
+type fundsOperation struct {
+	op       FundsOp
+	withdraw bool
+}
+
+// AddFundsOperation is the load of op, to run with ApplyOnce.
+func AddFundsOperation(op FundsOp) Operation { return fundsOperation{op: op} }
+
+// WithdrawFundsOperation is the unload of op, to run with ApplyOnce.
+func WithdrawFundsOperation(op FundsOp) Operation { return fundsOperation{op: op, withdraw: true} }
+
+func (f fundsOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor) ([]Movement, error) {
+	if f.withdraw {
+		return withdrawFundsTx(ctx, tx, actor, f.op)
+	}
+	return addFundsTx(ctx, tx, actor, f.op)
+}
+
+func (f fundsOperation) event(movements []Movement) Event {
+	action := "card.add_funds"
+	if f.withdraw {
+		action = "card.withdraw_funds"
+	}
+	card := CardSide(movements, f.op.CardID)
+	return Event{PartnerID: f.op.PartnerID, Action: action, ObjectType: "card", ObjectID: f.op.CardID,
+		After: map[string]any{"amount": card.Amount, "currency": card.Currency, "balance": card.BalanceAfter,
+			"entryId": card.EntryID, "channel": f.op.Channel, "reference": f.op.Reference}}
+}
+
+type transferOperation struct{ op TransferOp }
+
+// TransferOperation is the transfer of op, to run with ApplyOnce.
+func TransferOperation(op TransferOp) Operation { return transferOperation{op: op} }
+
+func (t transferOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor) ([]Movement, error) {
+	return transferTx(ctx, tx, actor, t.op)
+}
+
+func (t transferOperation) event(movements []Movement) Event {
+	from, to := CardSide(movements, t.op.FromCardID), CardSide(movements, t.op.ToCardID)
+	return Event{PartnerID: t.op.PartnerID, Action: "card.transfer", ObjectType: "card", ObjectID: t.op.FromCardID,
+		After: map[string]any{"amount": from.Amount, "currency": from.Currency, "toCardId": t.op.ToCardID,
+			"fromBalance": from.BalanceAfter, "toBalance": to.BalanceAfter, "entryId": from.EntryID}}
+}
+
+// CardSide returns the movement written on the card's account among an operation's movements.
+func CardSide(movements []Movement, cardID int64) Movement {
+	for _, m := range movements {
+		if m.CardID != nil && *m.CardID == cardID {
+			return m
+		}
+	}
+	return Movement{}
+}
+
+// Apply runs one operation in its own transaction together with its audit row.
+func (s *Store) Apply(ctx context.Context, actor Actor, op Operation) ([]Movement, error) {
+	var movements []Movement
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		movements, err = op.apply(ctx, tx, actor)
+		if err != nil {
+			return err
+		}
+		return writeAudit(ctx, tx, actor, op.event(movements))
+	})
+	if err != nil {
+		return nil, err
+	}
+	return movements, nil
+}
+
+// AddFunds loads a card from its partner's available balance and audits it.
+func (s *Store) AddFunds(ctx context.Context, actor Actor, op FundsOp) ([]Movement, error) {
+	return s.Apply(ctx, actor, AddFundsOperation(op))
+}
+
+// WithdrawFunds unloads a card back to its partner's available balance and audits it.
+func (s *Store) WithdrawFunds(ctx context.Context, actor Actor, op FundsOp) ([]Movement, error) {
+	return s.Apply(ctx, actor, WithdrawFundsOperation(op))
+}
+
+// Transfer moves money between two ACTIVE cards of one cardholder and audits it.
+func (s *Store) Transfer(ctx context.Context, actor Actor, op TransferOp) ([]Movement, error) {
+	return s.Apply(ctx, actor, TransferOperation(op))
+}
+
+// CardOwner is a card's partner, for the issuer API, which names cards without their partner.
+type CardOwner struct {
+	CardID    int64  `db:"id"`
+	PartnerID int64  `db:"partner_id"`
+	TimeZone  string `db:"time_zone"` // the partner's time zone, which months of statements follow
+}
+
+// CardOwnerByID returns the partner of a card; a missing card is 7200.
+func (s *Store) CardOwnerByID(ctx context.Context, cardID int64) (CardOwner, error) {
+	var o CardOwner
+	err := s.db.GetContext(ctx, &o, `SELECT c.id, c.partner_id, p.time_zone FROM cards c JOIN partners p ON p.id = c.partner_id
+		WHERE c.id = $1`, cardID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return o, NewError(CodeCardNotFound, "card not found")
+	}
+	if err != nil {
+		return o, fmt.Errorf("store: unable to read card: %w", err)
+	}
+	return o, nil
+}

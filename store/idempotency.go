@@ -1,0 +1,169 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// Once makes an operation apply at most once: Key is unique within Scope (an application's references,
+// an operator's Idempotency-Keys) and Fingerprint identifies the request the key was first used with.
+type Once struct {
+	Scope       string
+	Key         string
+	Fingerprint []byte
+}
+
+// ApplicationScope is the scope of an issuer application's references.
+func ApplicationScope(appID int64) string { return "application:" + strconv.FormatInt(appID, 10) }
+
+// OperatorScope is the scope of an operator's Idempotency-Keys, whatever partner or route they use.
+func OperatorScope(operatorID int64) string { return "operator:" + strconv.FormatInt(operatorID, 10) }
+
+// MaxKeyLength is the longest idempotency key or reference accepted.
+const MaxKeyLength = 255
+
+// ValidKey reports whether a key is 1 to MaxKeyLength printable characters.
+func ValidKey(key string) bool {
+	if key == "" || len(key) > MaxKeyLength {
+		return false
+	}
+	for _, r := range key {
+		if r < 0x20 || r == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// Reply is a response as it was first sent, kept so that a replay sends the same status and bytes.
+type Reply struct {
+	Status int
+	Body   []byte
+}
+
+// Replier turns an operation's outcome into the reply to keep: its movements when it applied, or the
+// business error that refused it. It runs inside the transaction, so it must not do I/O.
+type Replier func(movements []Movement, refusal *Error) (Reply, error)
+
+// errRefused rolls back an operation that a business rule refused; its refusal is kept on its own.
+var errRefused = errors.New("store: operation refused")
+
+// ApplyOnce runs op unless its key was used before. The key's row is inserted first, in the
+// operation's transaction, so a concurrent duplicate blocks on the unique index until this
+// transaction ends and then reads the reply committed with the movements. A refused operation rolls
+// back and its reply is kept by a transaction that writes nothing else. Replayed is true when the
+// reply is the one stored earlier; a key reused with another fingerprint is 7006.
+func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operation, reply Replier) (out Reply, replayed bool, err error) {
+	if once.Scope == "" || !ValidKey(once.Key) || len(once.Fingerprint) == 0 {
+		return Reply{}, false, NewError(CodeCheckParameters, "the idempotency key must be 1 to 255 printable characters")
+	}
+	var refusal *Error
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		refusal, replayed = nil, false
+		var fresh bool
+		err := tx.GetContext(ctx, &fresh, `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
+			ON CONFLICT DO NOTHING RETURNING true`, once.Scope, once.Key, once.Fingerprint)
+		if errors.Is(err, sql.ErrNoRows) {
+			replayed = true
+			out, err = storedReply(ctx, tx, once)
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("store: unable to record idempotency key: %w", err)
+		}
+		movements, err := op.apply(ctx, tx, actor)
+		if e, ok := AsError(err); ok {
+			refusal = e
+			return errRefused
+		}
+		if err != nil {
+			return err
+		}
+		if err := writeAudit(ctx, tx, actor, op.event(movements)); err != nil {
+			return err
+		}
+		if out, err = reply(movements, nil); err != nil {
+			return err
+		}
+		return saveReply(ctx, tx, once, out)
+	})
+	if errors.Is(err, errRefused) {
+		return s.keepRefusal(ctx, once, refusal, reply)
+	}
+	return out, replayed, err
+}
+
+// keepRefusal stores the reply of a refused operation, unless a concurrent duplicate stored its
+// outcome first, in which case that one is the key's reply.
+func (s *Store) keepRefusal(ctx context.Context, once Once, refusal *Error, reply Replier) (out Reply, replayed bool, err error) {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
+		replayed = false
+		var err error
+		if out, err = reply(nil, refusal); err != nil {
+			return err
+		}
+		var fresh bool
+		err = tx.GetContext(ctx, &fresh, `INSERT INTO idempotency_keys (scope, key, fingerprint, status, body)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING true`,
+			once.Scope, once.Key, once.Fingerprint, out.Status, out.Body)
+		if errors.Is(err, sql.ErrNoRows) {
+			replayed = true
+			out, err = storedReply(ctx, tx, once)
+			return err
+		}
+		if err != nil {
+			return fmt.Errorf("store: unable to record refusal: %w", err)
+		}
+		return nil
+	})
+	return out, replayed, err
+}
+
+func saveReply(ctx context.Context, tx *sqlx.Tx, once Once, r Reply) error {
+	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, body = $4 WHERE scope = $1 AND key = $2`,
+		once.Scope, once.Key, r.Status, r.Body)
+	if err != nil {
+		return fmt.Errorf("store: unable to record reply: %w", err)
+	}
+	return nil
+}
+
+// storedReply reads the reply kept under the key; another fingerprint is 7006.
+func storedReply(ctx context.Context, q sqlx.QueryerContext, once Once) (Reply, error) {
+	var row struct {
+		Fingerprint []byte `db:"fingerprint"`
+		Status      int    `db:"status"`
+		Body        []byte `db:"body"`
+	}
+	err := sqlx.GetContext(ctx, q, &row, `SELECT fingerprint, status, body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
+		once.Scope, once.Key)
+	if err != nil {
+		return Reply{}, fmt.Errorf("store: unable to read idempotency key: %w", err)
+	}
+	if !bytes.Equal(row.Fingerprint, once.Fingerprint) {
+		return Reply{}, NewError(CodeExternalIDExists, "this key was already used for a different request")
+	}
+	return Reply{Status: row.Status, Body: row.Body}, nil
+}
+
+// StoredReply returns the reply kept under the key, if the key was used: a route that spends a
+// one-time code looks first, so that a retry of an applied request is answered without a new code.
+func (s *Store) StoredReply(ctx context.Context, once Once) (Reply, bool, error) {
+	if once.Scope == "" || !ValidKey(once.Key) {
+		return Reply{}, false, nil
+	}
+	r, err := storedReply(ctx, s.db, once)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Reply{}, false, nil
+	}
+	if err != nil {
+		return Reply{}, false, err
+	}
+	return r, true, nil
+}
