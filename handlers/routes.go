@@ -89,6 +89,11 @@ func Routes(e *echo.Echo, app *web.App) {
 		p.PATCH("/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
 	}
 
+	// Statements of a card (docs/statements.md): the PDF report and the CSV export of its movements.
+	stm := "/cardholders/:cardholderId/cards/:cardId/movements"
+	p.GET(stm+"/report", h.StatementPDF, app.Require("card-movements:list"))
+	p.GET(stm+"/export.csv", h.StatementCSV, app.Require("card-movements:list"))
+
 	// Client requests (the applications API) and the resolutions a rejection cites: the operator
 	// token alone in Authorization, or the console session. The partner comes from each request.
 	ot := app.RequireOperatorToken

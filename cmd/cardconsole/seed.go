@@ -31,6 +31,7 @@ var demoSteps = []func(ctx context.Context, d *demo) error{
 	seedPartnersAndOperators,
 	seedTopUps,
 	seedCardholders,
+	seedCardFunds,
 	seedClientRequests,
 }
 

@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"github.com/shopspring/decimal"
-
 	"cardconsole/store"
 )
 
@@ -89,8 +87,8 @@ type demoClient struct {
 	cards []int64
 }
 
-// demoClients returns the first two demo cardholders of the partner holding two ACTIVE cards, and
-// loads the first one's first card so that its withdrawal and transfer can be approved.
+// demoClients returns the first two demo cardholders of the partner holding two ACTIVE cards (loaded
+// by the card funds step, so their withdrawal and transfer can be approved).
 func demoClients(ctx context.Context, d *demo, partnerID int64) ([]demoClient, error) {
 	holders, _, err := d.st.ListCardholders(ctx, d.actor, store.CardholderFilter{PartnerID: partnerID, SortBy: "id",
 		SortOrder: "asc", Page: store.NewPage(1, store.MaxLimit)})
@@ -119,7 +117,5 @@ func demoClients(ctx context.Context, d *demo, partnerID int64) ([]demoClient, e
 	if len(out) < 2 {
 		return nil, fmt.Errorf("the demo needs two cardholders with two active cards on partner %d", partnerID)
 	}
-	_, err = d.st.AddFunds(ctx, d.actor, store.FundsOp{PartnerID: partnerID, CardholderID: out[0].id, CardID: out[0].cards[0],
-		Amount: decimal.NewFromInt(500), Channel: store.ChannelCMS, Description: "Demo load"})
-	return out, err
+	return out, nil
 }
