@@ -211,3 +211,48 @@ func TestAuditFindsDiscrepancies(t *testing.T) {
 	res := cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/audit", big), nil).WantStatus(http.StatusOK)
 	wantHTML(t, res, false, `data-testid="audit-line"`, "less than the 500.00 GTQ to withdraw")
 }
+
+// The cards list and bulk card actions hide the cards of cardholders outside the operator's tags.
+func TestTagRestrictionHidesCards(t *testing.T) {
+	q := newQueue(t)
+	st := q.env.Store
+	ctx := context.Background()
+	sys := store.SystemActor("test")
+	plain := storetest.Cardholder(t, st, q.partner)
+	plainCard := storetest.ActiveCard(t, st, q.partner, plain)
+	stock, err := st.IssueCards(ctx, sys, q.partner, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.SetCardholderTags(ctx, sys, q.partner, q.client, []string{"vip"}); err != nil {
+		t.Fatal(err)
+	}
+	op := q.env.Operator("tagged@example.com", true, webtest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
+	if _, err := st.RestrictOperator(ctx, sys, op.ID, q.partner, []string{"vip"}); err != nil {
+		t.Fatal(err)
+	}
+	var cards struct {
+		Data struct {
+			Items []struct{ ID int64 }
+			Total int
+		}
+	}
+	op.Do(http.MethodGet, path("/cms/rest/app/partners/%d/cards?limit=100", q.partner), nil).WantStatus(http.StatusOK).Decode(&cards)
+	seen := map[int64]bool{}
+	for _, c := range cards.Data.Items {
+		seen[c.ID] = true
+	}
+	if cards.Data.Total != 3 || !seen[q.card.ID] || !seen[q.card2.ID] || !seen[stock[0].ID] || seen[plainCard.ID] {
+		t.Errorf("restricted cards list = %+v", cards.Data)
+	}
+	res := op.Do(http.MethodPatch, path("/cms/rest/app/partners/%d/cardholders/cards/block", q.partner),
+		map[string]any{"cardIds": []int64{plainCard.ID, q.card.ID}, "otp": op.OTP()}).WantStatus(http.StatusOK)
+	var out struct{ Data store.BulkResult }
+	res.Decode(&out)
+	if out.Data.Changed != 1 || out.Data.Failed != 1 || out.Data.Results[0].Code != store.CodeCardNotFound {
+		t.Errorf("bulk block = %s", res.Body)
+	}
+	if c, err := st.CardByID(ctx, q.partner, plainCard.ID); err != nil || c.Status != store.CardActive {
+		t.Errorf("the hidden card changed: %v %v", c.Status, err)
+	}
+}
