@@ -195,7 +195,12 @@ func (h *Handlers) Cards(c echo.Context) error {
 func (h *Handlers) partnerCards(c echo.Context, status string, page store.Page) (views.PartnerCardsView, int, error) {
 	pid := web.PartnerID(c)
 	status = strings.ToUpper(strings.TrimSpace(status))
-	cards, total, err := h.store.ListCards(c.Request().Context(), store.CardFilter{PartnerID: pid, Status: status, Page: page})
+	p, _ := web.PrincipalOf(c)
+	tags, err := h.store.OperatorRestrictions(c.Request().Context(), p.OperatorID, pid)
+	if err != nil {
+		return views.PartnerCardsView{}, 0, err
+	}
+	cards, total, err := h.store.ListCards(c.Request().Context(), store.CardFilter{PartnerID: pid, Status: status, Page: page, Tags: tags})
 	if err != nil {
 		return views.PartnerCardsView{}, 0, err
 	}

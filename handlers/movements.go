@@ -94,7 +94,9 @@ func (h *Handlers) movementsView(c echo.Context, holderID int64, card store.Card
 	f := store.MovementFilter{PartnerID: card.PartnerID, CardID: card.ID, From: strings.TrimSpace(c.QueryParam("from")),
 		To: strings.TrimSpace(c.QueryParam("to")), SortBy: c.QueryParam("sortBy"), SortOrder: c.QueryParam("sortOrder"),
 		Page: pageQuery(c)}
-	vm := views.MovementsView{PartnerID: card.PartnerID, HolderID: holderID, CardID: card.ID, TimeZone: tz}
+	vm := views.MovementsView{PartnerID: card.PartnerID, HolderID: holderID, CardID: card.ID, TimeZone: tz,
+		Statement: views.StatementPanelView{PartnerID: card.PartnerID, HolderID: holderID, CardID: card.ID,
+			Currency: card.Currency, From: f.From, To: f.To, Presets: views.StatementPresets(h.app.Now().In(partnerLocation(tz)))}}
 	if err := f.Validate(); err != nil { // also fills the default sort the view shows
 		return vm, err
 	}
@@ -104,6 +106,14 @@ func (h *Handlers) movementsView(c echo.Context, holderID int64, card store.Card
 	}
 	vm.Rows, vm.Filter = rows, f
 	vm.Pager = views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: vm.Path(), Query: vm.Query(), Target: "movements"}
+	if f.From != "" && f.To != "" && !web.WantsJSON(c) {
+		// The Statement panel shows the period's totals, which its downloads print.
+		totals, err := h.store.StatementTotalsOf(c.Request().Context(), store.StatementFilter{MovementFilter: f})
+		if err != nil {
+			return vm, err
+		}
+		vm.Statement.Totals = &totals
+	}
 	return vm, nil
 }
 

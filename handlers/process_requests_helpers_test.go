@@ -16,8 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jung-kurt/gofpdf"
-
+	"cardconsole/views/pdf"
 	"cardconsole/web/webtest"
 )
 
@@ -82,15 +81,11 @@ func requestPath(partner, id int64, rest string) string {
 // pdfBytes is a real one-page PDF.
 func pdfBytes(t testing.TB, text string) []byte {
 	t.Helper()
-	pdf := gofpdf.New("P", "mm", "A4", "")
-	pdf.AddPage()
-	pdf.SetFont("Helvetica", "", 16)
-	pdf.Cell(40, 10, text)
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
+	doc, err := pdf.Note(text)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return buf.Bytes()
+	return doc
 }
 
 func testImage() image.Image {

@@ -37,7 +37,7 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.GET("/cms/rest/app/audit", h.AuditLog, op)
 
 	// CMS API and console screens of one partner: the operator must hold a grant on it.
-	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope)
+	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope, h.TagScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
 
@@ -88,6 +88,33 @@ func Routes(e *echo.Echo, app *web.App) {
 		p.PATCH("/cardholders/:cardholderId/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
 		p.PATCH("/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
 	}
+
+	// Statements of a card (docs/statements.md): the PDF report and the CSV export of its movements.
+	stm := "/cardholders/:cardholderId/cards/:cardId/movements"
+	p.GET(stm+"/report", h.StatementPDF, app.Require("card-movements:list"))
+	p.GET(stm+"/export.csv", h.StatementCSV, app.Require("card-movements:list"))
+
+	// Client requests (the applications API) and the resolutions a rejection cites: the operator
+	// token alone in Authorization, or the console session. The partner comes from each request.
+	ot := app.RequireOperatorToken
+	e.GET("/api/v2/applications", h.ListClientRequests, ot)
+	e.POST("/api/v2/applications", h.SubmitClientRequest, ot)
+	e.GET("/api/v2/applications/new", h.NewClientRequestForm, ot)
+	e.GET("/api/v2/applications/export", h.ExportClientRequests, ot)
+	e.GET("/api/v2/applications/notifications", h.RequestNotifications, ot)
+	e.GET("/api/v2/applications/stream", h.PendingRequestsStream, ot)
+	e.GET("/api/v2/applications/:applicationId", h.ClientRequest, ot)
+	e.PUT("/api/v2/applications/:applicationId", h.ColorClientRequest, ot)
+	e.PATCH("/api/v2/applications/:applicationId", h.ColorClientRequest, ot)
+	e.POST("/api/v2/applications/:applicationId/audit", h.AuditClientRequest, ot)
+	e.POST("/api/v2/applications/:applicationId/approve", h.ApproveClientRequest, ot)
+	e.POST("/api/v2/applications/:applicationId/reject", h.RejectClientRequest, ot)
+	e.GET("/api/v2/resolutions", h.ListResolutions, ot)
+	e.POST("/api/v2/resolutions", h.CreateResolution, ot)
+	e.GET("/api/v2/resolutions/:resolutionId", h.Resolution, ot)
+	e.PUT("/api/v2/resolutions/:resolutionId", h.UpdateResolution, ot)
+	e.DELETE("/api/v2/resolutions/:resolutionId", h.DeleteResolution, ot)
+	e.GET("/api/v2/resolution-types", h.ResolutionTypes, ot)
 }
 
 // Health answers 200 while the database is reachable.

@@ -40,6 +40,16 @@ func (s *Store) ChangeCardStatus(ctx context.Context, actor Actor, partnerID, ca
 	if !ok {
 		return Card{}, fmt.Errorf("store: unknown card action %q", action)
 	}
+	if actor.Type == ActorOperator {
+		// A card of a cardholder the operator's tag restriction hides does not exist for them.
+		visible, err := s.CardVisible(ctx, actor.OperatorID, partnerID, cardID)
+		if err != nil {
+			return Card{}, err
+		}
+		if !visible {
+			return Card{}, NewError(CodeCardNotFound, "card not found")
+		}
+	}
 	var c Card
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &c, `

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 )
 
@@ -18,6 +19,10 @@ type CardFilter struct {
 	Status     string // one of CardStatuses, or "" for all
 	Unassigned bool   // only stock cards not yet given to a cardholder
 	Page       Page
+
+	// Tags hides the cards of cardholders carrying none of them (an operator's tag restriction,
+	// store/tags.go); stock cards stay. Empty hides nothing.
+	Tags []string
 }
 
 // ListCards returns a page of the partner's cards and how many match in all.
@@ -28,15 +33,17 @@ func (s *Store) ListCards(ctx context.Context, f CardFilter) ([]Card, int, error
 		v.Add("status", "status must be one of "+strings.Join(CardStatuses, ", "))
 		return nil, 0, v.Err()
 	}
-	where := `c.partner_id = $1 AND ($2 = '' OR c.status = $2) AND (NOT $3 OR c.cardholder_id IS NULL)`
-	args := []any{f.PartnerID, f.Status, f.Unassigned}
+	where := `c.partner_id = $1 AND ($2 = '' OR c.status = $2) AND (NOT $3 OR c.cardholder_id IS NULL)
+		AND (cardinality($4::text[]) = 0 OR c.cardholder_id IS NULL
+		     OR c.cardholder_id IN (SELECT cardholder_id FROM cardholder_tags WHERE tag = ANY($4)))`
+	args := []any{f.PartnerID, f.Status, f.Unassigned, pq.Array(f.Tags)}
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM cards c WHERE `+where, args...); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count cards: %w", err)
 	}
 	cards := []Card{}
 	err := s.db.SelectContext(ctx, &cards, `SELECT `+cardColumns+` FROM cards c JOIN accounts a ON a.id = c.account_id
-		WHERE `+where+` ORDER BY c.id DESC LIMIT $4 OFFSET $5`, append(args, f.Page.Limit, f.Page.Offset())...)
+		WHERE `+where+` ORDER BY c.id DESC LIMIT $5 OFFSET $6`, append(args, f.Page.Limit, f.Page.Offset())...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list cards: %w", err)
 	}

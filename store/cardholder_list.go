@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strings"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // CardholderSummary is a row of the cardholder list: who they are and how to find them, without
@@ -76,6 +78,10 @@ type CardholderFilter struct {
 	SortBy    string // one of CardholderSortColumns; empty for DefaultCardholderSort
 	SortOrder string // asc or desc; empty for the sort's default
 	Page      Page
+
+	// Tags keeps only cardholders carrying one of them: the listing operator's tag restriction on
+	// the partner (store/tags.go), set by ListCardholders. Empty lists everyone.
+	Tags []string
 }
 
 // Normalize fills the defaults and trims the search text.
@@ -124,6 +130,10 @@ func cardholderListSQL(f CardholderFilter, collect bool) (count, page string, ar
 		args = append(args, likeContains(f.Search))
 		where += ` AND (email ILIKE $2 OR phone_number ILIKE $2 OR document_number ILIKE $2)`
 	}
+	if len(f.Tags) > 0 {
+		args = append(args, pq.Array(f.Tags))
+		where += fmt.Sprintf(` AND id IN (SELECT cardholder_id FROM cardholder_tags WHERE tag = ANY($%d))`, len(args))
+	}
 	dir := "ASC"
 	if f.SortOrder == "desc" {
 		dir = "DESC"
@@ -131,7 +141,7 @@ func cardholderListSQL(f CardholderFilter, collect bool) (count, page string, ar
 	order := fmt.Sprintf("%s %s, id %s", cardholderSorts[f.SortBy], dir, dir)
 	n := len(args)
 	count = `SELECT count(*) FROM cardholders WHERE ` + where
-	if f.Search == "" {
+	if f.Search == "" && len(f.Tags) == 0 {
 		count = partnerRowsSQL
 	}
 	ids := fmt.Sprintf(`SELECT id FROM cardholders WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
@@ -169,6 +179,13 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 	f.Normalize()
 	if err := f.validate(); err != nil {
 		return nil, 0, err
+	}
+	if actor.Type == ActorOperator {
+		tags, err := s.OperatorRestrictions(ctx, actor.OperatorID, f.PartnerID)
+		if err != nil {
+			return nil, 0, err
+		}
+		f.Tags = tags
 	}
 	total, collect, err := s.countCardholders(ctx, f)
 	if err != nil {

@@ -98,6 +98,21 @@ func (f MovementFilter) where() (string, []any) {
 	return where, args
 }
 
+// selectRows is the one query of a card's movements: the console's table and the JSON list run it
+// for one page, the PDF statement and the CSV export (statements.go) for every row of the period
+// (paged false), so all of them list the same rows in the same order.
+func (f MovementFilter) selectRows(paged bool) (string, []any) {
+	where, args := f.where()
+	query := `SELECT ` + movementRowColumns + `
+		FROM movements m LEFT JOIN cards cc ON cc.id = m.counterpart_card_id
+		WHERE ` + where + ` ORDER BY ` + MovementSorts[f.SortBy] + " " + f.SortOrder + ", m.id " + f.SortOrder
+	if paged {
+		args = append(args, f.Page.Limit, f.Page.Offset())
+		query += ` LIMIT $` + strconv.Itoa(len(args)-1) + ` OFFSET $` + strconv.Itoa(len(args))
+	}
+	return query, args
+}
+
 // ListMovements returns a page of the card's movements and how many match. The caller has checked
 // that the card is the partner's (and the cardholder's).
 func (s *Store) ListMovements(ctx context.Context, f MovementFilter) ([]MovementRow, int, error) {
@@ -109,13 +124,9 @@ func (s *Store) ListMovements(ctx context.Context, f MovementFilter) ([]Movement
 	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM movements m WHERE `+where, args...); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count movements: %w", err)
 	}
-	order := MovementSorts[f.SortBy] + " " + f.SortOrder + ", m.id " + f.SortOrder
-	args = append(args, f.Page.Limit, f.Page.Offset())
+	query, args := f.selectRows(true)
 	rows := []MovementRow{}
-	err := s.db.SelectContext(ctx, &rows, `SELECT `+movementRowColumns+`
-		FROM movements m LEFT JOIN cards cc ON cc.id = m.counterpart_card_id
-		WHERE `+where+` ORDER BY `+order+`
-		LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	err := s.db.SelectContext(ctx, &rows, query, args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list movements: %w", err)
 	}

@@ -139,6 +139,7 @@ type MovementsView struct {
 	Filter    store.MovementFilter
 	Pager     Pager
 	Errors    map[string]string
+	Statement StatementPanelView // the period's totals and downloads
 }
 
 // Path is the movements route of the card.

@@ -21,6 +21,8 @@ type Chrome struct {
 	CSRF     string
 	Flashes  []Flash
 	Path     string // the current path, to highlight navigation
+
+	Requests RequestsBell // the client requests link and bell
 }
 
 // Flash is a one-time message shown at the top of the next page.

@@ -65,6 +65,7 @@ func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 	if p, ok := PrincipalOf(c); ok && p.Console {
 		ch.Operator = p.Email
 		ch.CSRF = p.CSRF
+		ch.Requests = a.requestsBell(c, p.OperatorID)
 	} else {
 		// Read only: an error page answering a cross-site request must not replace the visitor's
 		// cookie (that would log them out). The login page creates the token explicitly.

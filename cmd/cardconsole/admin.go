@@ -20,6 +20,9 @@ func (l *listFlag) Set(v string) error { *l = append(*l, v); return nil }
 
 // admin runs the administrative commands; each prints one JSON object on stdout.
 func admin(ctx context.Context, cmd string, args []string) error {
+	if cmd == "operator restrict" || cmd == "cardholder tag" {
+		return tagCommand(ctx, cmd, args)
+	}
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (

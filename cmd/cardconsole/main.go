@@ -23,6 +23,8 @@ commands:
   operator create --email E --password P [--otp]
   operator grant --email E --partner ID (--role R | --permission resource:action)...
   card issue --partner ID --count N   issue inactive, unassigned stock cards
+  operator restrict --email E --partner ID [--tag T]...   see only cardholders with these tags (none: all)
+  cardholder tag --partner ID --id CH [--tag T]...       replace a cardholder's tags
   openapi                       print the OpenAPI document
 
 configuration comes from the environment; see README.md.`
@@ -49,7 +51,7 @@ func run(ctx context.Context, args []string) error {
 		return migrate(ctx)
 	case "seed":
 		return seed(ctx, rest)
-	case "partner", "app", "operator":
+	case "partner", "app", "operator", "cardholder":
 		if len(rest) == 0 {
 			return fmt.Errorf("%s needs a subcommand; see cardconsole help", cmd)
 		}

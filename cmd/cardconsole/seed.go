@@ -32,6 +32,7 @@ var demoSteps = []func(ctx context.Context, d *demo) error{
 	seedTopUps,
 	seedCardholders,
 	seedCardFunds,
+	seedClientRequests,
 }
 
 func seed(ctx context.Context, args []string) error {

@@ -3,11 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"fmt"
-
-	"github.com/jung-kurt/gofpdf"
 
 	"cardconsole/store"
+	"cardconsole/views/pdf"
 )
 
 // seedTopUps gives both demo partners an approved top-up, made by one operator and approved by
@@ -52,19 +50,5 @@ func (d *demo) operatorActor(email string) store.Actor {
 
 // demoReceipt is a one-page PDF deposit slip.
 func demoReceipt(partner, amount string) ([]byte, error) {
-	pdf := gofpdf.New("P", "mm", "A5", "")
-	pdf.AddPage()
-	pdf.SetFont("Helvetica", "B", 16)
-	pdf.Cell(0, 10, "Deposit receipt (demo)")
-	pdf.Ln(14)
-	pdf.SetFont("Helvetica", "", 12)
-	for _, line := range []string{"Beneficiary: " + partner, "Amount: " + amount, "Reference: DEMO-" + partner[:3]} {
-		pdf.Cell(0, 8, line)
-		pdf.Ln(8)
-	}
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, fmt.Errorf("demo receipt: %w", err)
-	}
-	return buf.Bytes(), nil
+	return pdf.Note("Deposit receipt (demo)", "Beneficiary: "+partner, "Amount: "+amount, "Reference: DEMO-"+partner[:3])
 }

@@ -1,0 +1,284 @@
+package handlers
+
+import (
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/store"
+	"cardconsole/views"
+	"cardconsole/web"
+)
+
+// isForm reports a urlencoded form body (the console) rather than JSON.
+func isForm(c echo.Context) bool {
+	return strings.HasPrefix(c.Request().Header.Get(echo.HeaderContentType), echo.MIMEApplicationForm)
+}
+
+// actionable turns a NotFound of an action into 403 when the operator may see the request but not
+// act on it, so that "not allowed" and "does not exist" are told apart only for what one may see.
+func (h *Handlers) actionable(c echo.Context, id int64, err error) error {
+	if !store.IsCode(err, store.CodeNotFound) {
+		return err
+	}
+	p, _ := web.PrincipalOf(c)
+	if _, derr := h.store.ClientRequestByID(c.Request().Context(), store.OperatorViewer(p.OperatorID, permApprovalsDetail), id); derr != nil {
+		return err
+	}
+	if aerr := h.store.Audit(c.Request().Context(), web.Actor(c), store.Event{Action: "authz.refused", ObjectType: "client_request",
+		ObjectID: id, After: map[string]string{"reason": "missing permission " + permApprovalsUpdate}}); aerr != nil {
+		return aerr
+	}
+	return store.NewError(store.CodeForbidden, "you need the permission "+permApprovalsUpdate+" on this request's partner")
+}
+
+type submitBody struct {
+	ClientID int64           `json:"clientId"`
+	Type     string          `json:"type"`
+	Payload  json.RawMessage `json:"payload"`
+	Color    string          `json:"color"`
+	StatusID *int            `json:"statusId"`
+}
+
+// requestForm reads the console's submission form: payload fields come as payload.<key>, the
+// free-form types as a JSON text.
+func requestForm(c echo.Context) (views.RequestFormView, submitBody) {
+	vm := views.RequestFormView{ClientID: strings.TrimSpace(c.FormValue("clientId")), Type: c.FormValue("type"),
+		Fields: map[string]string{}, JSON: c.FormValue("payloadJson")}
+	if vm.Type == "" {
+		vm.Type = store.RequestDeposit
+	}
+	body := submitBody{Type: vm.Type}
+	body.ClientID, _ = strconv.ParseInt(vm.ClientID, 10, 64)
+	keys := views.FormPayloadKeys(vm.Type)
+	if keys == nil {
+		body.Payload = json.RawMessage(vm.JSON)
+		return vm, body
+	}
+	payload := map[string]any{}
+	for _, k := range keys {
+		s := strings.TrimSpace(c.FormValue("payload." + k))
+		if s == "" {
+			continue
+		}
+		vm.Fields[k] = s
+		if strings.HasSuffix(k, "Id") {
+			if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+				payload[k] = n
+				continue
+			}
+		}
+		payload[k] = s
+	}
+	body.Payload, _ = json.Marshal(payload)
+	return vm, body
+}
+
+// NewClientRequestForm is the console's submission form; changing the type redraws it.
+func (h *Handlers) NewClientRequestForm(c echo.Context) error {
+	if _, err := h.viewer(c, permSubmitRequest); err != nil {
+		return err
+	}
+	vm, _ := requestForm(c)
+	return h.app.Respond(c, web.View{Title: "New client request", Page: views.RequestFormPage(vm), Partial: views.RequestForm(vm)})
+}
+
+// SubmitClientRequest records a request on behalf of a cardholder: 201 with the Request object, or
+// the console's request page.
+func (h *Handlers) SubmitClientRequest(c echo.Context) error {
+	v, err := h.viewer(c, permSubmitRequest)
+	if err != nil {
+		return err
+	}
+	var body submitBody
+	var form views.RequestFormView
+	if isForm(c) {
+		form, body = requestForm(c)
+	} else if err := bind(c, &body); err != nil {
+		return err
+	}
+	r, err := h.store.SubmitClientRequest(c.Request().Context(), web.Actor(c), v, store.NewClientRequest{ClientID: body.ClientID,
+		Type: body.Type, Payload: body.Payload, Color: body.Color, StatusID: body.StatusID})
+	if err != nil {
+		if errs := store.FieldErrors(err); errs != nil && !web.WantsJSON(c) {
+			form.Errors = errs
+			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "New client request",
+				Page: views.RequestFormPage(form), Partial: views.RequestForm(form)})
+		}
+		return err
+	}
+	if web.WantsJSON(c) {
+		return h.app.Respond(c, web.View{Bare: true, Status: http.StatusCreated, Data: r})
+	}
+	h.app.Flash(c, web.Success, "Request #"+views.ID(r.ID)+" submitted.")
+	if web.IsHTMX(c) {
+		c.Response().Header().Set("HX-Redirect", views.RequestURL(r.ID))
+		return c.NoContent(http.StatusCreated)
+	}
+	return c.Redirect(http.StatusSeeOther, views.RequestURL(r.ID))
+}
+
+// ColorClientRequest sets a request's highlight colour ("" clears it); nothing else changes.
+func (h *Handlers) ColorClientRequest(c echo.Context) error {
+	id, err := requestID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.viewer(c, permApprovalsUpdate)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Color *string `json:"color"`
+	}
+	if isForm(c) {
+		color := c.FormValue("color")
+		body.Color = &color
+	} else if err := bind(c, &body); err != nil {
+		return err
+	}
+	if body.Color == nil {
+		var bad store.Validation
+		bad.Add("color", `color is required: a hex colour such as #fbe1e3, or "" to clear the highlight`)
+		return bad.Err()
+	}
+	r, err := h.store.SetRequestColor(c.Request().Context(), web.Actor(c), v, id, *body.Color)
+	if err != nil {
+		return h.actionable(c, id, err)
+	}
+	part := views.RequestRow(r)
+	if c.Request().Header.Get("HX-Target") == "request-summary" {
+		part = views.RequestSummary(r)
+	}
+	return h.app.Respond(c, web.View{Bare: true, Data: r, Partial: part})
+}
+
+type auditAnswer struct {
+	ClintID  int64    `json:"clintId"` // the spec's spelling
+	ClientID int64    `json:"clientId"`
+	Result   []string `json:"result"`
+}
+
+// AuditClientRequest recomputes the client's card balances from their movements and compares them
+// with the stored balances and the request's amount.
+func (h *Handlers) AuditClientRequest(c echo.Context) error {
+	id, err := requestID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.viewer(c, permApprovalsUpdate)
+	if err != nil {
+		return err
+	}
+	a, err := h.store.AuditClientRequest(c.Request().Context(), web.Actor(c), v, id)
+	if err != nil {
+		return h.actionable(c, id, err)
+	}
+	view := web.View{Bare: true, Data: auditAnswer{ClintID: a.ClientID, ClientID: a.ClientID, Result: a.Result},
+		Partial: views.AuditResult(a)}
+	if !web.WantsJSON(c) && !web.IsHTMX(c) {
+		vm, err := h.requestDetail(c, v, id)
+		if err != nil {
+			return err
+		}
+		vm.Audit = &a
+		view.Title, view.Page = "Audit of request #"+views.ID(id), views.RequestPage(vm)
+	}
+	return h.app.Respond(c, view)
+}
+
+// comments reads the internal comments: a JSON array of strings, or the console's textarea with one
+// comment per line.
+func comments(c echo.Context, fromJSON []string) []string {
+	if !isForm(c) {
+		return fromJSON
+	}
+	var out []string
+	for _, block := range c.Request().Form["data"] {
+		out = append(out, strings.Split(strings.ReplaceAll(block, "\r\n", "\n"), "\n")...)
+	}
+	return out
+}
+
+// ApproveClientRequest approves a request and applies its effect: 204 for API clients, the updated
+// review page for the console.
+func (h *Handlers) ApproveClientRequest(c echo.Context) error {
+	id, err := requestID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.viewer(c, permApprovalsUpdate)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Data []string `json:"data"`
+	}
+	if !isForm(c) {
+		if err := bind(c, &body); err != nil {
+			return err
+		}
+	} else if err := c.Request().ParseForm(); err != nil {
+		return store.NewError(store.CodeCheckParameters, "the form could not be read")
+	}
+	err = h.store.ApproveClientRequest(c.Request().Context(), web.Actor(c), v, id, comments(c, body.Data))
+	return h.decided(c, v, id, h.actionable(c, id, err), "approved")
+}
+
+type rejectBody struct {
+	ResolutionID   int64    `json:"resolutionId"`
+	ResolutionType int64    `json:"resolutionType"`
+	Data           []string `json:"data"`
+}
+
+// RejectClientRequest rejects a request citing an enabled resolution of its partner.
+func (h *Handlers) RejectClientRequest(c echo.Context) error {
+	id, err := requestID(c)
+	if err != nil {
+		return err
+	}
+	v, err := h.viewer(c, permApprovalsUpdate)
+	if err != nil {
+		return err
+	}
+	var body rejectBody
+	if isForm(c) {
+		body.ResolutionID, _ = strconv.ParseInt(c.FormValue("resolutionId"), 10, 64)
+		body.ResolutionType, _ = strconv.ParseInt(c.FormValue("resolutionType"), 10, 64)
+	} else if err := bind(c, &body); err != nil {
+		return err
+	}
+	err = h.store.RejectClientRequest(c.Request().Context(), web.Actor(c), v, id,
+		store.Rejection{ResolutionID: body.ResolutionID, ResolutionType: body.ResolutionType, Comments: comments(c, body.Data)})
+	return h.decided(c, v, id, h.actionable(c, id, err), "rejected")
+}
+
+// decided answers a decision: 204 without a body for API clients; the console gets the review page
+// again, with the field errors of a refused form or the outcome.
+func (h *Handlers) decided(c echo.Context, v store.Viewer, id int64, err error, outcome string) error {
+	if web.WantsJSON(c) {
+		if err != nil {
+			return err
+		}
+		return h.app.Respond(c, web.View{Status: http.StatusNoContent})
+	}
+	errs := store.FieldErrors(err)
+	if err != nil && errs == nil {
+		return err
+	}
+	vm, derr := h.requestDetail(c, v, id)
+	if derr != nil {
+		return derr
+	}
+	status := http.StatusNoContent
+	if err != nil {
+		vm.Errors, status = errs, http.StatusUnprocessableEntity
+	} else {
+		vm.Notice = "Request #" + views.ID(id) + " " + outcome + "."
+	}
+	return h.app.Respond(c, web.View{Status: status, Title: "Request #" + views.ID(id), Page: views.RequestPage(vm),
+		Partial: views.RequestDetail(vm)})
+}
