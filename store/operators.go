@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -47,7 +48,7 @@ func (s *Store) CreateOperator(ctx context.Context, actor Actor, email, password
 	if err := v.Err(); err != nil {
 		return NewOperator{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
 	if err != nil {
 		return NewOperator{}, fmt.Errorf("store: unable to hash password: %w", err)
 	}
@@ -94,8 +95,15 @@ func (s *Store) OperatorByEmail(ctx context.Context, email string) (Operator, er
 	return o, notFoundIf(err, "operator")
 }
 
+// PasswordCost is the bcrypt cost of new password hashes. Test helpers lower it (the race detector
+// makes the default cost take seconds per hash); everything else keeps the default.
+var PasswordCost = bcrypt.DefaultCost
+
 // dummyHash is compared against when the email is unknown, so both paths take the same time.
-var dummyHash, _ = bcrypt.GenerateFromPassword([]byte("not-a-real-password"), bcrypt.DefaultCost)
+var dummyHash = sync.OnceValue(func() []byte {
+	h, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), PasswordCost)
+	return h
+})
 
 // CheckPassword returns the active operator with that email and password, or an Unauthorized error
 // that does not tell which of the two was wrong.
@@ -108,7 +116,7 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (Oper
 		strings.TrimSpace(email))
 	bad := NewError(CodeUnauthorized, "invalid email or password")
 	if err != nil {
-		_ = bcrypt.CompareHashAndPassword(dummyHash, []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Operator{}, bad
 		}

@@ -17,10 +17,17 @@ import (
 
 	_ "github.com/lib/pq" // the driver pgtestdb connects with
 	"github.com/peterldowns/pgtestdb"
+	"golang.org/x/crypto/bcrypt"
 
 	"cardconsole/migrations"
 	"cardconsole/store"
 )
+
+func init() {
+	// Test operators hash their passwords at the lowest bcrypt cost: the race detector makes the
+	// default cost take seconds per hash, and password strength is not what these tests measure.
+	store.PasswordCost = bcrypt.MinCost
+}
 
 // migrator applies the embedded migrations; its hash changes whenever a migration file does, so
 // the template database is rebuilt after a schema change.
