@@ -19,20 +19,8 @@ func (h *Handlers) issuerCard(c echo.Context) (store.CardOwner, error) {
 	if cardID == 0 {
 		return store.CardOwner{}, store.NewError(store.CodeCardNotFound, "card not found")
 	}
-	ctx := c.Request().Context()
-	owner, err := h.store.CardOwnerByID(ctx, cardID)
-	if err != nil {
-		return owner, err
-	}
 	p, _ := web.PrincipalOf(c)
-	served, err := h.store.ApplicationServes(ctx, p.AppID, web.ApplicationID(c), owner.PartnerID)
-	if err != nil {
-		return owner, err
-	}
-	if !served {
-		return store.CardOwner{}, store.NewError(store.CodeCardNotFound, "card not found")
-	}
-	return owner, nil
+	return h.store.IssuerCard(c.Request().Context(), p.AppID, web.ApplicationID(c), cardID)
 }
 
 // IssuerFunds is POST /rest/cards/{cardId}/funds (FundsOperationDto): a load or unload from a channel.

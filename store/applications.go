@@ -80,16 +80,3 @@ func (s *Store) CheckApplication(ctx context.Context, merchant, secret string) (
 	}
 	return row.Application, nil
 }
-
-// ApplicationServes reports whether the application with the public id appID is the one with
-// internal id id and may act on the partner.
-func (s *Store) ApplicationServes(ctx context.Context, id int64, appID string, partnerID int64) (bool, error) {
-	var ok bool
-	err := s.db.GetContext(ctx, &ok, `
-		SELECT EXISTS (SELECT 1 FROM applications a JOIN application_partners ap ON ap.application_id = a.id
-		               WHERE a.id = $1 AND a.application_id = $2 AND ap.partner_id = $3)`, id, appID, partnerID)
-	if err != nil {
-		return false, fmt.Errorf("store: unable to check application partner: %w", err)
-	}
-	return ok, nil
-}

@@ -84,13 +84,33 @@ func (s *Store) Audit(ctx context.Context, actor Actor, ev Event) error {
 
 // writeAudit appends an entry using q, which is the transaction of the change when there is one.
 func writeAudit(ctx context.Context, q sqlx.ExecerContext, actor Actor, ev Event) error {
-	before, err := jsonOrNil(ev.Before)
+	args, err := auditArgs(actor, ev)
 	if err != nil {
 		return err
 	}
+	if _, err = q.ExecContext(ctx, auditInsert, args...); err != nil {
+		return fmt.Errorf("store: unable to write audit log: %w", err)
+	}
+	return nil
+}
+
+// auditInsert appends an audit entry from the eleven parameters of auditArgs. A statement that
+// also does something else in the same round trip may run it as a WITH clause and number its own
+// parameters from $12.
+const auditInsert = `
+	INSERT INTO audit_log (actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
+	                       before, after, request_id, ip)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
+
+// auditArgs are the parameters of auditInsert for ev done by actor.
+func auditArgs(actor Actor, ev Event) ([]any, error) {
+	before, err := jsonOrNil(ev.Before)
+	if err != nil {
+		return nil, err
+	}
 	after, err := jsonOrNil(ev.After)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var partner *int64
 	if ev.PartnerID != 0 {
@@ -100,16 +120,8 @@ func writeAudit(ctx context.Context, q sqlx.ExecerContext, actor Actor, ev Event
 	if ev.ObjectID != nil {
 		objectID = fmt.Sprint(ev.ObjectID)
 	}
-	_, err = q.ExecContext(ctx, `
-		INSERT INTO audit_log (actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
-		                       before, after, request_id, ip)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-		actor.kind(), actor.id(), actor.Label, partner, ev.Action, ev.ObjectType, objectID,
-		before, after, actor.RequestID, actor.IP)
-	if err != nil {
-		return fmt.Errorf("store: unable to write audit log: %w", err)
-	}
-	return nil
+	return []any{actor.kind(), actor.id(), actor.Label, partner, ev.Action, ev.ObjectType, objectID,
+		before, after, actor.RequestID, actor.IP}, nil
 }
 
 func jsonOrNil(v any) ([]byte, error) {

@@ -1,9 +1,31 @@
 package store
 
+import (
+	"context"
+
+	"github.com/jmoiron/sqlx"
+)
+
 // ForceSearchStrategy makes every search collect its matches (or walk the sort's index) for a
 // test, and returns a function that restores the choice by cost.
 func ForceSearchStrategy(collect bool) (restore func()) {
 	old := collectMatches
 	collectMatches = func(int, int, Page) bool { return collect }
 	return func() { collectMatches = old }
+}
+
+// OpenWithStatementCache is Open keeping at most n prepared statements per connection.
+func OpenWithStatementCache(ctx context.Context, url string, n int) (*Store, error) {
+	return open(ctx, url, n)
+}
+
+// PostTx runs one posting in a transaction of its own, for tests of the ledger's edge cases.
+func (s *Store) PostTx(ctx context.Context, actor Actor, p Posting) ([]Movement, error) {
+	var movements []Movement
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		movements, err = post(ctx, tx, actor, p)
+		return err
+	})
+	return movements, err
 }

@@ -9,7 +9,6 @@ import (
 	"regexp"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"cardconsole/store/money"
@@ -62,28 +61,58 @@ type fundsCard struct {
 	PartnerAccountID sql.NullInt64 `db:"partner_account_id"`
 }
 
-// lockFundsCards reads the partner's cards with the given ids, in id order, under FOR SHARE: a
-// concurrent block or status change waits until the operation commits, so a card is never loaded
-// after a block that committed first. Missing cards are simply absent from the answer.
-func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID int64, ids ...int64) (map[int64]fundsCard, error) {
-	var rows []fundsCard
-	err := tx.SelectContext(ctx, &rows, `
-		SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
-		FROM cards c
-		JOIN accounts a ON a.id = c.account_id
-		LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
-		WHERE c.id = ANY($1) AND c.partner_id = $2
-		ORDER BY c.id
-		FOR SHARE OF c`, pq.Array(ids), partnerID)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to read card: %w", err)
+// lockFundsCards reads the partner's cards first and second (the same id twice for one card), in id
+// order, under FOR SHARE: a concurrent block or status change waits until the operation commits, so
+// a card is never loaded after a block that committed first. Missing cards are simply absent from
+// the answer. With a key to claim, the same statement inserts the key's row first (claimKey), and
+// fresh reports whether it did; without one, fresh is true.
+func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID, first, second int64, claim *Once) (cards map[int64]fundsCard, fresh bool, err error) {
+	query, args := lockCardsSQL, []any{first, second, partnerID}
+	if claim != nil {
+		query = claimAndLockCardsSQL
+		args = append(args, claim.Scope, claim.Key, claim.Fingerprint)
 	}
-	out := make(map[int64]fundsCard, len(rows))
+	var rows []struct {
+		Fresh bool `db:"fresh"`
+		fundsCard
+	}
+	if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
+		return nil, false, fmt.Errorf("store: unable to read card: %w", err)
+	}
+	cards = make(map[int64]fundsCard, len(rows))
 	for _, r := range rows {
-		out[r.ID] = r
+		fresh = r.Fresh
+		if r.ID != 0 {
+			cards[r.ID] = r.fundsCard
+		}
 	}
-	return out, nil
+	return cards, fresh, nil
 }
+
+// lockCardsTemplate is the statement of lockFundsCards around a "claim" clause that returns a row
+// when the key is claimed. The cards are joined to one row of claim so that an answer comes back
+// even when no card matched. The ids are two parameters rather than an array so that PostgreSQL
+// keeps one generic plan for the prepared statement; with "= ANY($1)" it planned it on every call.
+const lockCardsTemplate = `
+	WITH claim AS (%s), locked AS (
+	    SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
+	    FROM cards c
+	    JOIN accounts a ON a.id = c.account_id
+	    LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
+	    WHERE c.id IN ($1, $2) AND c.partner_id = $3
+	    ORDER BY c.id
+	    FOR SHARE OF c
+	)
+	SELECT EXISTS (SELECT FROM claim) AS fresh, COALESCE(l.id, 0) AS id, COALESCE(l.partner_id, 0) AS partner_id,
+	       l.cardholder_id, COALESCE(l.account_id, 0) AS account_id, COALESCE(l.status, '') AS status,
+	       COALESCE(l.currency, '') AS currency, l.partner_account_id
+	FROM (SELECT) AS one LEFT JOIN locked l ON true
+	ORDER BY l.id`
+
+var (
+	lockCardsSQL         = fmt.Sprintf(lockCardsTemplate, `SELECT true`)
+	claimAndLockCardsSQL = fmt.Sprintf(lockCardsTemplate, claimKey)
+)
 
 // usableCard checks that the card exists for the partner (and cardholder, when one is given) and is
 // ACTIVE: a card of another partner or cardholder is 7200, never told apart from a missing one.
@@ -111,15 +140,9 @@ func validateFunds(op FundsOp) error {
 	return v.Err()
 }
 
-// fundsSides reads the card of a load or unload and returns the partner's and the card's sides.
-func fundsSides(ctx context.Context, tx *sqlx.Tx, op FundsOp, movementType string) (partner, card *Side, currency string, err error) {
-	if err := validateFunds(op); err != nil {
-		return nil, nil, "", err
-	}
-	cards, err := lockFundsCards(ctx, tx, op.PartnerID, op.CardID)
-	if err != nil {
-		return nil, nil, "", err
-	}
+// fundsSides checks the card of a load or unload, among the operation's locked cards, and returns
+// the partner's and the card's sides.
+func fundsSides(op FundsOp, movementType string, cards map[int64]fundsCard) (partner, card *Side, currency string, err error) {
 	c, err := usableCard(cards, op.CardID, op.CardholderID)
 	if err != nil {
 		return nil, nil, "", err
@@ -142,67 +165,46 @@ func fundsSides(ctx context.Context, tx *sqlx.Tx, op FundsOp, movementType strin
 // addFundsTx loads a card from its partner's available balance inside tx. It writes no audit row:
 // the caller's own operation (a funds route, an approved client request) does.
 func addFundsTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op FundsOp) ([]Movement, error) {
-	partner, card, currency, err := fundsSides(ctx, tx, op, MovementAddFunds)
-	if err != nil {
-		return nil, err
-	}
-	return post(ctx, tx, actor, Posting{From: partner, To: card, Amount: op.Amount, Currency: currency,
-		Channel: op.Channel, Reference: op.Reference, Description: op.Description, CustomKeys: op.CustomKeys})
+	return runTx(ctx, tx, actor, AddFundsOperation(op))
 }
 
 // withdrawFundsTx unloads a card back to its partner's available balance inside tx.
 func withdrawFundsTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op FundsOp) ([]Movement, error) {
-	partner, card, currency, err := fundsSides(ctx, tx, op, MovementWithdrawFunds)
-	if err != nil {
-		return nil, err
-	}
-	return post(ctx, tx, actor, Posting{From: card, To: partner, Amount: op.Amount, Currency: currency,
-		Channel: op.Channel, Reference: op.Reference, Description: op.Description, CustomKeys: op.CustomKeys})
+	return runTx(ctx, tx, actor, WithdrawFundsOperation(op))
 }
 
 // transferTx moves money between two ACTIVE cards of one cardholder inside tx.
 func transferTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op TransferOp) ([]Movement, error) {
-	var v Validation
-	checkAmount(&v, "amount", op.Amount)
-	if op.FromCardID == op.ToCardID {
-		v.Add("toCardId", "choose two different cards")
-	}
-	if op.CardholderID == 0 {
-		v.Add("cardholderId", "a transfer needs the cardholder both cards belong to")
-	}
-	if err := v.Err(); err != nil {
+	return runTx(ctx, tx, actor, TransferOperation(op))
+}
+
+// runTx checks op, reads its cards and applies it inside tx, without an audit row.
+func runTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op Operation) ([]Movement, error) {
+	if err := op.check(); err != nil {
 		return nil, err
 	}
-	cards, err := lockFundsCards(ctx, tx, op.PartnerID, op.FromCardID, op.ToCardID)
+	partnerID, first, second := op.cards()
+	cards, _, err := lockFundsCards(ctx, tx, partnerID, first, second, nil)
 	if err != nil {
 		return nil, err
 	}
-	from, err := usableCard(cards, op.FromCardID, op.CardholderID)
-	if err != nil {
-		return nil, err
-	}
-	to, err := usableCard(cards, op.ToCardID, op.CardholderID)
-	if err != nil {
-		return nil, err
-	}
-	if from.Currency != to.Currency {
-		return nil, Conflict(fmt.Sprintf("the cards hold different currencies (%s and %s)", from.Currency, to.Currency))
-	}
-	return post(ctx, tx, actor, Posting{
-		From: &Side{AccountID: from.AccountID, CardID: from.ID, Type: MovementTransferOut,
-			InsufficientMessage: "the source card's balance does not cover this amount"},
-		To:       &Side{AccountID: to.AccountID, CardID: to.ID, Type: MovementTransferIn},
-		Amount:   op.Amount,
-		Currency: from.Currency, Channel: ChannelCMS, Description: op.Description,
-	})
+	return op.apply(ctx, tx, actor, cards)
 }
 
 // ChannelCMS is the channel of operations made by operators (console or CMS API).
 const ChannelCMS = "CMS"
 
-// Operation is one money movement a funds route performs: a load, an unload or a transfer.
+// Operation is one money movement a funds route performs: a load, an unload or a transfer. It runs
+// in three steps so that ApplyOnce can read its cards in the statement that claims its key: check
+// its own fields, read its cards (lockFundsCards), then apply it to them.
 type Operation interface {
-	apply(ctx context.Context, tx *sqlx.Tx, actor Actor) ([]Movement, error)
+	// check validates the operation's own fields before anything is read.
+	check() error
+	// cards are the partner and the ids of the cards the operation reads under FOR SHARE (the same
+	// id twice for a load or unload).
+	cards() (partnerID, first, second int64)
+	// apply checks the cards and moves the money inside tx.
+	apply(ctx context.Context, tx *sqlx.Tx, actor Actor, cards map[int64]fundsCard) ([]Movement, error)
 	event(movements []Movement) Event
 }
 
@@ -217,11 +219,27 @@ func AddFundsOperation(op FundsOp) Operation { return fundsOperation{op: op} }
 // WithdrawFundsOperation is the unload of op, to run with ApplyOnce.
 func WithdrawFundsOperation(op FundsOp) Operation { return fundsOperation{op: op, withdraw: true} }
 
-func (f fundsOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor) ([]Movement, error) {
+func (f fundsOperation) check() error { return validateFunds(f.op) }
+
+func (f fundsOperation) cards() (partnerID, first, second int64) {
+	return f.op.PartnerID, f.op.CardID, f.op.CardID
+}
+
+func (f fundsOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor, cards map[int64]fundsCard) ([]Movement, error) {
+	movementType := MovementAddFunds
 	if f.withdraw {
-		return withdrawFundsTx(ctx, tx, actor, f.op)
+		movementType = MovementWithdrawFunds
 	}
-	return addFundsTx(ctx, tx, actor, f.op)
+	partner, card, currency, err := fundsSides(f.op, movementType, cards)
+	if err != nil {
+		return nil, err
+	}
+	p := Posting{From: partner, To: card, Amount: f.op.Amount, Currency: currency,
+		Channel: f.op.Channel, Reference: f.op.Reference, Description: f.op.Description, CustomKeys: f.op.CustomKeys}
+	if f.withdraw {
+		p.From, p.To = card, partner
+	}
+	return post(ctx, tx, actor, p)
 }
 
 func (f fundsOperation) event(movements []Movement) Event {
@@ -240,8 +258,41 @@ type transferOperation struct{ op TransferOp }
 // TransferOperation is the transfer of op, to run with ApplyOnce.
 func TransferOperation(op TransferOp) Operation { return transferOperation{op: op} }
 
-func (t transferOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor) ([]Movement, error) {
-	return transferTx(ctx, tx, actor, t.op)
+func (t transferOperation) check() error {
+	var v Validation
+	checkAmount(&v, "amount", t.op.Amount)
+	if t.op.FromCardID == t.op.ToCardID {
+		v.Add("toCardId", "choose two different cards")
+	}
+	if t.op.CardholderID == 0 {
+		v.Add("cardholderId", "a transfer needs the cardholder both cards belong to")
+	}
+	return v.Err()
+}
+
+func (t transferOperation) cards() (partnerID, first, second int64) {
+	return t.op.PartnerID, t.op.FromCardID, t.op.ToCardID
+}
+
+func (t transferOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor, cards map[int64]fundsCard) ([]Movement, error) {
+	from, err := usableCard(cards, t.op.FromCardID, t.op.CardholderID)
+	if err != nil {
+		return nil, err
+	}
+	to, err := usableCard(cards, t.op.ToCardID, t.op.CardholderID)
+	if err != nil {
+		return nil, err
+	}
+	if from.Currency != to.Currency {
+		return nil, Conflict(fmt.Sprintf("the cards hold different currencies (%s and %s)", from.Currency, to.Currency))
+	}
+	return post(ctx, tx, actor, Posting{
+		From: &Side{AccountID: from.AccountID, CardID: from.ID, Type: MovementTransferOut,
+			InsufficientMessage: "the source card's balance does not cover this amount"},
+		To:       &Side{AccountID: to.AccountID, CardID: to.ID, Type: MovementTransferIn},
+		Amount:   t.op.Amount,
+		Currency: from.Currency, Channel: ChannelCMS, Description: t.op.Description,
+	})
 }
 
 func (t transferOperation) event(movements []Movement) Event {
@@ -266,7 +317,7 @@ func (s *Store) Apply(ctx context.Context, actor Actor, op Operation) ([]Movemen
 	var movements []Movement
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		movements, err = op.apply(ctx, tx, actor)
+		movements, err = runTx(ctx, tx, actor, op)
 		if err != nil {
 			return err
 		}
@@ -300,11 +351,17 @@ type CardOwner struct {
 	TimeZone  string `db:"time_zone"` // the partner's time zone, which months of statements follow
 }
 
-// CardOwnerByID returns the partner of a card; a missing card is 7200.
-func (s *Store) CardOwnerByID(ctx context.Context, cardID int64) (CardOwner, error) {
+// IssuerCard returns a card and its partner for an issuer application: appID is the application of
+// the token and publicAppID its x-application-id, which must name the same application, and the
+// application must serve the card's partner. A card that does not exist and one the application
+// may not see are both 7200, in one query.
+func (s *Store) IssuerCard(ctx context.Context, appID int64, publicAppID string, cardID int64) (CardOwner, error) {
 	var o CardOwner
-	err := s.db.GetContext(ctx, &o, `SELECT c.id, c.partner_id, p.time_zone FROM cards c JOIN partners p ON p.id = c.partner_id
-		WHERE c.id = $1`, cardID)
+	err := s.db.GetContext(ctx, &o, `
+		SELECT c.id, c.partner_id, p.time_zone FROM cards c JOIN partners p ON p.id = c.partner_id
+		WHERE c.id = $1 AND EXISTS (SELECT FROM applications a JOIN application_partners ap ON ap.application_id = a.id
+		                            WHERE a.id = $2 AND a.application_id = $3 AND ap.partner_id = c.partner_id)`,
+		cardID, appID, publicAppID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return o, NewError(CodeCardNotFound, "card not found")
 	}

@@ -55,8 +55,9 @@ type Replier func(movements []Movement, refusal *Error) (Reply, error)
 var errRefused = errors.New("store: operation refused")
 
 // ApplyOnce runs op unless its key was used before. The key's row is inserted first, in the
-// operation's transaction, so a concurrent duplicate blocks on the unique index until this
-// transaction ends and then reads the reply committed with the movements. A refused operation rolls
+// operation's transaction and in the statement that reads its cards (claimKey), so a concurrent
+// duplicate blocks on the unique index until this transaction ends and then reads the reply
+// committed with the movements. An operation whose own fields are invalid is refused before. A refused operation rolls
 // back and its reply is kept by a transaction that writes nothing else. Replayed is true when the
 // reply is the one stored earlier; a key reused with another fingerprint is 7006.
 func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operation, reply Replier) (out Reply, replayed bool, err error) {
@@ -64,20 +65,25 @@ func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operat
 		return Reply{}, false, NewError(CodeCheckParameters, "the idempotency key must be 1 to 255 printable characters")
 	}
 	var refusal *Error
+	if err := op.check(); err != nil {
+		if e, ok := AsError(err); ok {
+			return s.keepRefusal(ctx, once, e, reply)
+		}
+		return Reply{}, false, err
+	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		refusal, replayed = nil, false
-		var fresh bool
-		err := tx.GetContext(ctx, &fresh, `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($1, $2, $3)
-			ON CONFLICT DO NOTHING RETURNING true`, once.Scope, once.Key, once.Fingerprint)
-		if errors.Is(err, sql.ErrNoRows) {
+		partnerID, first, second := op.cards()
+		cards, fresh, err := lockFundsCards(ctx, tx, partnerID, first, second, &once)
+		if err != nil {
+			return err
+		}
+		if !fresh {
 			replayed = true
 			out, err = storedReply(ctx, tx, once)
 			return err
 		}
-		if err != nil {
-			return fmt.Errorf("store: unable to record idempotency key: %w", err)
-		}
-		movements, err := op.apply(ctx, tx, actor)
+		movements, err := op.apply(ctx, tx, actor, cards)
 		if e, ok := AsError(err); ok {
 			refusal = e
 			return errRefused
@@ -85,13 +91,10 @@ func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operat
 		if err != nil {
 			return err
 		}
-		if err := writeAudit(ctx, tx, actor, op.event(movements)); err != nil {
-			return err
-		}
 		if out, err = reply(movements, nil); err != nil {
 			return err
 		}
-		return saveReply(ctx, tx, once, out)
+		return saveReply(ctx, tx, once, out, actor, op.event(movements))
 	})
 	if errors.Is(err, errRefused) {
 		return s.keepRefusal(ctx, once, refusal, reply)
@@ -125,14 +128,28 @@ func (s *Store) keepRefusal(ctx context.Context, once Once, refusal *Error, repl
 	return out, replayed, err
 }
 
-func saveReply(ctx context.Context, tx *sqlx.Tx, once Once, r Reply) error {
-	_, err := tx.ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, body = $4 WHERE scope = $1 AND key = $2`,
-		once.Scope, once.Key, r.Status, r.Body)
+// claimKey inserts a key's row ($4 scope, $5 key, $6 fingerprint) and returns a row when this
+// transaction inserted it; lockFundsCards runs it as a WITH clause.
+const claimKey = `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($4, $5, $6)
+	ON CONFLICT DO NOTHING RETURNING true`
+
+// saveReply keeps the reply of an applied operation under its key and writes the operation's audit
+// row, in one statement.
+func saveReply(ctx context.Context, tx *sqlx.Tx, once Once, r Reply, actor Actor, ev Event) error {
+	args, err := auditArgs(actor, ev)
 	if err != nil {
-		return fmt.Errorf("store: unable to record reply: %w", err)
+		return err
+	}
+	args = append(args, once.Scope, once.Key, r.Status, r.Body)
+	if _, err := tx.ExecContext(ctx, saveReplySQL, args...); err != nil {
+		return fmt.Errorf("store: unable to record reply and audit: %w", err)
 	}
 	return nil
 }
+
+// saveReplySQL runs auditInsert ($1 to $11) and stores the reply ($12 to $15).
+const saveReplySQL = `WITH audit AS (` + auditInsert + `)
+	UPDATE idempotency_keys SET status = $14, body = $15 WHERE scope = $12 AND key = $13`
 
 // storedReply reads the reply kept under the key; another fingerprint is 7006.
 func storedReply(ctx context.Context, q sqlx.QueryerContext, once Once) (Reply, error) {

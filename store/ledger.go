@@ -3,13 +3,15 @@ package store
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 )
 
@@ -72,83 +74,118 @@ type Posting struct {
 	CustomKeys  json.RawMessage
 }
 
-type sideUpdate struct {
+// postStatements are the statements of a posting with one and with two sides (postSQL).
+var postStatements = [3]string{1: postSQL(1), 2: postSQL(2)}
+
+// postSQL is one statement that applies a posting of n sides, given in ascending account id: side i
+// changes its account by a signed delta ($a = account, $a+1 = delta) only when the balance stays
+// non-negative, and does so only after side i-1 was applied (its EXISTS), so the row locks are
+// taken in ascending account id. The movements are inserted only when every side was applied; a
+// statement that inserts nothing changed at most the balances of a transaction the caller rolls
+// back. Parameters $1 to $9 are the posting's; each side has seven from $10 (postSide.params).
+func postSQL(n int) string {
+	var with, insert []string
+	for i := range n {
+		a := 10 + 7*i
+		p := func(k int) string { return "$" + strconv.Itoa(a+k) }
+		cond := ""
+		if i > 0 {
+			cond = fmt.Sprintf(" AND EXISTS (SELECT FROM s%d)", i-1)
+		}
+		with = append(with, fmt.Sprintf(`s%d AS (
+			UPDATE accounts SET balance = balance + %[2]s::numeric, updated_at = now()
+			WHERE id = %[3]s::bigint AND balance + %[2]s::numeric >= 0%[4]s
+			RETURNING id, balance, currency, partner_id)`, i, p(1), p(0), cond))
+		insert = append(insert, fmt.Sprintf(`
+		SELECT $1::uuid, id, partner_id, %s::bigint, %s::text, %s::text, $2::numeric, currency, balance, %s::bigint, %s::bigint,
+		       $3::text, $4::text, $5::text, $6::jsonb, $7::text, $8::bigint, $9::text
+		FROM s%d WHERE EXISTS (SELECT FROM s%d)`, p(2), p(3), p(4), p(5), p(6), i, n-1))
+	}
+	return "WITH " + strings.Join(with, ", ") + `
+		INSERT INTO movements (entry_id, account_id, partner_id, card_id, type, direction, amount, currency, balance_after,
+		                       counterpart_account_id, counterpart_card_id, channel, reference, description, custom_keys,
+		                       actor_type, actor_id, actor_label)` + strings.Join(insert, "\n\t\tUNION ALL") + `
+		RETURNING ` + movementColumns
+}
+
+// postSide is one account a posting changes.
+type postSide struct {
 	side      *Side
 	direction string
+	delta     decimal.Decimal
 	other     *Side
 }
 
-// post applies p inside tx: each account is changed by one conditional UPDATE (a debit only when the
-// balance covers it), in ascending account id so that crossing postings cannot deadlock, and each
-// change writes its movement with the balance after it.
+// params are the side's seven parameters in postSQL.
+func (s postSide) params() []any {
+	return []any{s.side.AccountID, s.delta, nullID(s.side.CardID), s.side.Type, s.direction, otherAccount(s.other), otherCard(s.other)}
+}
+
+// post applies p inside tx in one statement (postSQL): each account is changed by one conditional
+// UPDATE (a debit only when the balance covers it), in ascending account id so that crossing
+// postings cannot deadlock, and each change writes its movement with the balance after it.
 func post(ctx context.Context, tx *sqlx.Tx, actor Actor, p Posting) ([]Movement, error) {
 	if !p.Amount.IsPositive() {
 		return nil, NewError(CodeGreaterThanZero, "amount must be greater than zero")
 	}
-	var updates []sideUpdate
+	var sides []postSide
 	if p.From != nil {
-		updates = append(updates, sideUpdate{side: p.From, direction: "DEBIT", other: p.To})
+		sides = append(sides, postSide{side: p.From, direction: "DEBIT", delta: p.Amount.Neg(), other: p.To})
 	}
 	if p.To != nil {
-		updates = append(updates, sideUpdate{side: p.To, direction: "CREDIT", other: p.From})
+		sides = append(sides, postSide{side: p.To, direction: "CREDIT", delta: p.Amount, other: p.From})
 	}
-	if len(updates) == 2 && updates[1].side.AccountID < updates[0].side.AccountID {
-		updates[0], updates[1] = updates[1], updates[0]
+	switch {
+	case len(sides) == 0:
+		return nil, errors.New("store: a posting needs at least one side")
+	case len(sides) == 2 && sides[0].side.AccountID == sides[1].side.AccountID:
+		return nil, errors.New("store: a posting cannot move money from an account to itself")
+	case len(sides) == 2 && sides[1].side.AccountID < sides[0].side.AccountID:
+		sides[0], sides[1] = sides[1], sides[0]
 	}
-	entryID := newUUID()
-	movements := make([]Movement, 0, len(updates))
-	for _, u := range updates {
-		var row struct {
-			Balance   decimal.Decimal `db:"balance"`
-			Currency  string          `db:"currency"`
-			PartnerID int64           `db:"partner_id"`
-		}
-		var err error
-		if u.direction == "DEBIT" {
-			err = tx.GetContext(ctx, &row, `
-				UPDATE accounts SET balance = balance - $2, updated_at = now()
-				WHERE id = $1 AND balance >= $2
-				RETURNING balance, currency, partner_id`, u.side.AccountID, p.Amount)
-			if err != nil {
-				if errors.Is(err, sql.ErrNoRows) {
-					msg := u.side.InsufficientMessage
-					if msg == "" {
-						msg = "insufficient funds"
-					}
-					return nil, NewError(CodeInsufficientFunds, msg)
-				}
-				return nil, fmt.Errorf("store: unable to debit account: %w", err)
-			}
-		} else {
-			err = tx.GetContext(ctx, &row, `
-				UPDATE accounts SET balance = balance + $2, updated_at = now()
-				WHERE id = $1
-				RETURNING balance, currency, partner_id`, u.side.AccountID, p.Amount)
-			if err != nil {
-				return nil, fmt.Errorf("store: unable to credit account: %w", notFoundIf(err, "account"))
-			}
-		}
-		if row.Currency != p.Currency {
+	args := []any{newUUID(), p.Amount, p.Channel, p.Reference, p.Description, nullJSON(p.CustomKeys),
+		actor.kind(), actor.id(), actor.Label}
+	for _, s := range sides {
+		args = append(args, s.params()...)
+	}
+	var movements []Movement
+	if err := tx.SelectContext(ctx, &movements, postStatements[len(sides)], args...); err != nil {
+		return nil, fmt.Errorf("store: unable to post: %w", err)
+	}
+	if len(movements) == 0 {
+		return nil, whyNotPosted(ctx, tx, p)
+	}
+	for _, m := range movements {
+		if m.Currency != p.Currency {
 			return nil, &Error{Code: CodeCheckParameters, Message: "currency does not match the account",
 				Fields: []FieldError{{Field: "currency", Code: CodeCheckParameters,
-					Message: fmt.Sprintf("currency must be %s", row.Currency)}}}
+					Message: fmt.Sprintf("currency must be %s", m.Currency)}}}
 		}
-		var m Movement
-		err = tx.GetContext(ctx, &m, `
-			INSERT INTO movements (entry_id, account_id, partner_id, card_id, type, direction, amount, currency,
-			                       balance_after, counterpart_account_id, counterpart_card_id, channel, reference,
-			                       description, custom_keys, actor_type, actor_id, actor_label)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-			RETURNING `+movementColumns,
-			entryID, u.side.AccountID, row.PartnerID, nullID(u.side.CardID), u.side.Type, u.direction, p.Amount,
-			row.Currency, row.Balance, otherAccount(u.other), otherCard(u.other), p.Channel, p.Reference,
-			p.Description, nullJSON(p.CustomKeys), actor.kind(), actor.id(), actor.Label)
-		if err != nil {
-			return nil, fmt.Errorf("store: unable to write movement: %w", err)
-		}
-		movements = append(movements, m)
 	}
 	return movements, nil
+}
+
+// whyNotPosted explains a posting that changed nothing: an account that does not exist, or else the
+// source's balance that does not cover the amount (7303).
+func whyNotPosted(ctx context.Context, tx *sqlx.Tx, p Posting) error {
+	var ids []int64
+	for _, s := range []*Side{p.From, p.To} {
+		if s != nil {
+			ids = append(ids, s.AccountID)
+		}
+	}
+	var found int
+	if err := tx.GetContext(ctx, &found, `SELECT count(*) FROM accounts WHERE id = ANY($1)`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("store: unable to read accounts: %w", err)
+	}
+	if found < len(ids) || p.From == nil {
+		return NotFound("account")
+	}
+	msg := p.From.InsufficientMessage
+	if msg == "" {
+		msg = "insufficient funds"
+	}
+	return NewError(CodeInsufficientFunds, msg)
 }
 
 func otherAccount(s *Side) *int64 {

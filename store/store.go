@@ -24,12 +24,18 @@ type Store struct {
 	events eventBus // live events fanned out to subscribers (events.go)
 }
 
-// Open connects to PostgreSQL at url and checks the connection.
+// Open connects to PostgreSQL at url and checks the connection. Each connection keeps its
+// parameterised statements prepared (stmtcache.go).
 func Open(ctx context.Context, url string) (*Store, error) {
-	db, err := sqlx.Open("postgres", url)
+	return open(ctx, url, stmtCacheSize)
+}
+
+func open(ctx context.Context, url string, stmtsPerConn int) (*Store, error) {
+	connector, err := pq.NewConnector(url)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to open database: %w", err)
 	}
+	db := sqlx.NewDb(sql.OpenDB(cachingConnector{Connector: connector, size: stmtsPerConn}), "postgres")
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxIdleTime(5 * time.Minute)

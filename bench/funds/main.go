@@ -18,7 +18,6 @@ import (
 	"database/sql"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -45,6 +44,7 @@ type options struct {
 	clients  int
 	cards    int
 	partners int
+	logTo    string
 }
 
 func main() {
@@ -57,6 +57,7 @@ func main() {
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients (pgbench connections and HTTP clients)")
 	flag.IntVar(&o.cards, "cards", 100000, "cards (and pgbench rows)")
 	flag.IntVar(&o.partners, "partners", 10, "partners the cards are spread over")
+	flag.StringVar(&o.logTo, "log", os.DevNull, "where the app writes its request log")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the app (server and clients) to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -82,11 +83,20 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("database %s; %d clients, %s per phase, %d cards over %d partners\n\n", o.dbName, o.clients, o.duration, o.cards, o.partners)
 
-	pgTPS, err := runPgbench(ctx, o, benchURL)
+	admin, err := sql.Open("postgres", o.adminURL)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)   %8.0f tx/s\n", pgTPS)
+	defer admin.Close()
+	meter := newCPUMeter(admin, o.dbName)
+
+	pg, err := runPgbench(ctx, o, benchURL, meter)
+	if err != nil {
+		return err
+	}
+	pgTPS := pg.rate
+	fmt.Printf("%-60s %8.0f tx/s\n%-60s %s\n", "pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)", pgTPS,
+		"", perOp(pg.cpu, pg.count, "pgbench client"))
 
 	st, err := store.Open(ctx, benchURL)
 	if err != nil {
@@ -100,7 +110,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	srv, base, err := serve(st)
+	srv, base, err := serve(st, o.logTo)
 	if err != nil {
 		return err
 	}
@@ -111,10 +121,12 @@ func run(ctx context.Context, o options) error {
 	}
 	load := loadConfig{base: base, token: token, appID: w.creds.ApplicationID, clients: o.clients, duration: o.duration}
 
+	meter.start(ctx)
 	spread := load.run(w.cardIDs)
-	report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pgTPS)
+	report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pgTPS, meter.end())
+	meter.start(ctx)
 	hot := load.run(w.cardIDs[:w.perPartner])
-	report("issuer API, cards of 1 partner (hot)", hot, pgTPS)
+	report("issuer API, cards of 1 partner (hot)", hot, pgTPS, meter.end())
 
 	if err := checkLedger(ctx, st); err != nil {
 		return err
@@ -154,13 +166,24 @@ INSERT INTO bench_movements (account_id, amount) VALUES (:aid, :amt);
 END;
 `
 
-var tpsLine = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+var (
+	tpsLine   = regexp.MustCompile(`tps = ([0-9.]+) \(without initial connection time\)`)
+	countLine = regexp.MustCompile(`number of transactions actually processed: ([0-9]+)`)
+)
+
+// pgbenchResult is pgbench's rate, how many transactions it ran and the CPU time they took.
+type pgbenchResult struct {
+	rate  float64
+	count int
+	cpu   cpuUse
+}
 
 // runPgbench creates its tables in the benchmark database, runs the script and returns its rate.
-func runPgbench(ctx context.Context, o options, dbURL string) (float64, error) {
+// The meter measures the CPU time of pgbench itself and of its backends.
+func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (pgbenchResult, error) {
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {
-		return 0, err
+		return pgbenchResult{}, err
 	}
 	defer db.Close()
 	_, err = db.ExecContext(ctx, `
@@ -169,41 +192,61 @@ func runPgbench(ctx context.Context, o options, dbURL string) (float64, error) {
 		                              created_at timestamptz NOT NULL DEFAULT now());
 		INSERT INTO bench_accounts SELECT g, 1000000000 FROM generate_series(1, `+strconv.Itoa(o.cards)+`) g;`)
 	if err != nil {
-		return 0, fmt.Errorf("pgbench tables: %w", err)
+		return pgbenchResult{}, fmt.Errorf("pgbench tables: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE bench_accounts`); err != nil {
-		return 0, err
+		return pgbenchResult{}, err
 	}
 	script, err := os.CreateTemp("", "bench-funds-*.sql")
 	if err != nil {
-		return 0, err
+		return pgbenchResult{}, err
 	}
 	defer os.Remove(script.Name())
 	if _, err := script.WriteString(pgbenchScript); err != nil {
-		return 0, err
+		return pgbenchResult{}, err
 	}
 	script.Close()
 	u, _ := url.Parse(dbURL)
+	// The URL names a TCP host, or a socket directory in its host parameter (lib/pq's form);
+	// pgbench connects the same way as the app.
+	host, port := u.Hostname(), u.Port()
+	if h := u.Query().Get("host"); h != "" {
+		host = h
+	}
+	if p := u.Query().Get("port"); p != "" {
+		port = p
+	}
 	args := []string{"-n", "-c", strconv.Itoa(o.clients), "-j", strconv.Itoa(min(o.clients, 4)), "-T", strconv.Itoa(int(o.duration.Seconds())),
-		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", u.Hostname(), "-p", u.Port(), "-U", u.User.Username(), o.dbName}
+		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", host, "-p", port, "-U", u.User.Username(), o.dbName}
 	cmd := exec.CommandContext(ctx, o.pgbench, args...)
 	if pass, ok := u.User.Password(); ok {
 		cmd.Env = append(os.Environ(), "PGPASSWORD="+pass)
 	}
+	meter.start(ctx)
 	out, err := cmd.CombinedOutput()
+	cpu := meter.end()
 	if err != nil {
-		return 0, fmt.Errorf("pgbench: %w\n%s", err, out)
+		return pgbenchResult{}, fmt.Errorf("pgbench: %w\n%s", err, out)
 	}
-	m := tpsLine.FindSubmatch(out)
-	if m == nil {
-		return 0, fmt.Errorf("pgbench printed no rate:\n%s", out)
+	rate, count := tpsLine.FindSubmatch(out), countLine.FindSubmatch(out)
+	if rate == nil || count == nil {
+		return pgbenchResult{}, fmt.Errorf("pgbench printed no rate:\n%s", out)
 	}
-	return strconv.ParseFloat(string(m[1]), 64)
+	r := pgbenchResult{cpu: cpu}
+	r.rate, _ = strconv.ParseFloat(string(rate[1]), 64)
+	r.count, _ = strconv.Atoi(string(count[1]))
+	return r, nil
 }
 
-// serve starts the console's router on a loopback port, as cardconsole serve does.
-func serve(st *store.Store) (*http.Server, string, error) {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+// serve starts the console's router on a loopback port, as cardconsole serve does, request log
+// included: one JSON line per request written to logTo (the null device by default), as serve
+// writes them to its standard error.
+func serve(st *store.Store, logTo string) (*http.Server, string, error) {
+	logFile, err := os.OpenFile(logTo, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+	if err != nil {
+		return nil, "", err
+	}
+	logger := slog.New(slog.NewJSONHandler(logFile, nil))
 	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
 		SessionKey: []byte("bench-session-key-bench-session-key"), SessionTTL: time.Hour,
 		TokenTTL: store.TokenTTL{App: time.Hour, Access: time.Hour, Refresh: time.Hour}})
@@ -217,14 +260,24 @@ func serve(st *store.Store) (*http.Server, string, error) {
 	return srv, "http://" + ln.Addr().String(), nil
 }
 
-func report(name string, r result, pgTPS float64) {
+func report(name string, r result, pgTPS float64, cpu cpuUse) {
 	fmt.Printf("%-60s %8.0f req/s  ratio %.2f  p50 %s  p99 %s  (%d requests, %d not 200)\n",
 		name, r.rate, r.rate/pgTPS, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.requests, r.failures)
+	fmt.Printf("%-60s %s\n", "", perOp(cpu, r.requests, "app and load clients"))
 	for status, n := range r.statuses {
 		if status != http.StatusOK {
 			fmt.Printf("    status %d: %d\n", status, n)
 		}
 	}
+}
+
+// perOp is a phase's CPU time per operation, on each side.
+func perOp(cpu cpuUse, ops int, self string) string {
+	if ops == 0 {
+		return ""
+	}
+	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(ops) }
+	return fmt.Sprintf("CPU per op: %s %.0f µs, PostgreSQL %.0f µs", self, us(cpu.self), us(cpu.db))
 }
 
 func envOr(name, def string) string {

@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// clockTick is the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on Linux).
+const clockTick = 10 * time.Millisecond
+
+// cpuMeter measures the CPU time a phase costs: this process (the app's server and the load clients)
+// and the PostgreSQL backends connected to the benchmark database. CPU time per operation barely
+// depends on what else runs on the machine, unlike a rate, so it is the fairer comparison on a
+// shared host. The backends are found in pg_stat_activity through a connection to another database
+// (so that the meter's own backend is not counted) and read from /proc; where /proc is not readable
+// (another host, another OS) the database side reads as zero.
+type cpuMeter struct {
+	admin  *sql.DB
+	dbName string
+
+	mu       sync.Mutex
+	baseline map[int]time.Duration // backend CPU when the phase started (0 for backends started later)
+	last     map[int]time.Duration // backend CPU when last seen
+	selfAt   time.Duration
+	stop     chan struct{}
+	done     chan struct{}
+}
+
+// cpuUse is what a phase cost.
+type cpuUse struct {
+	self, db time.Duration
+}
+
+func newCPUMeter(admin *sql.DB, dbName string) *cpuMeter {
+	return &cpuMeter{admin: admin, dbName: dbName}
+}
+
+// start takes the baseline and polls the backends until stop: backends that exit during the phase
+// (pgbench's, at its end) are counted up to their last poll.
+func (m *cpuMeter) start(ctx context.Context) {
+	m.baseline, m.last = map[int]time.Duration{}, map[int]time.Duration{}
+	m.poll(ctx, true)
+	m.selfAt = selfCPU()
+	m.stop, m.done = make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(100 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-m.stop:
+				m.poll(ctx, false)
+				return
+			case <-t.C:
+				m.poll(ctx, false)
+			}
+		}
+	}()
+}
+
+// end stops polling and returns the phase's CPU time.
+func (m *cpuMeter) end() cpuUse {
+	self := selfCPU() - m.selfAt
+	close(m.stop)
+	<-m.done
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var db time.Duration
+	for pid, t := range m.last {
+		db += t - m.baseline[pid]
+	}
+	return cpuUse{self: self, db: db}
+}
+
+func (m *cpuMeter) poll(ctx context.Context, baseline bool) {
+	rows, err := m.admin.QueryContext(ctx, `SELECT pid FROM pg_stat_activity WHERE datname = $1 AND backend_type = 'client backend'`, m.dbName)
+	if err != nil {
+		return
+	}
+	var pids []int
+	for rows.Next() {
+		var pid int
+		if rows.Scan(&pid) == nil {
+			pids = append(pids, pid)
+		}
+	}
+	rows.Close()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, pid := range pids {
+		t, ok := procCPU(pid)
+		if !ok {
+			continue
+		}
+		if baseline {
+			m.baseline[pid] = t
+		}
+		m.last[pid] = t
+	}
+}
+
+// procCPU reads utime + stime of a process from /proc/<pid>/stat.
+func procCPU(pid int) (time.Duration, bool) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The command name (field 2) may hold spaces; the fields after its closing parenthesis start
+	// with field 3, so utime (14) and stime (15) are the 12th and 13th of them.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(s[i+1:])
+	if len(f) < 13 {
+		return 0, false
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(u+st) * clockTick, true
+}
+
+// selfCPU is the CPU time this process has used, plus that of its finished children (pgbench).
+func selfCPU() time.Duration {
+	var self, children syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
+	return tv(self.Utime) + tv(self.Stime) + tv(children.Utime) + tv(children.Stime)
+}
+
+func tv(t syscall.Timeval) time.Duration {
+	return time.Duration(t.Sec)*time.Second + time.Duration(t.Usec)*time.Microsecond
+}
