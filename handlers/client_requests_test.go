@@ -340,6 +340,7 @@ func TestDetailAndNotifications(t *testing.T) {
 	wantHTML(t, cl.Get(path("/api/v2/applications/%d", id), true).WantStatus(http.StatusOK), false, `id="request-detail"`)
 	wantHTML(t, cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK), true,
 		`data-testid="notifications"`, "Withdrawal request 2.00 GTQ")
+	wantHTML(t, cl.Get("/api/v2/applications/notifications", true).WantStatus(http.StatusOK), false, `data-testid="notifications"`)
 	// The submitter sees the request but is told another operator must decide it.
 	mk := consoleLogin(t, q.env, q.submitter.Email)
 	wantHTML(t, mk.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK), true, `data-testid="own-request"`)
