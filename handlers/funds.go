@@ -75,9 +75,9 @@ func (h *Handlers) AddFunds(c echo.Context) error { return h.cardFunds(c, false)
 func (h *Handlers) WithdrawFunds(c echo.Context) error { return h.cardFunds(c, true) }
 
 func (h *Handlers) cardFunds(c echo.Context, withdraw bool) error {
-	holderID := idParam(c, "cardholderId")
-	if holderID == 0 {
-		return store.NewError(store.CodeCardNotFound, "card not found")
+	holderID, err := pathID(c, "cardholderId", errCardNotFound)
+	if err != nil {
+		return err
 	}
 	var body cmsFundsBody
 	if err := bind(c, &body); err != nil {
@@ -105,9 +105,9 @@ func (h *Handlers) cardFunds(c echo.Context, withdraw bool) error {
 
 // TransferFunds moves money between two ACTIVE cards of the cardholder.
 func (h *Handlers) TransferFunds(c echo.Context) error {
-	holderID := idParam(c, "cardholderId")
-	if holderID == 0 {
-		return store.NewError(store.CodeCardNotFound, "card not found")
+	holderID, err := pathID(c, "cardholderId", errCardNotFound)
+	if err != nil {
+		return err
 	}
 	var body cmsTransferBody
 	if err := bind(c, &body); err != nil {

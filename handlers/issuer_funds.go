@@ -15,9 +15,9 @@ import (
 // issuerCard reads the card of an issuer route and checks that the calling application serves its
 // partner; a card it does not serve is 7200, like a card that does not exist.
 func (h *Handlers) issuerCard(c echo.Context) (store.CardOwner, error) {
-	cardID := idParam(c, "cardId")
-	if cardID == 0 {
-		return store.CardOwner{}, store.NewError(store.CodeCardNotFound, "card not found")
+	cardID, err := pathID(c, "cardId", errCardNotFound)
+	if err != nil {
+		return store.CardOwner{}, err
 	}
 	p, _ := web.PrincipalOf(c)
 	return h.store.IssuerCard(c.Request().Context(), p.AppID, web.ApplicationID(c), cardID)

@@ -69,21 +69,17 @@ type movementsPage struct {
 	Limit int            `json:"limit"`
 }
 
-// idParam reads a positive id from the path; anything else is 0, which no object has, so the
-// lookup that follows answers not found.
-func idParam(c echo.Context, name string) int64 {
-	id, err := strconv.ParseInt(c.Param(name), 10, 64)
-	if err != nil || id <= 0 {
-		return 0
-	}
-	return id
-}
+// errCardNotFound answers a route whose cardholder or card id is not an id: it names no card.
+var errCardNotFound = store.NewError(store.CodeCardNotFound, "card not found")
 
 // holderCard reads the card of the route, which must belong to the cardholder of the route.
 func (h *Handlers) holderCard(c echo.Context) (holderID int64, card store.Card, err error) {
-	holderID, cardID := idParam(c, "cardholderId"), idParam(c, "cardId")
-	if holderID == 0 || cardID == 0 {
-		return 0, card, store.NewError(store.CodeCardNotFound, "card not found")
+	if holderID, err = pathID(c, "cardholderId", errCardNotFound); err != nil {
+		return 0, card, err
+	}
+	cardID, err := pathID(c, "cardId", errCardNotFound)
+	if err != nil {
+		return 0, card, err
 	}
 	card, err = h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), holderID, cardID)
 	return holderID, card, err
@@ -164,9 +160,9 @@ func (h *Handlers) Movement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	id := idParam(c, "transferId")
-	if id == 0 {
-		return store.NotFound("movement")
+	id, err := pathID(c, "transferId", store.NotFound("movement"))
+	if err != nil {
+		return err
 	}
 	ctx := c.Request().Context()
 	m, err := h.store.MovementOfCard(ctx, card.PartnerID, card.ID, id)

@@ -18,9 +18,13 @@ import (
 
 // statementSubject reads the card of the route, which must be the cardholder's.
 func (h *Handlers) statementSubject(c echo.Context) (store.StatementSubject, error) {
-	holderID, cardID := idParam(c, "cardholderId"), idParam(c, "cardId")
-	if holderID == 0 || cardID == 0 {
-		return store.StatementSubject{}, store.NewError(store.CodeCardNotFound, "card not found")
+	holderID, err := pathID(c, "cardholderId", errCardNotFound)
+	if err != nil {
+		return store.StatementSubject{}, err
+	}
+	cardID, err := pathID(c, "cardId", errCardNotFound)
+	if err != nil {
+		return store.StatementSubject{}, err
 	}
 	return h.store.StatementSubjectOf(c.Request().Context(), web.PartnerID(c), holderID, cardID)
 }
