@@ -102,26 +102,50 @@ const auditInsert = `
 	                       before, after, request_id, ip)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 
-// auditArgs are the parameters of auditInsert for ev done by actor.
-func auditArgs(actor Actor, ev Event) ([]any, error) {
+// auditRecord is an audit entry as it is written.
+type auditRecord struct {
+	ActorType  string          `json:"actor_type"`
+	ActorID    *int64          `json:"actor_id"`
+	ActorLabel string          `json:"actor_label"`
+	PartnerID  *int64          `json:"partner_id"`
+	Action     string          `json:"action"`
+	ObjectType string          `json:"object_type"`
+	ObjectID   string          `json:"object_id"`
+	Before     json.RawMessage `json:"before"`
+	After      json.RawMessage `json:"after"`
+	RequestID  string          `json:"request_id"`
+	IP         string          `json:"ip"`
+}
+
+// newAuditRecord is the entry of ev done by actor.
+func newAuditRecord(actor Actor, ev Event) (auditRecord, error) {
 	before, err := jsonOrNil(ev.Before)
 	if err != nil {
-		return nil, err
+		return auditRecord{}, err
 	}
 	after, err := jsonOrNil(ev.After)
 	if err != nil {
+		return auditRecord{}, err
+	}
+	r := auditRecord{ActorType: actor.kind(), ActorID: actor.id(), ActorLabel: actor.Label, Action: ev.Action,
+		ObjectType: ev.ObjectType, Before: before, After: after, RequestID: actor.RequestID, IP: actor.IP}
+	if ev.PartnerID != 0 {
+		r.PartnerID = &ev.PartnerID
+	}
+	if ev.ObjectID != nil {
+		r.ObjectID = fmt.Sprint(ev.ObjectID)
+	}
+	return r, nil
+}
+
+// auditArgs are the parameters of auditInsert for ev done by actor.
+func auditArgs(actor Actor, ev Event) ([]any, error) {
+	r, err := newAuditRecord(actor, ev)
+	if err != nil {
 		return nil, err
 	}
-	var partner *int64
-	if ev.PartnerID != 0 {
-		partner = &ev.PartnerID
-	}
-	objectID := ""
-	if ev.ObjectID != nil {
-		objectID = fmt.Sprint(ev.ObjectID)
-	}
-	return []any{actor.kind(), actor.id(), actor.Label, partner, ev.Action, ev.ObjectType, objectID,
-		before, after, actor.RequestID, actor.IP}, nil
+	return []any{r.ActorType, r.ActorID, r.ActorLabel, r.PartnerID, r.Action, r.ObjectType, r.ObjectID,
+		nullJSON(r.Before), nullJSON(r.After), r.RequestID, r.IP}, nil
 }
 
 func jsonOrNil(v any) ([]byte, error) {

@@ -64,55 +64,30 @@ type fundsCard struct {
 // lockFundsCards reads the partner's cards first and second (the same id twice for one card), in id
 // order, under FOR SHARE: a concurrent block or status change waits until the operation commits, so
 // a card is never loaded after a block that committed first. Missing cards are simply absent from
-// the answer. With a key to claim, the same statement inserts the key's row first (claimKey), and
-// fresh reports whether it did; without one, fresh is true.
-func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID, first, second int64, claim *Once) (cards map[int64]fundsCard, fresh bool, err error) {
-	query, args := lockCardsSQL, []any{first, second, partnerID}
-	if claim != nil {
-		query = claimAndLockCardsSQL
-		args = append(args, claim.Scope, claim.Key, claim.Fingerprint)
+// the answer.
+func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID, first, second int64) (map[int64]fundsCard, error) {
+	var rows []fundsCard
+	if err := tx.SelectContext(ctx, &rows, lockCardsSQL, first, second, partnerID); err != nil {
+		return nil, fmt.Errorf("store: unable to read card: %w", err)
 	}
-	var rows []struct {
-		Fresh bool `db:"fresh"`
-		fundsCard
-	}
-	if err := tx.SelectContext(ctx, &rows, query, args...); err != nil {
-		return nil, false, fmt.Errorf("store: unable to read card: %w", err)
-	}
-	cards = make(map[int64]fundsCard, len(rows))
+	cards := make(map[int64]fundsCard, len(rows))
 	for _, r := range rows {
-		fresh = r.Fresh
-		if r.ID != 0 {
-			cards[r.ID] = r.fundsCard
-		}
+		cards[r.ID] = r
 	}
-	return cards, fresh, nil
+	return cards, nil
 }
 
-// lockCardsTemplate is the statement of lockFundsCards around a "claim" clause that returns a row
-// when the key is claimed. The cards are joined to one row of claim so that an answer comes back
-// even when no card matched. The ids are two parameters rather than an array so that PostgreSQL
-// keeps one generic plan for the prepared statement; with "= ANY($1)" it planned it on every call.
-const lockCardsTemplate = `
-	WITH claim AS (%s), locked AS (
-	    SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
-	    FROM cards c
-	    JOIN accounts a ON a.id = c.account_id
-	    LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
-	    WHERE c.id IN ($1, $2) AND c.partner_id = $3
-	    ORDER BY c.id
-	    FOR SHARE OF c
-	)
-	SELECT EXISTS (SELECT FROM claim) AS fresh, COALESCE(l.id, 0) AS id, COALESCE(l.partner_id, 0) AS partner_id,
-	       l.cardholder_id, COALESCE(l.account_id, 0) AS account_id, COALESCE(l.status, '') AS status,
-	       COALESCE(l.currency, '') AS currency, l.partner_account_id
-	FROM (SELECT) AS one LEFT JOIN locked l ON true
-	ORDER BY l.id`
-
-var (
-	lockCardsSQL         = fmt.Sprintf(lockCardsTemplate, `SELECT true`)
-	claimAndLockCardsSQL = fmt.Sprintf(lockCardsTemplate, claimKey)
-)
+// lockCardsSQL is the statement of lockFundsCards. The ids are two parameters rather than an array
+// so that PostgreSQL keeps one generic plan for the prepared statement; with "= ANY($1)" it planned
+// it on every call.
+const lockCardsSQL = `
+	SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
+	FROM cards c
+	JOIN accounts a ON a.id = c.account_id
+	LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
+	WHERE c.id IN ($1, $2) AND c.partner_id = $3
+	ORDER BY c.id
+	FOR SHARE OF c`
 
 // usableCard checks that the card exists for the partner (and cardholder, when one is given) and is
 // ACTIVE: a card of another partner or cardholder is 7200, never told apart from a missing one.
@@ -178,33 +153,38 @@ func transferTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op TransferOp) ([
 	return runTx(ctx, tx, actor, TransferOperation(op))
 }
 
-// runTx checks op, reads its cards and applies it inside tx, without an audit row.
+// runTx checks op, reads its cards and posts it inside tx, without an audit row.
 func runTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op Operation) ([]Movement, error) {
 	if err := op.check(); err != nil {
 		return nil, err
 	}
 	partnerID, first, second := op.cards()
-	cards, _, err := lockFundsCards(ctx, tx, partnerID, first, second, nil)
+	cards, err := lockFundsCards(ctx, tx, partnerID, first, second)
 	if err != nil {
 		return nil, err
 	}
-	return op.apply(ctx, tx, actor, cards)
+	p, err := op.posting(cards)
+	if err != nil {
+		return nil, err
+	}
+	return post(ctx, tx, actor, p)
 }
 
 // ChannelCMS is the channel of operations made by operators (console or CMS API).
 const ChannelCMS = "CMS"
 
 // Operation is one money movement a funds route performs: a load, an unload or a transfer. It runs
-// in three steps so that ApplyOnce can read its cards in the statement that claims its key: check
-// its own fields, read its cards (lockFundsCards), then apply it to them.
+// in three steps, so that a batch (funds_batch.go) can read the cards of many operations at once:
+// check its own fields, read its cards, then turn them into the posting to apply.
 type Operation interface {
 	// check validates the operation's own fields before anything is read.
 	check() error
 	// cards are the partner and the ids of the cards the operation reads under FOR SHARE (the same
 	// id twice for a load or unload).
 	cards() (partnerID, first, second int64)
-	// apply checks the cards and moves the money inside tx.
-	apply(ctx context.Context, tx *sqlx.Tx, actor Actor, cards map[int64]fundsCard) ([]Movement, error)
+	// posting checks the operation's cards, as read for its partner, and returns the money to move.
+	posting(cards map[int64]fundsCard) (Posting, error)
+	// event is the audit entry of the applied operation.
 	event(movements []Movement) Event
 }
 
@@ -225,21 +205,21 @@ func (f fundsOperation) cards() (partnerID, first, second int64) {
 	return f.op.PartnerID, f.op.CardID, f.op.CardID
 }
 
-func (f fundsOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor, cards map[int64]fundsCard) ([]Movement, error) {
+func (f fundsOperation) posting(cards map[int64]fundsCard) (Posting, error) {
 	movementType := MovementAddFunds
 	if f.withdraw {
 		movementType = MovementWithdrawFunds
 	}
 	partner, card, currency, err := fundsSides(f.op, movementType, cards)
 	if err != nil {
-		return nil, err
+		return Posting{}, err
 	}
 	p := Posting{From: partner, To: card, Amount: f.op.Amount, Currency: currency,
 		Channel: f.op.Channel, Reference: f.op.Reference, Description: f.op.Description, CustomKeys: f.op.CustomKeys}
 	if f.withdraw {
 		p.From, p.To = card, partner
 	}
-	return post(ctx, tx, actor, p)
+	return p, nil
 }
 
 func (f fundsOperation) event(movements []Movement) Event {
@@ -274,25 +254,25 @@ func (t transferOperation) cards() (partnerID, first, second int64) {
 	return t.op.PartnerID, t.op.FromCardID, t.op.ToCardID
 }
 
-func (t transferOperation) apply(ctx context.Context, tx *sqlx.Tx, actor Actor, cards map[int64]fundsCard) ([]Movement, error) {
+func (t transferOperation) posting(cards map[int64]fundsCard) (Posting, error) {
 	from, err := usableCard(cards, t.op.FromCardID, t.op.CardholderID)
 	if err != nil {
-		return nil, err
+		return Posting{}, err
 	}
 	to, err := usableCard(cards, t.op.ToCardID, t.op.CardholderID)
 	if err != nil {
-		return nil, err
+		return Posting{}, err
 	}
 	if from.Currency != to.Currency {
-		return nil, Conflict(fmt.Sprintf("the cards hold different currencies (%s and %s)", from.Currency, to.Currency))
+		return Posting{}, Conflict(fmt.Sprintf("the cards hold different currencies (%s and %s)", from.Currency, to.Currency))
 	}
-	return post(ctx, tx, actor, Posting{
+	return Posting{
 		From: &Side{AccountID: from.AccountID, CardID: from.ID, Type: MovementTransferOut,
 			InsufficientMessage: "the source card's balance does not cover this amount"},
 		To:       &Side{AccountID: to.AccountID, CardID: to.ID, Type: MovementTransferIn},
 		Amount:   t.op.Amount,
 		Currency: from.Currency, Channel: ChannelCMS, Description: t.op.Description,
-	})
+	}, nil
 }
 
 func (t transferOperation) event(movements []Movement) Event {
@@ -312,21 +292,15 @@ func CardSide(movements []Movement, cardID int64) Movement {
 	return Movement{}
 }
 
-// Apply runs one operation in its own transaction together with its audit row.
+// Apply runs one operation with its audit row. It joins the next batch of the funds queue
+// (funds_queue.go), whose transaction applies it on its own terms: its refusal is its own, and
+// nothing of it is written unless all of it is.
 func (s *Store) Apply(ctx context.Context, actor Actor, op Operation) ([]Movement, error) {
-	var movements []Movement
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var err error
-		movements, err = runTx(ctx, tx, actor, op)
-		if err != nil {
-			return err
-		}
-		return writeAudit(ctx, tx, actor, op.event(movements))
-	})
-	if err != nil {
+	if err := op.check(); err != nil {
 		return nil, err
 	}
-	return movements, nil
+	r := s.submit(&batchItem{ctx: ctx, actor: actor, op: op})
+	return r.movements, r.err
 }
 
 // AddFunds loads a card from its partner's available balance and audits it.

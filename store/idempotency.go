@@ -51,55 +51,24 @@ type Reply struct {
 // business error that refused it. It runs inside the transaction, so it must not do I/O.
 type Replier func(movements []Movement, refusal *Error) (Reply, error)
 
-// errRefused rolls back an operation that a business rule refused; its refusal is kept on its own.
-var errRefused = errors.New("store: operation refused")
-
-// ApplyOnce runs op unless its key was used before. The key's row is inserted first, in the
-// operation's transaction and in the statement that reads its cards (claimKey), so a concurrent
-// duplicate blocks on the unique index until this transaction ends and then reads the reply
-// committed with the movements. An operation whose own fields are invalid is refused before. A refused operation rolls
-// back and its reply is kept by a transaction that writes nothing else. Replayed is true when the
-// reply is the one stored earlier; a key reused with another fingerprint is 7006.
+// ApplyOnce runs op unless its key was used before. The operation joins a batch of the funds queue
+// (funds_queue.go), whose transaction inserts the key's row before anything else, so a concurrent
+// duplicate blocks on the unique index until that transaction ends and then reads the reply
+// committed with the movements; a refused operation keeps its reply and writes nothing else. An
+// operation whose own fields are invalid is refused before. Replayed is true when the reply is the
+// one stored earlier; a key reused with another fingerprint is 7006.
 func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operation, reply Replier) (out Reply, replayed bool, err error) {
 	if once.Scope == "" || !ValidKey(once.Key) || len(once.Fingerprint) == 0 {
 		return Reply{}, false, NewError(CodeCheckParameters, "the idempotency key must be 1 to 255 printable characters")
 	}
-	var refusal *Error
 	if err := op.check(); err != nil {
 		if e, ok := AsError(err); ok {
 			return s.keepRefusal(ctx, once, e, reply)
 		}
 		return Reply{}, false, err
 	}
-	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
-		refusal, replayed = nil, false
-		partnerID, first, second := op.cards()
-		cards, fresh, err := lockFundsCards(ctx, tx, partnerID, first, second, &once)
-		if err != nil {
-			return err
-		}
-		if !fresh {
-			replayed = true
-			out, err = storedReply(ctx, tx, once)
-			return err
-		}
-		movements, err := op.apply(ctx, tx, actor, cards)
-		if e, ok := AsError(err); ok {
-			refusal = e
-			return errRefused
-		}
-		if err != nil {
-			return err
-		}
-		if out, err = reply(movements, nil); err != nil {
-			return err
-		}
-		return saveReply(ctx, tx, once, out, actor, op.event(movements))
-	})
-	if errors.Is(err, errRefused) {
-		return s.keepRefusal(ctx, once, refusal, reply)
-	}
-	return out, replayed, err
+	r := s.submit(&batchItem{ctx: ctx, actor: actor, op: op, once: &once, reply: reply})
+	return r.reply, r.replayed, r.err
 }
 
 // keepRefusal stores the reply of a refused operation, unless a concurrent duplicate stored its
@@ -127,29 +96,6 @@ func (s *Store) keepRefusal(ctx context.Context, once Once, refusal *Error, repl
 	})
 	return out, replayed, err
 }
-
-// claimKey inserts a key's row ($4 scope, $5 key, $6 fingerprint) and returns a row when this
-// transaction inserted it; lockFundsCards runs it as a WITH clause.
-const claimKey = `INSERT INTO idempotency_keys (scope, key, fingerprint) VALUES ($4, $5, $6)
-	ON CONFLICT DO NOTHING RETURNING true`
-
-// saveReply keeps the reply of an applied operation under its key and writes the operation's audit
-// row, in one statement.
-func saveReply(ctx context.Context, tx *sqlx.Tx, once Once, r Reply, actor Actor, ev Event) error {
-	args, err := auditArgs(actor, ev)
-	if err != nil {
-		return err
-	}
-	args = append(args, once.Scope, once.Key, r.Status, r.Body)
-	if _, err := tx.ExecContext(ctx, saveReplySQL, args...); err != nil {
-		return fmt.Errorf("store: unable to record reply and audit: %w", err)
-	}
-	return nil
-}
-
-// saveReplySQL runs auditInsert ($1 to $11) and stores the reply ($12 to $15).
-const saveReplySQL = `WITH audit AS (` + auditInsert + `)
-	UPDATE idempotency_keys SET status = $14, body = $15 WHERE scope = $12 AND key = $13`
 
 // storedReply reads the reply kept under the key; another fingerprint is 7006.
 func storedReply(ctx context.Context, q sqlx.QueryerContext, once Once) (Reply, error) {

@@ -125,6 +125,33 @@ func (s postSide) params() []any {
 // UPDATE (a debit only when the balance covers it), in ascending account id so that crossing
 // postings cannot deadlock, and each change writes its movement with the balance after it.
 func post(ctx context.Context, tx *sqlx.Tx, actor Actor, p Posting) ([]Movement, error) {
+	sides, err := postingSides(p)
+	if err != nil {
+		return nil, err
+	}
+	args := []any{newUUID(), p.Amount, p.Channel, p.Reference, p.Description, nullJSON(p.CustomKeys),
+		actor.kind(), actor.id(), actor.Label}
+	for _, s := range sides {
+		args = append(args, s.params()...)
+	}
+	var movements []Movement
+	if err := tx.SelectContext(ctx, &movements, postStatements[len(sides)], args...); err != nil {
+		return nil, fmt.Errorf("store: unable to post: %w", err)
+	}
+	if len(movements) == 0 {
+		return nil, whyNotPosted(ctx, tx, p)
+	}
+	for _, m := range movements {
+		if m.Currency != p.Currency {
+			return nil, otherCurrency(m.Currency)
+		}
+	}
+	return movements, nil
+}
+
+// postingSides are the accounts p changes, in ascending account id, the order in which they are
+// locked.
+func postingSides(p Posting) ([]postSide, error) {
 	if !p.Amount.IsPositive() {
 		return nil, NewError(CodeGreaterThanZero, "amount must be greater than zero")
 	}
@@ -143,26 +170,23 @@ func post(ctx context.Context, tx *sqlx.Tx, actor Actor, p Posting) ([]Movement,
 	case len(sides) == 2 && sides[1].side.AccountID < sides[0].side.AccountID:
 		sides[0], sides[1] = sides[1], sides[0]
 	}
-	args := []any{newUUID(), p.Amount, p.Channel, p.Reference, p.Description, nullJSON(p.CustomKeys),
-		actor.kind(), actor.id(), actor.Label}
-	for _, s := range sides {
-		args = append(args, s.params()...)
+	return sides, nil
+}
+
+// otherCurrency refuses a posting in a currency that an account it touches does not hold.
+func otherCurrency(accountCurrency string) *Error {
+	return &Error{Code: CodeCheckParameters, Message: "currency does not match the account",
+		Fields: []FieldError{{Field: "currency", Code: CodeCheckParameters,
+			Message: fmt.Sprintf("currency must be %s", accountCurrency)}}}
+}
+
+// insufficientFunds refuses a posting whose source does not cover its amount (7303).
+func insufficientFunds(p Posting) *Error {
+	msg := p.From.InsufficientMessage
+	if msg == "" {
+		msg = "insufficient funds"
 	}
-	var movements []Movement
-	if err := tx.SelectContext(ctx, &movements, postStatements[len(sides)], args...); err != nil {
-		return nil, fmt.Errorf("store: unable to post: %w", err)
-	}
-	if len(movements) == 0 {
-		return nil, whyNotPosted(ctx, tx, p)
-	}
-	for _, m := range movements {
-		if m.Currency != p.Currency {
-			return nil, &Error{Code: CodeCheckParameters, Message: "currency does not match the account",
-				Fields: []FieldError{{Field: "currency", Code: CodeCheckParameters,
-					Message: fmt.Sprintf("currency must be %s", m.Currency)}}}
-		}
-	}
-	return movements, nil
+	return NewError(CodeInsufficientFunds, msg)
 }
 
 // whyNotPosted explains a posting that changed nothing: an account that does not exist, or else the
@@ -181,11 +205,7 @@ func whyNotPosted(ctx context.Context, tx *sqlx.Tx, p Posting) error {
 	if found < len(ids) || p.From == nil {
 		return NotFound("account")
 	}
-	msg := p.From.InsufficientMessage
-	if msg == "" {
-		msg = "insufficient funds"
-	}
-	return NewError(CodeInsufficientFunds, msg)
+	return insufficientFunds(p)
 }
 
 func otherAccount(s *Side) *int64 {

@@ -20,8 +20,9 @@ import (
 // Store is the application's handle on the database.
 type Store struct {
 	db     *sqlx.DB
-	url    string   // the connection URL, for connections outside the pool (LISTEN)
-	events eventBus // live events fanned out to subscribers (events.go)
+	url    string     // the connection URL, for connections outside the pool (LISTEN)
+	events eventBus   // live events fanned out to subscribers (events.go)
+	funds  fundsQueue // funds operations applied in batches (funds_queue.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its
@@ -52,9 +53,10 @@ func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
 // DB exposes the pool for tests and tools that need raw SQL.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
-// Close stops the live event listener and closes the pool.
+// Close stops the live event listener and the funds queue, and closes the pool.
 func (s *Store) Close() error {
 	s.events.close()
+	s.funds.close()
 	return s.db.Close()
 }
 

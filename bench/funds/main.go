@@ -45,6 +45,7 @@ type options struct {
 	cards    int
 	partners int
 	logTo    string
+	warmup   time.Duration
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.StringVar(&o.dbName, "db", "cardconsole_bench", "the benchmark's own database (dropped and created again)")
 	flag.StringVar(&o.pgbench, "pgbench", "/usr/lib/postgresql/15/bin/pgbench", "the pgbench binary")
 	flag.DurationVar(&o.duration, "duration", 20*time.Second, "how long each of the three phases runs")
+	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "how long pgbench and the app run, unmeasured, before their phases")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients (pgbench connections and HTTP clients)")
 	flag.IntVar(&o.cards, "cards", 100000, "cards (and pgbench rows)")
 	flag.IntVar(&o.partners, "partners", 10, "partners the cards are spread over")
@@ -121,6 +123,9 @@ func run(ctx context.Context, o options) error {
 	}
 	load := loadConfig{base: base, token: token, appID: w.creds.ApplicationID, clients: o.clients, duration: o.duration}
 
+	if err := warmUp(ctx, st, load, o.warmup, w.cardIDs); err != nil {
+		return err
+	}
 	meter.start(ctx)
 	spread := load.run(w.cardIDs)
 	report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pgTPS, meter.end())
@@ -133,6 +138,23 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Println("\nledger check: every balance equals the sum of its movements and the balance after its last one")
 	return nil
+}
+
+// warmUp sends the app requests for d, unmeasured, then refreshes the planner's statistics: the
+// measured phases then start on tables that hold rows and on connections that have prepared their
+// statements, as in a deployment that has been running. Without it, the first plans of each
+// connection are made for empty tables and kept until autovacuum's first analyze of them, which
+// comes after the phases end (docs/performance-funds.md).
+func warmUp(ctx context.Context, st *store.Store, load loadConfig, d time.Duration, cardIDs []int64) error {
+	if d <= 0 {
+		return nil
+	}
+	load.duration = d
+	if r := load.run(cardIDs); r.failures > 0 {
+		return fmt.Errorf("warm-up: %d of %d requests did not answer 200", r.failures, r.requests)
+	}
+	_, err := st.DB().ExecContext(ctx, `ANALYZE`)
+	return err
 }
 
 // recreateDatabase drops and creates the benchmark database and returns its URL.
