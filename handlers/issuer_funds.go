@@ -31,28 +31,33 @@ func (h *Handlers) IssuerAssignFunds(c echo.Context) error { return h.issuerFund
 
 // issuerFunds applies an issuer funds request once per reference of the application: a repeated
 // reference with the same body answers the first reply again (an error included) and moves nothing;
-// with another body it is 7006. Requests refused before the operation runs (credentials, a card the
-// application does not serve, an invalid body) are not kept, so they can be corrected and sent again.
+// with another body it is 7006. Requests refused before the operation runs (credentials, an invalid
+// body, a card the application does not serve, which the store answers before it claims the
+// reference) are not kept, so they can be corrected and sent again. The card's partner is checked
+// by the store against the partners of the application's token, in the operation's transaction.
 func (h *Handlers) issuerFunds(c echo.Context, put bool) error {
-	owner, err := h.issuerCard(c)
+	cardID, err := pathID(c, "cardId", errCardNotFound)
 	if err != nil {
 		return err
+	}
+	p, _ := web.PrincipalOf(c)
+	if web.ApplicationID(c) != p.AppPublicID {
+		return errCardNotFound
 	}
 	raw, err := io.ReadAll(c.Request().Body)
 	if err != nil {
 		return store.NewError(store.CodeCheckParameters, "the request body could not be read")
 	}
-	req, err := decodeIssuerFunds(raw, put, owner.CardID)
+	req, err := decodeIssuerFunds(raw, put, cardID)
 	if err != nil {
 		return err
 	}
 	op := req.Op
-	op.PartnerID, op.CardID = owner.PartnerID, owner.CardID
-	call := fundsCall{operation: store.MovementAddFunds, cardID: owner.CardID, message: "funds added", op: store.AddFundsOperation(op)}
+	op.PartnerIDs, op.CardID = p.AppPartners, cardID
+	call := fundsCall{operation: store.MovementAddFunds, cardID: cardID, message: "funds added", op: store.AddFundsOperation(op)}
 	if req.Withdraw {
 		call.operation, call.message, call.op = store.MovementWithdrawFunds, "funds withdrawn", store.WithdrawFundsOperation(op)
 	}
-	p, _ := web.PrincipalOf(c)
 	once := store.Once{Scope: store.ApplicationScope(p.AppID), Key: op.Reference, Fingerprint: req.Fingerprint}
 	reply, replayed, err := h.store.ApplyOnce(c.Request().Context(), web.Actor(c), once, call.op, call.replier())
 	if err != nil {

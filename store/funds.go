@@ -7,8 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 
 	"cardconsole/store/money"
@@ -16,8 +18,9 @@ import (
 
 // FundsOp loads (ADD_FUNDS) or unloads (WITHDRAW_FUNDS) one card.
 type FundsOp struct {
-	PartnerID    int64
-	CardholderID int64 // 0: any cardholder (issuer API); else the card must belong to this cardholder
+	PartnerID    int64   // the card's partner; 0 when PartnerIDs names the partners it may belong to
+	PartnerIDs   []int64 // with PartnerID 0: the partners an issuer application serves
+	CardholderID int64   // 0: any cardholder (issuer API); else the card must belong to this cardholder
 	CardID       int64
 	Amount       decimal.Decimal
 	Currency     string // "" means the card's currency; otherwise must equal it
@@ -61,14 +64,13 @@ type fundsCard struct {
 	PartnerAccountID sql.NullInt64 `db:"partner_account_id"`
 }
 
-// lockFundsCards reads the partner's cards first and second (the same id twice for one card), in id
-// order, under FOR SHARE: a concurrent block or status change waits until the operation commits, so
-// a card is never loaded after a block that committed first. Missing cards are simply absent from
-// the answer.
-func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID, first, second int64) (map[int64]fundsCard, error) {
+// lockFundsCards reads cards by id, in id order, under FOR SHARE: a concurrent block or status
+// change waits until the operation commits, so a card is never loaded after a block that committed
+// first. Missing cards are simply absent from the answer.
+func lockFundsCards(ctx context.Context, tx *sqlx.Tx, ids []int64) (map[int64]fundsCard, error) {
 	var rows []fundsCard
-	if err := tx.SelectContext(ctx, &rows, lockCardsSQL, first, second, partnerID); err != nil {
-		return nil, fmt.Errorf("store: unable to read card: %w", err)
+	if err := tx.SelectContext(ctx, &rows, lockCardsSQL, pq.Array(ids)); err != nil {
+		return nil, fmt.Errorf("store: unable to read cards: %w", err)
 	}
 	cards := make(map[int64]fundsCard, len(rows))
 	for _, r := range rows {
@@ -77,25 +79,35 @@ func lockFundsCards(ctx context.Context, tx *sqlx.Tx, partnerID, first, second i
 	return cards, nil
 }
 
-// lockCardsSQL is the statement of lockFundsCards. The ids are two parameters rather than an array
-// so that PostgreSQL keeps one generic plan for the prepared statement; with "= ANY($1)" it planned
-// it on every call.
+// lockCardsSQL is the statement of lockFundsCards.
 const lockCardsSQL = `
 	SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
 	FROM cards c
 	JOIN accounts a ON a.id = c.account_id
 	LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
-	WHERE c.id IN ($1, $2) AND c.partner_id = $3
+	WHERE c.id = ANY($1::bigint[])
 	ORDER BY c.id
 	FOR SHARE OF c`
 
-// usableCard checks that the card exists for the partner (and cardholder, when one is given) and is
-// ACTIVE: a card of another partner or cardholder is 7200, never told apart from a missing one.
-func usableCard(cards map[int64]fundsCard, cardID, cardholderID int64) (fundsCard, error) {
-	c, ok := cards[cardID]
-	if !ok || (cardholderID != 0 && c.CardholderID.Int64 != cardholderID) {
-		return c, NewError(CodeCardNotFound, "card not found")
+// visibleCards returns the operation's cards among those read, or 7200 when one of them does not
+// exist or belongs to a partner or cardholder the operation may not touch: the two are never told
+// apart.
+func visibleCards(op Operation, read map[int64]fundsCard) (map[int64]fundsCard, error) {
+	first, second := op.cards()
+	cards := make(map[int64]fundsCard, 2)
+	for _, id := range []int64{first, second} {
+		c, ok := read[id]
+		if !ok || !op.sees(c) {
+			return nil, NewError(CodeCardNotFound, "card not found")
+		}
+		cards[id] = c
 	}
+	return cards, nil
+}
+
+// activeCard returns one of an operation's visible cards, checking that funds may move on it.
+func activeCard(cards map[int64]fundsCard, cardID int64) (fundsCard, error) {
+	c := cards[cardID]
 	if c.Status != CardActive {
 		return c, NewError(CodeInvalidStatusCard, fmt.Sprintf("card %d is %s; funds can only move on an ACTIVE card", c.ID, c.Status))
 	}
@@ -118,7 +130,7 @@ func validateFunds(op FundsOp) error {
 // fundsSides checks the card of a load or unload, among the operation's locked cards, and returns
 // the partner's and the card's sides.
 func fundsSides(op FundsOp, movementType string, cards map[int64]fundsCard) (partner, card *Side, currency string, err error) {
-	c, err := usableCard(cards, op.CardID, op.CardholderID)
+	c, err := activeCard(cards, op.CardID)
 	if err != nil {
 		return nil, nil, "", err
 	}
@@ -158,8 +170,12 @@ func runTx(ctx context.Context, tx *sqlx.Tx, actor Actor, op Operation) ([]Movem
 	if err := op.check(); err != nil {
 		return nil, err
 	}
-	partnerID, first, second := op.cards()
-	cards, err := lockFundsCards(ctx, tx, partnerID, first, second)
+	first, second := op.cards()
+	read, err := lockFundsCards(ctx, tx, []int64{first, second})
+	if err != nil {
+		return nil, err
+	}
+	cards, err := visibleCards(op, read)
 	if err != nil {
 		return nil, err
 	}
@@ -179,10 +195,13 @@ const ChannelCMS = "CMS"
 type Operation interface {
 	// check validates the operation's own fields before anything is read.
 	check() error
-	// cards are the partner and the ids of the cards the operation reads under FOR SHARE (the same
-	// id twice for a load or unload).
-	cards() (partnerID, first, second int64)
-	// posting checks the operation's cards, as read for its partner, and returns the money to move.
+	// cards are the ids of the cards the operation reads under FOR SHARE (the same id twice for a
+	// load or unload).
+	cards() (first, second int64)
+	// sees reports whether the operation may touch the card: its partner, and its cardholder when
+	// the operation names one.
+	sees(c fundsCard) bool
+	// posting checks the operation's cards (visibleCards) and returns the money to move.
 	posting(cards map[int64]fundsCard) (Posting, error)
 	// event is the audit entry of the applied operation.
 	event(movements []Movement) Event
@@ -201,8 +220,16 @@ func WithdrawFundsOperation(op FundsOp) Operation { return fundsOperation{op: op
 
 func (f fundsOperation) check() error { return validateFunds(f.op) }
 
-func (f fundsOperation) cards() (partnerID, first, second int64) {
-	return f.op.PartnerID, f.op.CardID, f.op.CardID
+func (f fundsOperation) cards() (first, second int64) { return f.op.CardID, f.op.CardID }
+
+func (f fundsOperation) sees(c fundsCard) bool {
+	if f.op.CardholderID != 0 && c.CardholderID.Int64 != f.op.CardholderID {
+		return false
+	}
+	if f.op.PartnerID != 0 {
+		return c.PartnerID == f.op.PartnerID
+	}
+	return slices.Contains(f.op.PartnerIDs, c.PartnerID)
 }
 
 func (f fundsOperation) posting(cards map[int64]fundsCard) (Posting, error) {
@@ -228,7 +255,7 @@ func (f fundsOperation) event(movements []Movement) Event {
 		action = "card.withdraw_funds"
 	}
 	card := CardSide(movements, f.op.CardID)
-	return Event{PartnerID: f.op.PartnerID, Action: action, ObjectType: "card", ObjectID: f.op.CardID,
+	return Event{PartnerID: card.PartnerID, Action: action, ObjectType: "card", ObjectID: f.op.CardID,
 		After: map[string]any{"amount": card.Amount, "currency": card.Currency, "balance": card.BalanceAfter,
 			"entryId": card.EntryID, "channel": f.op.Channel, "reference": f.op.Reference}}
 }
@@ -250,16 +277,18 @@ func (t transferOperation) check() error {
 	return v.Err()
 }
 
-func (t transferOperation) cards() (partnerID, first, second int64) {
-	return t.op.PartnerID, t.op.FromCardID, t.op.ToCardID
+func (t transferOperation) cards() (first, second int64) { return t.op.FromCardID, t.op.ToCardID }
+
+func (t transferOperation) sees(c fundsCard) bool {
+	return c.PartnerID == t.op.PartnerID && c.CardholderID.Int64 == t.op.CardholderID
 }
 
 func (t transferOperation) posting(cards map[int64]fundsCard) (Posting, error) {
-	from, err := usableCard(cards, t.op.FromCardID, t.op.CardholderID)
+	from, err := activeCard(cards, t.op.FromCardID)
 	if err != nil {
 		return Posting{}, err
 	}
-	to, err := usableCard(cards, t.op.ToCardID, t.op.CardholderID)
+	to, err := activeCard(cards, t.op.ToCardID)
 	if err != nil {
 		return Posting{}, err
 	}

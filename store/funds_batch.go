@@ -40,17 +40,22 @@ func refusedData(err error) bool {
 
 // applyBatchTx applies the operations of a batch inside tx, in their order, taking every lock in one
 // global order so that batches, and the single-operation transactions of other features, never
-// deadlock each other: idempotency keys in key order, then cards under FOR SHARE in id order, then
-// accounts under FOR UPDATE in id order. The balances are then computed one operation after the
-// other on the locked rows, and written with the movements in one statement (postBatch).
+// deadlock each other: cards under FOR SHARE in id order, then idempotency keys in key order, then
+// accounts under FOR UPDATE in id order. An operation whose card the caller may not see is answered
+// 7200 before its key is claimed, so that it is not kept and can be corrected and sent again. The
+// balances are computed one operation after the other on the locked rows and written with the
+// movements in one statement (postBatch).
 func applyBatchTx(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	for _, it := range batch {
-		it.state, it.result, it.posting = itemOpen, batchResult{}, Posting{}
+		it.state, it.result, it.cards, it.posting = itemOpen, batchResult{}, nil, Posting{}
+	}
+	if err := readBatchCards(ctx, tx, batch); err != nil {
+		return err
 	}
 	if err := claimKeys(ctx, tx, batch); err != nil {
 		return err
 	}
-	if err := preparePostings(ctx, tx, batch); err != nil {
+	if err := preparePostings(batch); err != nil {
 		return err
 	}
 	if err := postBatch(ctx, tx, batch); err != nil {
@@ -83,7 +88,7 @@ type scopedKey struct {
 func claimKeys(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	var keys []keyRecord
 	for _, it := range batch {
-		if it.once != nil {
+		if it.once != nil && it.state == itemOpen {
 			keys = append(keys, keyRecord{it.once.Scope, it.once.Key, it.once.Fingerprint})
 		}
 	}
@@ -103,7 +108,7 @@ func claimKeys(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 		fresh[k] = true
 	}
 	for _, it := range batch {
-		if it.once == nil || fresh[scopedKey{it.once.Scope, it.once.Key}] {
+		if it.once == nil || it.state != itemOpen || fresh[scopedKey{it.once.Scope, it.once.Key}] {
 			continue
 		}
 		it.state = itemReplayed
@@ -125,39 +130,34 @@ const claimKeysSQL = `
 	ON CONFLICT DO NOTHING
 	RETURNING scope, key`
 
-// preparePostings reads the cards of the batch's open operations under FOR SHARE, in id order,
-// and turns each operation into its posting, or refuses it.
-func preparePostings(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
+// readBatchCards reads the cards of the batch under FOR SHARE, in id order, and gives each
+// operation its cards, or answers it 7200 when it may not see one of them.
+func readBatchCards(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	var ids []int64
 	for _, it := range batch {
-		if it.state == itemOpen {
-			_, first, second := it.op.cards()
-			ids = append(ids, first, second)
+		first, second := it.op.cards()
+		ids = append(ids, first, second)
+	}
+	read, err := lockFundsCards(ctx, tx, ids)
+	if err != nil {
+		return err
+	}
+	for _, it := range batch {
+		it.cards, err = visibleCards(it.op, read)
+		if err != nil {
+			it.state, it.result.err = itemUnseen, err
 		}
 	}
-	if len(ids) == 0 {
-		return nil
-	}
-	var rows []fundsCard
-	if err := tx.SelectContext(ctx, &rows, lockBatchCardsSQL, pq.Array(ids)); err != nil {
-		return fmt.Errorf("store: unable to read cards: %w", err)
-	}
-	byID := make(map[int64]fundsCard, len(rows))
-	for _, c := range rows {
-		byID[c.ID] = c
-	}
+	return nil
+}
+
+// preparePostings turns each open operation into its posting, or refuses it.
+func preparePostings(batch []*batchItem) error {
 	for _, it := range batch {
 		if it.state != itemOpen {
 			continue
 		}
-		partnerID, first, second := it.op.cards()
-		cards := map[int64]fundsCard{}
-		for _, id := range []int64{first, second} {
-			if c, ok := byID[id]; ok && c.PartnerID == partnerID {
-				cards[id] = c
-			}
-		}
-		p, err := it.op.posting(cards)
+		p, err := it.op.posting(it.cards)
 		if e, ok := AsError(err); ok {
 			it.refuse(e)
 			continue
@@ -169,16 +169,6 @@ func preparePostings(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error
 	}
 	return nil
 }
-
-// lockBatchCardsSQL reads cards as lockCardsSQL does, any number of them, whatever their partner.
-const lockBatchCardsSQL = `
-	SELECT c.id, c.partner_id, c.cardholder_id, c.account_id, c.status, a.currency, pa.id AS partner_account_id
-	FROM cards c
-	JOIN accounts a ON a.id = c.account_id
-	LEFT JOIN accounts pa ON pa.partner_id = c.partner_id AND pa.kind = 'PARTNER' AND pa.currency = a.currency
-	WHERE c.id = ANY($1::bigint[])
-	ORDER BY c.id
-	FOR SHARE OF c`
 
 // keepOutcomes writes the audit rows of the operations that applied and keeps the reply of every
 // keyed operation that applied or was refused, in one statement.

@@ -35,7 +35,8 @@ type batchItem struct {
 	// Set while the batch runs; reset when its transaction is retried.
 	state   itemState
 	result  batchResult
-	posting Posting // with itemPosting: the money to move
+	cards   map[int64]fundsCard // the operation's cards, read under FOR SHARE
+	posting Posting             // with itemPosting: the money to move
 }
 
 // itemState is how far an operation got in its batch.
@@ -43,6 +44,7 @@ type itemState int
 
 const (
 	itemOpen     itemState = iota // to be applied
+	itemUnseen                    // one of its cards does not exist for the caller: 7200, not kept
 	itemReplayed                  // answered from its key's kept reply, or 7006
 	itemRefused                   // refused by a business rule: result.err
 	itemPosting                   // its posting is checked against its cards and waits for its accounts

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // Token kinds.
@@ -29,13 +30,15 @@ type TokenTTL struct {
 
 // Principal is who a valid bearer token speaks for.
 type Principal struct {
-	Kind       string
-	SessionID  string
-	AppID      int64
-	AppName    string
-	OperatorID int64
-	Email      string
-	ExpiresAt  time.Time
+	Kind        string
+	SessionID   string
+	AppID       int64
+	AppName     string
+	AppPublicID string  // the application's x-application-id
+	AppPartners []int64 // the partners the application serves
+	OperatorID  int64
+	Email       string
+	ExpiresAt   time.Time
 }
 
 // TokenPair is what an operator login or a refresh returns.
@@ -152,12 +155,16 @@ func (s *Store) LookupToken(ctx context.Context, token, kind string) (Principal,
 		SessionID  string         `db:"session_id"`
 		AppID      sql.NullInt64  `db:"application_id"`
 		AppName    sql.NullString `db:"app_name"`
+		PublicID   sql.NullString `db:"app_public_id"`
+		Partners   pq.Int64Array  `db:"app_partners"`
 		OperatorID sql.NullInt64  `db:"operator_id"`
 		Email      sql.NullString `db:"email"`
 		ExpiresAt  time.Time      `db:"expires_at"`
 	}
 	err := s.db.GetContext(ctx, &row, `
-		SELECT t.kind, t.session_id, t.application_id, a.name AS app_name, t.operator_id, o.email, t.expires_at
+		SELECT t.kind, t.session_id, t.application_id, a.name AS app_name, a.application_id AS app_public_id,
+		       ARRAY(SELECT ap.partner_id FROM application_partners ap WHERE ap.application_id = a.id ORDER BY 1) AS app_partners,
+		       t.operator_id, o.email, t.expires_at
 		FROM api_tokens t
 		LEFT JOIN applications a ON a.id = t.application_id
 		LEFT JOIN operators o ON o.id = t.operator_id
@@ -170,5 +177,5 @@ func (s *Store) LookupToken(ctx context.Context, token, kind string) (Principal,
 		return p, fmt.Errorf("store: unable to look up token: %w", err)
 	}
 	return Principal{Kind: row.Kind, SessionID: row.SessionID, AppID: row.AppID.Int64, AppName: row.AppName.String,
-		OperatorID: row.OperatorID.Int64, Email: row.Email.String, ExpiresAt: row.ExpiresAt}, nil
+		AppPublicID: row.PublicID.String, AppPartners: row.Partners, OperatorID: row.OperatorID.Int64, Email: row.Email.String, ExpiresAt: row.ExpiresAt}, nil
 }

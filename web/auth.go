@@ -16,9 +16,12 @@ type Principal struct {
 	Email      string
 	AppID      int64
 	AppName    string
-	SessionID  string // the API token session, for logout
-	Console    bool   // authenticated by the console cookie
-	CSRF       string // the console session's CSRF token
+	// AppPublicID is the application's x-application-id and AppPartners the partners it serves.
+	AppPublicID string
+	AppPartners []int64
+	SessionID   string // the API token session, for logout
+	Console     bool   // authenticated by the console cookie
+	CSRF        string // the console session's CSRF token
 }
 
 const (
@@ -151,7 +154,7 @@ func (a *App) RequireApplication(next echo.HandlerFunc) echo.HandlerFunc {
 		if appID == "" {
 			return unauthorized("x-application-id is required")
 		}
-		c.Set(ctxPrincipal, Principal{AppID: app.AppID, AppName: app.AppName})
+		c.Set(ctxPrincipal, Principal{AppID: app.AppID, AppName: app.AppName, AppPublicID: app.AppPublicID, AppPartners: app.AppPartners})
 		c.Set(ctxApplicationID, appID)
 		return next(c)
 	}
