@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -29,3 +30,9 @@ func (s *Store) PostTx(ctx context.Context, actor Actor, p Posting) ([]Movement,
 	})
 	return movements, err
 }
+
+// SetTokenClock sets the clock of the application token cache.
+func (s *Store) SetTokenClock(now func() time.Time) { s.appTokens.now = now }
+
+// AppTokenCacheFor is how long an application token's principal is kept.
+const AppTokenCacheFor = appTokenCacheFor

@@ -19,10 +19,11 @@ import (
 
 // Store is the application's handle on the database.
 type Store struct {
-	db     *sqlx.DB
-	url    string     // the connection URL, for connections outside the pool (LISTEN)
-	events eventBus   // live events fanned out to subscribers (events.go)
-	funds  fundsQueue // funds operations applied in batches (funds_queue.go)
+	db        *sqlx.DB
+	url       string     // the connection URL, for connections outside the pool (LISTEN)
+	events    eventBus   // live events fanned out to subscribers (events.go)
+	funds     fundsQueue // funds operations applied in batches (funds_queue.go)
+	appTokens tokenCache // principals of application tokens (token_cache.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its

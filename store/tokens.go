@@ -147,8 +147,24 @@ func (s *Store) RevokeSession(ctx context.Context, actor Actor, sessionID string
 	})
 }
 
-// LookupToken returns the principal of a live token of the given kind, or Unauthorized.
+// LookupToken returns the principal of a live token of the given kind, or Unauthorized. The
+// principal of an application token is kept in memory for a moment (token_cache.go).
 func (s *Store) LookupToken(ctx context.Context, token, kind string) (Principal, error) {
+	hash := hashToken(token)
+	if kind == TokenApp {
+		if p, ok := s.appTokens.get(hash); ok {
+			return p, nil
+		}
+	}
+	p, err := s.readToken(ctx, hash, kind)
+	if err == nil && kind == TokenApp {
+		s.appTokens.put(hash, p)
+	}
+	return p, err
+}
+
+// readToken reads the principal of a live token by its hash.
+func (s *Store) readToken(ctx context.Context, hash []byte, kind string) (Principal, error) {
 	var p Principal
 	var row struct {
 		Kind       string         `db:"kind"`
@@ -169,7 +185,7 @@ func (s *Store) LookupToken(ctx context.Context, token, kind string) (Principal,
 		LEFT JOIN applications a ON a.id = t.application_id
 		LEFT JOIN operators o ON o.id = t.operator_id
 		WHERE t.token_hash = $1 AND t.kind = $2 AND t.revoked_at IS NULL AND t.expires_at > now()
-		  AND (o.id IS NULL OR o.status = 'ACTIVE')`, hashToken(token), kind)
+		  AND (o.id IS NULL OR o.status = 'ACTIVE')`, hash, kind)
 	if errors.Is(err, sql.ErrNoRows) {
 		return p, NewError(CodeUnauthorized, "token is invalid, expired or revoked")
 	}
