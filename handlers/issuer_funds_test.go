@@ -96,6 +96,12 @@ func TestIssuerFundsValidationAndAccess(t *testing.T) {
 	foreign := storetest.ActiveCard(t, w.env.Store, other, storetest.Cardholder(t, w.env.Store, other))
 	w.issuerDo(http.MethodPost, foreign.ID, ok()).WantError(404, "7200")
 	w.issuerDo(http.MethodPost, 999999, ok()).WantError(404, "7200")
+	// Such a refusal is not kept under its reference: sent again for a card it serves, it applies.
+	foreignBody := map[string]any{"amount": 1, "operation": "ADD_FUNDS", "channel": "ATM", "reference": "FOREIGN-1"}
+	w.issuerDo(http.MethodPost, foreign.ID, foreignBody).WantError(404, "7200")
+	if res := w.issuerDo(http.MethodPost, w.card.ID, foreignBody).WantStatus(200); res.Header.Get("Idempotent-Replayed") == "true" {
+		t.Fatal("the reference of a refused card was kept")
+	}
 	w.env.Do(http.MethodGet, "/rest/cards/"+itoa(foreign.ID)+"/transfers/4/2026", w.issuer, nil).WantError(404, "7200")
 
 	h := map[string]string{"Authorization": w.issuer["Authorization"]}
@@ -107,7 +113,7 @@ func TestIssuerFundsValidationAndAccess(t *testing.T) {
 	// An operator token is not an application token.
 	w.env.Do(http.MethodPost, "/rest/cards/"+itoa(w.card.ID)+"/funds",
 		map[string]string{"Authorization": "Bearer " + w.maker.Token, "x-application-id": w.issuer["x-application-id"]}, ok()).WantError(401, "7004")
-	w.wantBalance(w.card.ID, "1")
+	w.wantBalance(w.card.ID, "2")
 }
 
 func TestIssuerReferenceAppliesOnce(t *testing.T) {

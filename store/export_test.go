@@ -36,3 +36,35 @@ func (s *Store) SetTokenClock(now func() time.Time) { s.appTokens.now = now }
 
 // AppTokenCacheFor is how long an application token's principal is kept.
 const AppTokenCacheFor = appTokenCacheFor
+
+// BatchOp is one operation of ApplyInOneBatch; Once and Reply are set for a keyed operation.
+type BatchOp struct {
+	Op    Operation
+	Once  *Once
+	Reply Replier
+}
+
+// BatchOutcome is what the caller of one operation of ApplyInOneBatch is told.
+type BatchOutcome struct {
+	Movements []Movement
+	Reply     Reply
+	Replayed  bool
+	Err       error
+}
+
+// ApplyInOneBatch applies ops in one batch, as the funds queue does with operations that arrive
+// together, and returns their outcomes in order.
+func (s *Store) ApplyInOneBatch(actor Actor, ops []BatchOp) []BatchOutcome {
+	items := make([]*batchItem, len(ops))
+	for i, o := range ops {
+		items[i] = &batchItem{ctx: context.Background(), actor: actor, op: o.Op, once: o.Once, reply: o.Reply,
+			done: make(chan batchResult, 1)}
+	}
+	s.applyBatch(items)
+	out := make([]BatchOutcome, len(items))
+	for i, it := range items {
+		r := <-it.done
+		out[i] = BatchOutcome{Movements: r.movements, Reply: r.reply, Replayed: r.replayed, Err: r.err}
+	}
+	return out
+}
