@@ -7,16 +7,15 @@ import (
 	"sort"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 	"github.com/shopspring/decimal"
 )
 
 // batchAccount is an account locked by a batch, with the balance its operations have left so far.
 type batchAccount struct {
-	ID        int64           `db:"id"`
-	PartnerID int64           `db:"partner_id"`
-	Currency  string          `db:"currency"`
-	Balance   decimal.Decimal `db:"balance"`
+	ID        int64
+	PartnerID int64
+	Currency  string
+	Balance   decimal.Decimal
 	changed   bool
 }
 
@@ -48,31 +47,10 @@ type balanceRecord struct {
 	Balance decimal.Decimal `json:"balance"`
 }
 
-// postBatch locks the accounts of the batch's postings under FOR UPDATE, in id order, applies the
-// postings one after the other to their balances, refusing a posting whose source does not cover
-// it (7303), and writes the new balances and every movement, in order, in one statement.
-func postBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
-	var ids []int64
-	for _, it := range batch {
-		if it.state == itemPosting {
-			for _, side := range []*Side{it.posting.From, it.posting.To} {
-				if side != nil {
-					ids = append(ids, side.AccountID)
-				}
-			}
-		}
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	var rows []batchAccount
-	if err := tx.SelectContext(ctx, &rows, lockAccountsSQL, pq.Array(ids)); err != nil {
-		return fmt.Errorf("store: unable to lock accounts: %w", err)
-	}
-	accounts := make(map[int64]*batchAccount, len(rows))
-	for i := range rows {
-		accounts[rows[i].ID] = &rows[i]
-	}
+// postBatch applies the batch's postings one after the other to the balances of their accounts,
+// locked by lockBatch, refusing a posting whose source does not cover it (7303), and writes the new
+// balances and every movement, in order, in one statement.
+func postBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, accounts map[int64]*batchAccount) error {
 	var records []movementRecord
 	entries := map[string]*batchItem{}
 	for _, it := range batch {
@@ -95,11 +73,12 @@ func postBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 		return nil
 	}
 	var balances []balanceRecord
-	for _, a := range rows {
+	for _, a := range accounts {
 		if a.changed {
 			balances = append(balances, balanceRecord{a.ID, a.Balance})
 		}
 	}
+	sort.Slice(balances, func(i, j int) bool { return balances[i].ID < balances[j].ID })
 	balanceParam, err := jsonParam(balances)
 	if err != nil {
 		return err
@@ -119,10 +98,6 @@ func postBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	}
 	return nil
 }
-
-// lockAccountsSQL locks accounts in id order.
-const lockAccountsSQL = `
-	SELECT id, partner_id, currency, balance FROM accounts WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE`
 
 // postInMemory applies p to the locked accounts and returns its movements, or refuses it as post
 // would: an account that does not exist, another currency, or a source that does not cover the

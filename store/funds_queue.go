@@ -32,6 +32,8 @@ type batchItem struct {
 	reply Replier // with once: the reply to keep
 	done  chan batchResult
 
+	used bool // its key was found used: the batch answers it with the kept reply
+
 	// Set while the batch runs; reset when its transaction is retried.
 	state   itemState
 	result  batchResult

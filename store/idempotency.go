@@ -52,11 +52,13 @@ type Reply struct {
 type Replier func(movements []Movement, refusal *Error) (Reply, error)
 
 // ApplyOnce runs op unless its key was used before. The operation joins a batch of the funds queue
-// (funds_queue.go), whose transaction inserts the key's row before anything else, so a concurrent
-// duplicate blocks on the unique index until that transaction ends and then reads the reply
-// committed with the movements; a refused operation keeps its reply and writes nothing else. An
-// operation whose own fields are invalid is refused before. Replayed is true when the reply is the
-// one stored earlier; a key reused with another fingerprint is 7006.
+// (funds_queue.go), whose transaction inserts the key with the reply, in the statement that writes
+// the audit rows, after the movements. A key found there already (an earlier request, or a
+// concurrent one whose transaction the unique index makes this one wait for) rolls the batch back,
+// and the batch runs again answering it with the kept reply; so money moves at most once per key,
+// and the reply is committed with the movements it describes. A refused operation keeps its reply
+// and writes nothing else. An operation whose own fields are invalid is refused before. Replayed is
+// true when the reply is the one stored earlier; a key reused with another fingerprint is 7006.
 func (s *Store) ApplyOnce(ctx context.Context, actor Actor, once Once, op Operation, reply Replier) (out Reply, replayed bool, err error) {
 	if once.Scope == "" || !ValidKey(once.Key) || len(once.Fingerprint) == 0 {
 		return Reply{}, false, NewError(CodeCheckParameters, "the idempotency key must be 1 to 255 printable characters")
