@@ -260,8 +260,8 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (
 	return r, nil
 }
 
-// serve starts the console's router on a loopback port, as cardconsole serve does, request log
-// included: one JSON line per request written to logTo (the null device by default), as serve
+// serve starts the console's router on a loopback port, as cardconsole serve does, garbage
+// collector settings and request log included: one JSON line per request written to logTo (the null device by default), as serve
 // writes them to its standard error.
 func serve(st *store.Store, logTo string) (*http.Server, string, error) {
 	logFile, err := os.OpenFile(logTo, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
@@ -269,6 +269,7 @@ func serve(st *store.Store, logTo string) (*http.Server, string, error) {
 		return nil, "", err
 	}
 	logger := slog.New(slog.NewJSONHandler(logFile, nil))
+	web.TuneGC() // as cardconsole serve does
 	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
 		SessionKey: []byte("bench-session-key-bench-session-key"), SessionTTL: time.Hour,
 		TokenTTL: store.TokenTTL{App: time.Hour, Access: time.Hour, Refresh: time.Hour}})

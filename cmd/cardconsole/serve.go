@@ -48,6 +48,7 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	log := cfg.logger()
+	web.TuneGC()
 	if cfg.keyIsRandom {
 		log.Warn("SESSION_KEY is not set: using a random key, so sessions and signed links end at restart and differ between instances")
 	}
