@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,17 +48,17 @@ func refusedData(err error) bool {
 }
 
 // applyBatchTx applies the operations of a batch inside tx, in their order, in four round trips:
-// BEGIN; the cards under FOR SHARE and their accounts under FOR UPDATE, both in id order
-// (lockBatch), so that batches and the single-operation transactions of other features never
-// deadlock each other; the new balances and the movements, computed here one operation after the
-// other on the locked rows (postBatch); the audit rows and the kept replies (keepOutcomes); COMMIT.
-// An operation whose card the caller may not see is answered 7200 and not kept, so that it can be
-// corrected and sent again.
+// BEGIN; the cards under FOR SHARE and their accounts under FOR UPDATE, both in id order, so that
+// batches and the single-operation transactions of other features never deadlock each other
+// (lockBatch); then, once the balances are computed here one operation after the other on the
+// locked rows (postBatch) and the replies made, the balances, the movements, the audit rows and the
+// kept replies in one statement (writeBatch); COMMIT. An operation whose card the caller may not
+// see is answered 7200 and not kept, so that it can be corrected and sent again.
 func applyBatchTx(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	for _, it := range batch {
 		it.state, it.result, it.cards, it.posting = itemOpen, batchResult{}, nil, Posting{}
 	}
-	accounts, err := lockBatch(ctx, tx, batch)
+	accounts, clock, err := lockBatch(ctx, tx, batch)
 	if err != nil {
 		return err
 	}
@@ -67,10 +68,11 @@ func applyBatchTx(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	if err := preparePostings(batch); err != nil {
 		return err
 	}
-	if err := postBatch(ctx, tx, batch, accounts); err != nil {
+	balances, err := postBatch(batch, accounts, clock)
+	if err != nil {
 		return err
 	}
-	return keepOutcomes(ctx, tx, batch)
+	return writeBatch(ctx, tx, batch, balances)
 }
 
 // refuse settles an operation with a business refusal; it writes nothing but, with a key, its reply.
@@ -80,29 +82,39 @@ func (it *batchItem) refuse(e *Error) {
 
 // lockBatch reads the cards of the batch under FOR SHARE and locks their accounts and their
 // partners' accounts under FOR UPDATE, in one statement (lockBatchSQL). It gives each operation its
-// cards, or answers it 7200 when it may not see one of them, and returns the locked accounts.
-func lockBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) (map[int64]*batchAccount, error) {
+// cards, or answers it 7200 when it may not see one of them, and returns the locked accounts and
+// the batch's clock: the time once the locks are held and two movement ids per operation.
+func lockBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) (map[int64]*batchAccount, *batchClock, error) {
 	var ids []int64
 	for _, it := range batch {
 		first, second := it.op.cards()
 		ids = append(ids, first, second)
 	}
 	var rows []struct {
-		Card bool `db:"card"`
+		Kind string `db:"kind"`
 		fundsCard
-		Balance decimal.Decimal `db:"balance"`
+		Balance  decimal.Decimal `db:"balance"`
+		At       sql.NullTime    `db:"at"`
+		Reserved pq.Int64Array   `db:"reserved"`
 	}
-	if err := tx.SelectContext(ctx, &rows, lockBatchSQL, pq.Array(ids)); err != nil {
-		return nil, fmt.Errorf("store: unable to lock cards and accounts: %w", err)
+	if err := tx.SelectContext(ctx, &rows, lockBatchSQL, pq.Array(ids), 2*len(batch)); err != nil {
+		return nil, nil, fmt.Errorf("store: unable to lock cards and accounts: %w", err)
 	}
 	read := make(map[int64]fundsCard, len(ids))
 	accounts := make(map[int64]*batchAccount, len(rows))
+	clock := &batchClock{}
 	for _, r := range rows {
-		if r.Card {
+		switch r.Kind {
+		case "card":
 			read[r.ID] = r.fundsCard
-		} else {
+		case "account":
 			accounts[r.ID] = &batchAccount{ID: r.ID, PartnerID: r.PartnerID, Currency: r.Currency, Balance: r.Balance}
+		case "clock":
+			clock.at, clock.ids = r.At.Time, r.Reserved
 		}
+	}
+	if len(clock.ids) != 2*len(batch) {
+		return nil, nil, errors.New("store: the batch's movement ids were not reserved")
 	}
 	for _, it := range batch {
 		var err error
@@ -110,22 +122,29 @@ func lockBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) (map[int64]
 			it.state, it.result.err = itemUnseen, err
 		}
 	}
-	return accounts, nil
+	return accounts, clock, nil
 }
 
-// lockBatchSQL returns the cards as lockCardsSQL does (card = true), then the accounts of those
-// cards and of their partners, locked in id order (card = false: id, partner_id, currency and
-// balance). The branches of UNION ALL run in order, so every card is locked before any account.
+// lockBatchSQL returns the cards as lockCardsSQL does (kind card), then the accounts of those cards
+// and of their partners, locked in id order (kind account: id, partner_id, currency and balance),
+// then the batch's clock (kind clock: the time and $2 movement ids). The branches of UNION ALL run
+// in order: every card is locked before any account, and the clock is read once all are locked, so
+// that a later batch touching one of these accounts, which waits for them, has a later time.
 const lockBatchSQL = `
 	WITH c AS (` + lockCardsSQL + `
 	)
-	SELECT true AS card, id, partner_id, cardholder_id, account_id, status, currency, partner_account_id, 0 AS balance FROM c
+	SELECT 'card' AS kind, id, partner_id, cardholder_id, account_id, status, currency, partner_account_id,
+	       0 AS balance, NULL::timestamptz AS at, NULL::bigint[] AS reserved
+	FROM c
 	UNION ALL
-	SELECT false, id, partner_id, NULL, 0, '', currency, NULL, balance FROM (
+	SELECT 'account', id, partner_id, NULL, 0, '', currency, NULL, balance, NULL, NULL FROM (
 	    SELECT id, partner_id, currency, balance FROM accounts
 	    WHERE id = ANY (ARRAY(SELECT account_id FROM c UNION SELECT partner_account_id FROM c WHERE partner_account_id IS NOT NULL))
 	    ORDER BY id
-	    FOR UPDATE) AS locked`
+	    FOR UPDATE) AS locked
+	UNION ALL
+	SELECT 'clock', 0, 0, NULL, 0, '', '', NULL, 0, clock_timestamp(),
+	       ARRAY(SELECT nextval('movements_id_seq') FROM generate_series(1, $2::integer))`
 
 // preparePostings turns each open operation into its posting, or refuses it.
 func preparePostings(batch []*batchItem) error {

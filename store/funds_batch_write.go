@@ -45,15 +45,17 @@ type scopedKey struct {
 	Key   string `db:"key"`
 }
 
-// keepOutcomes writes the audit rows of the operations that applied and inserts the key, with its
-// reply, of every keyed operation that applied or was refused, in one statement. A key that is
-// already there (the unique index makes a concurrent insert of it wait for its transaction) marks
-// its operation used and rolls the batch back with errKeysUsed.
-func keepOutcomes(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
+// writeBatch writes, in one statement, the new balances, the movements, the audit rows of the
+// operations that applied, and the key with its reply of every keyed operation that applied or was
+// refused. A key that is already there (the unique index makes a concurrent insert of it wait for
+// its transaction) marks its operation used and rolls the batch back with errKeysUsed.
+func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances []balanceRecord) error {
+	var movements []Movement
 	var replies []keptReply
 	var audits []auditRecord
 	for _, it := range batch {
 		if it.state == itemApplied {
+			movements = append(movements, it.result.movements...)
 			rec, err := newAuditRecord(it.actor, it.op.event(it.result.movements))
 			if err != nil {
 				return err
@@ -74,17 +76,21 @@ func keepOutcomes(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	if len(audits) == 0 && len(replies) == 0 {
 		return nil
 	}
-	auditParam, err := jsonParam(audits)
-	if err != nil {
-		return err
-	}
-	replyParam, err := jsonParam(replies)
-	if err != nil {
-		return err
+	var params [4]string
+	var err error
+	for i, encode := range []func() (string, error){
+		func() (string, error) { return jsonParam(balances) },
+		func() (string, error) { return jsonParam(movements) },
+		func() (string, error) { return jsonParam(audits) },
+		func() (string, error) { return jsonParam(replies) },
+	} {
+		if params[i], err = encode(); err != nil {
+			return err
+		}
 	}
 	var inserted []scopedKey
-	if err := tx.SelectContext(ctx, &inserted, keepOutcomesSQL, auditParam, replyParam); err != nil {
-		return fmt.Errorf("store: unable to record replies and audit: %w", err)
+	if err := tx.SelectContext(ctx, &inserted, writeBatchSQL, params[0], params[1], params[2], params[3]); err != nil {
+		return fmt.Errorf("store: unable to write the batch: %w", err)
 	}
 	if len(inserted) == len(replies) {
 		return nil
@@ -101,21 +107,38 @@ func keepOutcomes(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 	return errKeysUsed
 }
 
-// keepOutcomesSQL appends the audit rows ($1) in their order and inserts the keys with their
-// replies ($2) in key order, both JSON arrays, returning the keys it inserted.
-const keepOutcomesSQL = `
-	WITH audit AS (
+// writeBatchSQL sets the balances ($1), inserts the movements ($2, as Movement encodes them) and
+// appends the audit rows ($3) in their order, then inserts the keys with their replies ($4) in key
+// order, returning the keys it inserted. Every parameter is a JSON array.
+const writeBatchSQL = `
+	WITH balances AS (
+	    UPDATE accounts a SET balance = b.balance, updated_at = now()
+	    FROM jsonb_to_recordset($1::jsonb) AS b(id bigint, balance numeric)
+	    WHERE a.id = b.id
+	), movements AS (
+	    INSERT INTO movements (id, entry_id, account_id, partner_id, card_id, type, direction, amount, currency,
+	                           balance_after, counterpart_account_id, counterpart_card_id, channel, reference,
+	                           description, custom_keys, actor_type, actor_id, actor_label, created_at)
+	    SELECT m.id, m."entryId", m."accountId", m."partnerId", m."cardId", m.type, m.direction, m.amount, m.currency,
+	           m."balanceAfter", m."counterpartAccountId", m."counterpartCardId", m.channel, m.reference,
+	           m.description, m."customKeys", m."actorType", m."actorId", m."actorLabel", m."createdAt"
+	    FROM jsonb_to_recordset($2::jsonb) AS m(id bigint, "entryId" uuid, "accountId" bigint, "partnerId" bigint,
+	         "cardId" bigint, type text, direction text, amount numeric, currency text, "balanceAfter" numeric,
+	         "counterpartAccountId" bigint, "counterpartCardId" bigint, channel text, reference text,
+	         description text, "customKeys" jsonb, "actorType" text, "actorId" bigint, "actorLabel" text,
+	         "createdAt" timestamptz)
+	), audit AS (
 	    INSERT INTO audit_log (actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
 	                           before, after, request_id, ip)
 	    SELECT actor_type, actor_id, actor_label, partner_id, action, object_type, object_id, before, after, request_id, ip
-	    FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS e(rec, seq),
+	    FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(rec, seq),
 	         jsonb_to_record(e.rec) AS a(actor_type text, actor_id bigint, actor_label text, partner_id bigint,
 	                                     action text, object_type text, object_id text, before jsonb, after jsonb,
 	                                     request_id text, ip text)
 	    ORDER BY e.seq)
 	INSERT INTO idempotency_keys (scope, key, fingerprint, status, body)
 	SELECT k.scope, k.key, decode(k.fingerprint, 'base64'), k.status, decode(k.body, 'base64')
-	FROM jsonb_to_recordset($2::jsonb) AS k(scope text, key text, fingerprint text, status integer, body text)
+	FROM jsonb_to_recordset($4::jsonb) AS k(scope text, key text, fingerprint text, status integer, body text)
 	ORDER BY k.scope, k.key
 	ON CONFLICT DO NOTHING
 	RETURNING scope, key`
