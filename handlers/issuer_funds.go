@@ -32,9 +32,9 @@ func (h *Handlers) IssuerAssignFunds(c echo.Context) error { return h.issuerFund
 // issuerFunds applies an issuer funds request once per reference of the application: a repeated
 // reference with the same body answers the first reply again (an error included) and moves nothing;
 // with another body it is 7006. Requests refused before the operation runs (credentials, an invalid
-// body, a card the application does not serve, which the store answers before it claims the
-// reference) are not kept, so they can be corrected and sent again. The card's partner is checked
-// by the store against the partners of the application's token, in the operation's transaction.
+// body, a card the application does not serve) are not kept, so they can be corrected and sent
+// again. The card's partner is checked by the store against the partners of the application's
+// token, in the operation's transaction.
 func (h *Handlers) issuerFunds(c echo.Context, put bool) error {
 	cardID, err := pathID(c, "cardId", errCardNotFound)
 	if err != nil {
