@@ -57,13 +57,12 @@ type BatchOutcome struct {
 func (s *Store) ApplyInOneBatch(actor Actor, ops []BatchOp) []BatchOutcome {
 	items := make([]*batchItem, len(ops))
 	for i, o := range ops {
-		items[i] = &batchItem{ctx: context.Background(), actor: actor, op: o.Op, once: o.Once, reply: o.Reply,
-			done: make(chan batchResult, 1)}
+		items[i] = &batchItem{ctx: context.Background(), actor: actor, op: o.Op, once: o.Once, reply: o.Reply}
 	}
-	s.applyBatch(items)
+	s.applyBatch(items, nil)
 	out := make([]BatchOutcome, len(items))
 	for i, it := range items {
-		r := <-it.done
+		r := it.result
 		out[i] = BatchOutcome{Movements: r.movements, Reply: r.reply, Replayed: r.replayed, Err: r.err}
 	}
 	return out

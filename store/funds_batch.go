@@ -12,32 +12,32 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// applyBatch applies a batch in one transaction and answers each operation. A serialization
-// failure or deadlock reruns the whole batch (inTx), and so does a key found used when the replies
-// are kept (errKeysUsed), its operation then answered as a replay. When the database refuses the
-// batch's data (a constraint or a value out of range, which the checks before it should have
-// caught), each operation is applied again on its own, so that only the one at fault fails.
-func (s *Store) applyBatch(batch []*batchItem) {
+// applyBatch applies a batch in one transaction, begun already when begun is not nil, and sets each
+// operation's result. A serialization failure or deadlock reruns the whole batch (inTx), and so
+// does a key found used when the replies are kept (errKeysUsed), its operation then answered as a
+// replay. When the database refuses the batch's data (a constraint or a value out of range, which
+// the checks before it should have caught), each operation is applied again on its own, so that
+// only the one at fault fails.
+func (s *Store) applyBatch(batch []*batchItem, begun *sqlx.Tx) {
 	ctx := context.Background()
 	var err error
 	for attempt := 0; attempt <= len(batch); attempt++ {
-		err = s.inTx(ctx, func(tx *sqlx.Tx) error { return applyBatchTx(ctx, tx, batch) })
+		err = s.inBegunTx(ctx, begun, func(tx *sqlx.Tx) error { return applyBatchTx(ctx, tx, batch) })
+		begun = nil
 		if !errors.Is(err, errKeysUsed) {
 			break
 		}
 	}
 	if err != nil && len(batch) > 1 && refusedData(err) {
 		for _, it := range batch {
-			s.applyBatch([]*batchItem{it})
+			s.applyBatch([]*batchItem{it}, nil)
 		}
 		return
 	}
-	for _, it := range batch {
-		r := it.result
-		if err != nil {
-			r = batchResult{err: err}
+	if err != nil {
+		for _, it := range batch {
+			it.result = batchResult{err: err}
 		}
-		it.done <- r
 	}
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"sync"
+
+	"github.com/jmoiron/sqlx"
 )
 
 // maxBatch bounds the operations applied in one transaction.
@@ -107,17 +109,24 @@ func (q *fundsQueue) close() {
 }
 
 // runBatches applies batches until the store closes. An operation whose key is already in the
-// forming batch waits for the next one, so it reads the first one's committed reply.
+// forming batch waits for the next one, so it reads the first one's committed reply. When more
+// operations are waiting once a batch has committed, the next batch's transaction is begun before
+// the operations of this one are answered: answering wakes their callers, and the BEGIN would
+// otherwise wait behind them.
 func (s *Store) runBatches() {
 	q := &s.funds
 	defer close(q.stopped)
 	var waiting []*batchItem
+	var begun *sqlx.Tx
 	for {
 		if len(waiting) == 0 {
 			select {
 			case it := <-q.items:
 				waiting = append(waiting, it)
 			case <-q.stopping:
+				if begun != nil {
+					_ = begun.Rollback()
+				}
 				for {
 					select {
 					case it := <-q.items:
@@ -130,8 +139,20 @@ func (s *Store) runBatches() {
 		}
 		var batch []*batchItem
 		batch, waiting = nextBatch(waiting, q.items)
-		if len(batch) > 0 {
-			s.applyBatch(batch)
+		if len(batch) == 0 {
+			if begun != nil { // every waiting caller gave up: no transaction is left open while idle
+				_ = begun.Rollback()
+				begun = nil
+			}
+			continue
+		}
+		s.applyBatch(batch, begun)
+		begun = nil
+		if len(waiting) > 0 || len(q.items) > 0 {
+			begun, _ = s.db.BeginTxx(context.Background(), nil) // on failure the batch begins its own
+		}
+		for _, it := range batch {
+			it.done <- it.result
 		}
 	}
 }

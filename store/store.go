@@ -87,9 +87,16 @@ const maxAttempts = 8
 // inTx runs fn in a transaction and commits it. A serialization failure or a deadlock rolls back
 // and runs fn again, so callers never see one as a business error.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
+	return s.inBegunTx(ctx, nil, fn)
+}
+
+// inBegunTx is inTx whose first attempt runs in begun, a transaction already begun, when it is not
+// nil; begun is committed or rolled back.
+func (s *Store) inBegunTx(ctx context.Context, begun *sqlx.Tx, fn func(tx *sqlx.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
-		err = s.tryTx(ctx, fn)
+		err = s.tryTx(ctx, begun, fn)
+		begun = nil
 		if err == nil || !retryable(err) {
 			return err
 		}
@@ -103,10 +110,12 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 	return fmt.Errorf("store: transaction kept conflicting: %w", err)
 }
 
-func (s *Store) tryTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
-	tx, err := s.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return fmt.Errorf("store: unable to begin transaction: %w", err)
+func (s *Store) tryTx(ctx context.Context, tx *sqlx.Tx, fn func(tx *sqlx.Tx) error) error {
+	if tx == nil {
+		var err error
+		if tx, err = s.db.BeginTxx(ctx, nil); err != nil {
+			return fmt.Errorf("store: unable to begin transaction: %w", err)
+		}
 	}
 	if err := fn(tx); err != nil {
 		var keep keptWrites
