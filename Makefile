@@ -55,8 +55,8 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 	@mkdir -p tmp && $(GO) run ./cmd/cardconsole openapi > tmp/openapi.json
 	$(REDOCLY) lint --config .redocly.yaml tmp/openapi.json
 
-bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=20s; docs/performance-funds.md)
-	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-20s}
+bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
+	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

@@ -1,6 +1,6 @@
 // Command funds is the load benchmark of the issuer funds API (make bench-funds, docs/performance-funds.md).
 //
-// In one run on one machine it measures:
+// In one run on one machine, after a warm-up, it measures in each of several rounds:
 //  1. pgbench with a custom script, one conditional UPDATE plus one INSERT per transaction on random
 //     rows of 100k: the rate PostgreSQL itself sustains for the smallest possible money movement;
 //  2. the issuer API doing ADD_FUNDS and WITHDRAW_FUNDS over HTTP on loopback, on 100k cards spread
@@ -8,8 +8,8 @@
 //  3. the same with every request on the cards of one partner (the hot case: one partner balance row
 //     that every request debits or credits).
 //
-// It prints both throughputs, their ratio and the app's p50/p99 latency, then checks that every
-// balance still equals the sum of its movements. It uses its own database in the cluster named by
+// It prints both throughputs, their ratio and the app's p50/p99 latency for each round, then the
+// medians of the rounds, and checks that every balance still equals the sum of its movements. It uses its own database in the cluster named by
 // -admin-url, dropped and created again at the start.
 package main
 
@@ -26,7 +26,9 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime/pprof"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/lib/pq"
@@ -46,6 +48,7 @@ type options struct {
 	partners int
 	logTo    string
 	warmup   time.Duration
+	rounds   int
 }
 
 func main() {
@@ -54,7 +57,8 @@ func main() {
 		"a database URL of the cluster, with a role that may create databases")
 	flag.StringVar(&o.dbName, "db", "cardconsole_bench", "the benchmark's own database (dropped and created again)")
 	flag.StringVar(&o.pgbench, "pgbench", "/usr/lib/postgresql/15/bin/pgbench", "the pgbench binary")
-	flag.DurationVar(&o.duration, "duration", 20*time.Second, "how long each of the three phases runs")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each of the three phases of a round runs")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds of the three phases; the summary gives their medians")
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "how long pgbench and the app run, unmeasured, before their phases")
 	flag.IntVar(&o.clients, "clients", 16, "concurrent clients (pgbench connections and HTTP clients)")
 	flag.IntVar(&o.cards, "cards", 100000, "cards (and pgbench rows)")
@@ -91,14 +95,9 @@ func run(ctx context.Context, o options) error {
 	}
 	defer admin.Close()
 	meter := newCPUMeter(admin, o.dbName)
-
-	pg, err := runPgbench(ctx, o, benchURL, meter)
-	if err != nil {
+	if err := createPgbenchTables(ctx, o, benchURL); err != nil {
 		return err
 	}
-	pgTPS := pg.rate
-	fmt.Printf("%-60s %8.0f tx/s\n%-60s %s\n", "pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)", pgTPS,
-		"", perOp(pg.cpu, pg.count, "pgbench client"))
 
 	st, err := store.Open(ctx, benchURL)
 	if err != nil {
@@ -122,16 +121,34 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	load := loadConfig{base: base, token: token, appID: w.creds.ApplicationID, clients: o.clients, duration: o.duration}
-
-	if err := warmUp(ctx, st, load, o.warmup, w.cardIDs); err != nil {
+	if err := warmUp(ctx, o, benchURL, meter, st, load, w.cardIDs); err != nil {
 		return err
 	}
-	meter.start(ctx)
-	spread := load.run(w.cardIDs)
-	report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pgTPS, meter.end())
-	meter.start(ctx)
-	hot := load.run(w.cardIDs[:w.perPartner])
-	report("issuer API, cards of 1 partner (hot)", hot, pgTPS, meter.end())
+
+	var pgRates, spreadRates, hotRates, spreadRatios, hotRatios []float64
+	for round := 1; round <= o.rounds; round++ {
+		fmt.Printf("\nround %d of %d\n", round, o.rounds)
+		pg, err := runPgbench(ctx, o, benchURL, meter, o.duration)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("%-60s %8.0f tx/s\n%-60s %s\n", "pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)", pg.rate,
+			"", perOp(pg.cpu, pg.count, "pgbench client"))
+		meter.start(ctx)
+		spread := load.run(w.cardIDs)
+		report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pg.rate, meter.end())
+		meter.start(ctx)
+		hot := load.run(w.cardIDs[:w.perPartner])
+		report("issuer API, cards of 1 partner (hot)", hot, pg.rate, meter.end())
+		if spread.failures+hot.failures > 0 {
+			return fmt.Errorf("round %d: %d requests did not answer 200", round, spread.failures+hot.failures)
+		}
+		pgRates, spreadRates, hotRates = append(pgRates, pg.rate), append(spreadRates, spread.rate), append(hotRates, hot.rate)
+		spreadRatios, hotRatios = append(spreadRatios, spread.rate/pg.rate), append(hotRatios, hot.rate/pg.rate)
+	}
+	fmt.Printf("\nmedians of %d rounds: pgbench %.0f tx/s; issuer API %.0f req/s (ratio %.2f), hot %.0f req/s (ratio %.2f)\n",
+		o.rounds, median(pgRates), median(spreadRates), median(spreadRatios), median(hotRates), median(hotRatios))
+	fmt.Printf("ratio per round: issuer API %s; hot %s\n", list(spreadRatios), list(hotRatios))
 
 	if err := checkLedger(ctx, st); err != nil {
 		return err
@@ -140,21 +157,47 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
-// warmUp sends the app requests for d, unmeasured, then refreshes the planner's statistics: the
-// measured phases then start on tables that hold rows and on connections that have prepared their
-// statements, as in a deployment that has been running. Without it, the first plans of each
-// connection are made for empty tables and kept until autovacuum's first analyze of them, which
-// comes after the phases end (docs/performance-funds.md).
-func warmUp(ctx context.Context, st *store.Store, load loadConfig, d time.Duration, cardIDs []int64) error {
-	if d <= 0 {
+// warmUp runs pgbench and then the app, unmeasured, for the warm-up time each, then refreshes the
+// planner's statistics: the measured rounds then start on tables that hold rows and on connections
+// that have prepared their statements, as in a deployment that has been running. Without it, the
+// first plans of each connection are made for empty tables and kept until autovacuum's first
+// analyze of them, which comes after the rounds end (docs/performance-funds.md).
+func warmUp(ctx context.Context, o options, dbURL string, meter *cpuMeter, st *store.Store, load loadConfig, cardIDs []int64) error {
+	if o.warmup <= 0 {
 		return nil
 	}
-	load.duration = d
+	if _, err := runPgbench(ctx, o, dbURL, meter, o.warmup); err != nil {
+		return err
+	}
+	load.duration = o.warmup
 	if r := load.run(cardIDs); r.failures > 0 {
 		return fmt.Errorf("warm-up: %d of %d requests did not answer 200", r.failures, r.requests)
 	}
 	_, err := st.DB().ExecContext(ctx, `ANALYZE`)
 	return err
+}
+
+// median is the middle value of xs (the mean of the two middle ones for an even count).
+func median(xs []float64) float64 {
+	s := slices.Clone(xs)
+	slices.Sort(s)
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	if n%2 == 1 {
+		return s[n/2]
+	}
+	return (s[n/2-1] + s[n/2]) / 2
+}
+
+// list prints ratios as "0.51, 0.55, 0.49".
+func list(xs []float64) string {
+	parts := make([]string, len(xs))
+	for i, x := range xs {
+		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
+	}
+	return strings.Join(parts, ", ")
 }
 
 // recreateDatabase drops and creates the benchmark database and returns its URL.
@@ -200,12 +243,12 @@ type pgbenchResult struct {
 	cpu   cpuUse
 }
 
-// runPgbench creates its tables in the benchmark database, runs the script and returns its rate.
-// The meter measures the CPU time of pgbench itself and of its backends.
-func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (pgbenchResult, error) {
+// createPgbenchTables creates pgbench's tables in the benchmark database: 100k accounts (o.cards)
+// with a large balance, and an empty movements table.
+func createPgbenchTables(ctx context.Context, o options, dbURL string) error {
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {
-		return pgbenchResult{}, err
+		return err
 	}
 	defer db.Close()
 	_, err = db.ExecContext(ctx, `
@@ -214,11 +257,15 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (
 		                              created_at timestamptz NOT NULL DEFAULT now());
 		INSERT INTO bench_accounts SELECT g, 1000000000 FROM generate_series(1, `+strconv.Itoa(o.cards)+`) g;`)
 	if err != nil {
-		return pgbenchResult{}, fmt.Errorf("pgbench tables: %w", err)
+		return fmt.Errorf("pgbench tables: %w", err)
 	}
-	if _, err := db.ExecContext(ctx, `VACUUM ANALYZE bench_accounts`); err != nil {
-		return pgbenchResult{}, err
-	}
+	_, err = db.ExecContext(ctx, `VACUUM ANALYZE bench_accounts`)
+	return err
+}
+
+// runPgbench runs the script for d and returns its rate. The meter measures the CPU time of pgbench
+// itself and of its backends.
+func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter, d time.Duration) (pgbenchResult, error) {
 	script, err := os.CreateTemp("", "bench-funds-*.sql")
 	if err != nil {
 		return pgbenchResult{}, err
@@ -238,7 +285,7 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter) (
 	if p := u.Query().Get("port"); p != "" {
 		port = p
 	}
-	args := []string{"-n", "-c", strconv.Itoa(o.clients), "-j", strconv.Itoa(min(o.clients, 4)), "-T", strconv.Itoa(int(o.duration.Seconds())),
+	args := []string{"-n", "-c", strconv.Itoa(o.clients), "-j", strconv.Itoa(min(o.clients, 4)), "-T", strconv.Itoa(int(d.Seconds())),
 		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", host, "-p", port, "-U", u.User.Username(), o.dbName}
 	cmd := exec.CommandContext(ctx, o.pgbench, args...)
 	if pass, ok := u.User.Password(); ok {
