@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 
 	"cardconsole/store"
@@ -164,4 +165,49 @@ func TestClosedStoreAnswersFundsOperations(t *testing.T) {
 	if _, err := st.AddFunds(ctx, actor, op); err == nil {
 		t.Fatal("a closed store applied an operation")
 	}
+}
+
+func TestTwoInstancesApplyOneKeyOnce(t *testing.T) {
+	ctx := context.Background()
+	url := storetest.NewURL(t)
+	var stores [2]*store.Store
+	for i := range stores {
+		st, err := store.Open(ctx, url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		stores[i] = st
+	}
+	p, err := stores[0].CreatePartner(ctx, actor, "Uno", "GTQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	storetest.CreditPartner(t, stores[0], p.ID, "100")
+	card := storetest.ActiveCard(t, stores[0], p.ID, storetest.Cardholder(t, stores[0], p.ID))
+	once := store.Once{Scope: store.ApplicationScope(1), Key: "TWO-INSTANCES", Fingerprint: []byte("fp")}
+	op := store.AddFundsOperation(store.FundsOp{PartnerID: p.ID, CardID: card.ID, Amount: dec("7")})
+	const n = 40
+	var wg sync.WaitGroup
+	replies := make([]store.Reply, n)
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			replies[i], _, errs[i] = stores[i%2].ApplyOnce(ctx, actor, once, op, keptReply)
+		})
+	}
+	wg.Wait()
+	for i := range n {
+		if errs[i] != nil || replies[i].Status != 200 {
+			t.Fatalf("request %d: %v %+v", i, errs[i], replies[i])
+		}
+	}
+	var movements int
+	if err := stores[0].DB().GetContext(ctx, &movements, `SELECT count(*) FROM movements WHERE card_id = $1`, card.ID); err != nil {
+		t.Fatal(err)
+	}
+	if movements != 1 {
+		t.Fatalf("%d movements on the card, want 1", movements)
+	}
+	checkLedger(t, stores[0])
 }
