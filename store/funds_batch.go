@@ -108,7 +108,7 @@ func lockBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) (map[int64]
 		case "card":
 			read[r.ID] = r.fundsCard
 		case "account":
-			accounts[r.ID] = &batchAccount{ID: r.ID, PartnerID: r.PartnerID, Currency: r.Currency, Balance: r.Balance}
+			accounts[r.ID] = &batchAccount{ID: r.ID, PartnerID: r.PartnerID, Currency: r.Currency, Locked: r.Balance, Balance: r.Balance}
 		case "clock":
 			clock.at, clock.ids = r.At.Time, r.Reserved
 		}

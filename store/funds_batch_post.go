@@ -12,13 +12,15 @@ type batchAccount struct {
 	ID        int64
 	PartnerID int64
 	Currency  string
+	Locked    decimal.Decimal // the balance read under the lock
 	Balance   decimal.Decimal
 	changed   bool
 }
 
-// balanceRecord is an account's balance after the batch.
+// balanceRecord is an account's balance as the batch locked it and as the batch leaves it.
 type balanceRecord struct {
 	ID      int64           `json:"id"`
+	Before  decimal.Decimal `json:"before"`
 	Balance decimal.Decimal `json:"balance"`
 }
 
@@ -58,7 +60,7 @@ func postBatch(batch []*batchItem, accounts map[int64]*batchAccount, clock *batc
 	var balances []balanceRecord
 	for _, a := range accounts {
 		if a.changed {
-			balances = append(balances, balanceRecord{a.ID, a.Balance})
+			balances = append(balances, balanceRecord{a.ID, a.Locked, a.Balance})
 		}
 	}
 	sort.Slice(balances, func(i, j int) bool { return balances[i].ID < balances[j].ID })

@@ -30,7 +30,7 @@ func replayUsedKeys(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error 
 	return nil
 }
 
-// keptReply is a key with its fingerprint and reply, as keepOutcomesSQL inserts it.
+// keptReply is a key with its fingerprint and reply, as writeBatchSQL inserts it.
 type keptReply struct {
 	Scope       string `json:"scope"`
 	Key         string `json:"key"`
@@ -39,7 +39,7 @@ type keptReply struct {
 	Body        []byte `json:"body"`
 }
 
-// scopedKey is a key as keepOutcomesSQL returns it.
+// scopedKey is a key as writeBatchSQL returns it.
 type scopedKey struct {
 	Scope string `db:"scope"`
 	Key   string `db:"key"`
@@ -47,7 +47,8 @@ type scopedKey struct {
 
 // writeBatch writes, in one statement, the new balances, the movements, the audit rows of the
 // operations that applied, and the key with its reply of every keyed operation that applied or was
-// refused. A key that is already there (the unique index makes a concurrent insert of it wait for
+// refused. A balance is set only where it still is the balance the batch locked, and the batch
+// fails unless every one was: the lock makes that certain, the statement checks it. A key that is already there (the unique index makes a concurrent insert of it wait for
 // its transaction) marks its operation used and rolls the batch back with errKeysUsed.
 func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances []balanceRecord) error {
 	var movements []Movement
@@ -88,16 +89,25 @@ func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances [
 			return err
 		}
 	}
-	var inserted []scopedKey
-	if err := tx.SelectContext(ctx, &inserted, writeBatchSQL, params[0], params[1], params[2], params[3]); err != nil {
+	var rows []struct {
+		scopedKey
+		Balances int `db:"balances"`
+	}
+	if err := tx.SelectContext(ctx, &rows, writeBatchSQL, params[0], params[1], params[2], params[3]); err != nil {
 		return fmt.Errorf("store: unable to write the batch: %w", err)
 	}
-	if len(inserted) == len(replies) {
-		return nil
+	fresh := make(map[scopedKey]bool, len(rows))
+	for _, r := range rows {
+		if r.Scope == "" {
+			if r.Balances != len(balances) {
+				return errors.New("store: a balance changed under the batch's lock")
+			}
+			continue
+		}
+		fresh[r.scopedKey] = true
 	}
-	fresh := make(map[scopedKey]bool, len(inserted))
-	for _, k := range inserted {
-		fresh[k] = true
+	if len(fresh) == len(replies) {
+		return nil
 	}
 	for _, it := range batch {
 		if it.once != nil && (it.state == itemApplied || it.state == itemRefused) && !fresh[scopedKey{it.once.Scope, it.once.Key}] {
@@ -107,14 +117,16 @@ func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances [
 	return errKeysUsed
 }
 
-// writeBatchSQL sets the balances ($1), inserts the movements ($2, as Movement encodes them) and
-// appends the audit rows ($3) in their order, then inserts the keys with their replies ($4) in key
-// order, returning the keys it inserted. Every parameter is a JSON array.
+// writeBatchSQL sets the balances ($1), each only where it still is the balance the batch locked,
+// inserts the movements ($2, as Movement encodes them) and appends the audit rows ($3) in their
+// order, then inserts the keys with their replies ($4) in key order. It returns the keys it inserted
+// and one row without a scope that counts the balances it set. Every parameter is a JSON array.
 const writeBatchSQL = `
 	WITH balances AS (
 	    UPDATE accounts a SET balance = b.balance, updated_at = now()
-	    FROM jsonb_to_recordset($1::jsonb) AS b(id bigint, balance numeric)
-	    WHERE a.id = b.id
+	    FROM jsonb_to_recordset($1::jsonb) AS b(id bigint, before numeric, balance numeric)
+	    WHERE a.id = b.id AND a.balance = b.before
+	    RETURNING a.id
 	), movements AS (
 	    INSERT INTO movements (id, entry_id, account_id, partner_id, card_id, type, direction, amount, currency,
 	                           balance_after, counterpart_account_id, counterpart_card_id, channel, reference,
@@ -135,10 +147,14 @@ const writeBatchSQL = `
 	         jsonb_to_record(e.rec) AS a(actor_type text, actor_id bigint, actor_label text, partner_id bigint,
 	                                     action text, object_type text, object_id text, before jsonb, after jsonb,
 	                                     request_id text, ip text)
-	    ORDER BY e.seq)
-	INSERT INTO idempotency_keys (scope, key, fingerprint, status, body)
-	SELECT k.scope, k.key, decode(k.fingerprint, 'base64'), k.status, decode(k.body, 'base64')
-	FROM jsonb_to_recordset($4::jsonb) AS k(scope text, key text, fingerprint text, status integer, body text)
-	ORDER BY k.scope, k.key
-	ON CONFLICT DO NOTHING
-	RETURNING scope, key`
+	    ORDER BY e.seq
+	), keys AS (
+	    INSERT INTO idempotency_keys (scope, key, fingerprint, status, body)
+	    SELECT k.scope, k.key, decode(k.fingerprint, 'base64'), k.status, decode(k.body, 'base64')
+	    FROM jsonb_to_recordset($4::jsonb) AS k(scope text, key text, fingerprint text, status integer, body text)
+	    ORDER BY k.scope, k.key
+	    ON CONFLICT DO NOTHING
+	    RETURNING scope, key)
+	SELECT scope, key, 0 AS balances FROM keys
+	UNION ALL
+	SELECT '', '', count(*) FROM balances`

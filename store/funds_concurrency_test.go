@@ -266,7 +266,8 @@ func (w mixWorld) randomOperation(ctx context.Context, rng *rand.Rand) (replayed
 }
 
 // checkLedger fails unless every account's balance equals the sum of its movements and the balance
-// after its last movement, and no balance is negative.
+// after its last movement, no balance is negative, movement times follow the ledger's order, and
+// every movement's counterpart is the other movement of its entry.
 func checkLedger(t *testing.T, st *store.Store) {
 	t.Helper()
 	var bad []struct {
@@ -297,6 +298,18 @@ func checkLedger(t *testing.T, st *store.Store) {
 	}
 	if disordered != 0 {
 		t.Errorf("%d movements are timed before an earlier movement of their account", disordered)
+	}
+	// A movement's counterpart is the other movement of its entry: its account and its card.
+	var strays int
+	if err := st.DB().GetContext(context.Background(), &strays, `
+		SELECT count(*) FROM movements m WHERE m.counterpart_account_id IS NOT NULL AND NOT EXISTS (
+		    SELECT FROM movements o WHERE o.entry_id = m.entry_id AND o.id <> m.id
+		      AND o.account_id = m.counterpart_account_id AND o.card_id IS NOT DISTINCT FROM m.counterpart_card_id
+		      AND m.account_id = o.counterpart_account_id)`); err != nil {
+		t.Fatal(err)
+	}
+	if strays != 0 {
+		t.Errorf("%d movements name a counterpart that is not their entry's other movement", strays)
 	}
 }
 

@@ -63,3 +63,28 @@ func TestPermissionsCatalogAndRoles(t *testing.T) {
 		t.Fatal("grants leaked to another partner")
 	}
 }
+
+func TestAMovementMustAgreeWithItsAccount(t *testing.T) {
+	f := newFunds(t, "100")
+	ctx := context.Background()
+	other, err := f.st.CreatePartner(ctx, sys, "Other", "GTQ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	insert := func(partnerID, cardID int64) error {
+		_, err := f.st.DB().ExecContext(ctx, `
+			INSERT INTO movements (entry_id, account_id, partner_id, card_id, type, direction, amount, currency, balance_after, actor_type)
+			SELECT gen_random_uuid(), c.account_id, $1, $2, 'ADD_FUNDS', 'CREDIT', 1, 'GTQ', 1, 'SYSTEM' FROM cards c WHERE c.id = $3`,
+			partnerID, cardID, f.card.ID)
+		return err
+	}
+	if err := insert(other.ID, f.card.ID); err == nil {
+		t.Error("a movement of the card's account was accepted under another partner")
+	}
+	if err := insert(f.partner, f.second.ID); err == nil {
+		t.Error("a movement of the card's account was accepted under another card")
+	}
+	if err := insert(f.partner, f.card.ID); err != nil {
+		t.Errorf("a consistent movement was refused: %v", err)
+	}
+}
