@@ -55,11 +55,17 @@ type BatchOutcome struct {
 // ApplyInOneBatch applies ops in one batch, as the funds queue does with operations that arrive
 // together, and returns their outcomes in order.
 func (s *Store) ApplyInOneBatch(actor Actor, ops []BatchOp) []BatchOutcome {
+	return s.ApplyInOneBatchBegun(actor, ops, nil)
+}
+
+// ApplyInOneBatchBegun is ApplyInOneBatch in a transaction begun already, as the funds queue begins
+// the next batch's transaction before it answers the current one.
+func (s *Store) ApplyInOneBatchBegun(actor Actor, ops []BatchOp, begun *sqlx.Tx) []BatchOutcome {
 	items := make([]*batchItem, len(ops))
 	for i, o := range ops {
 		items[i] = &batchItem{ctx: context.Background(), actor: actor, op: o.Op, once: o.Once, reply: o.Reply}
 	}
-	s.applyBatch(items, nil)
+	s.applyBatch(items, begun)
 	out := make([]BatchOutcome, len(items))
 	for i, it := range items {
 		r := it.result

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -59,6 +60,9 @@ func applyBatchTx(ctx context.Context, tx *sqlx.Tx, batch []*batchItem) error {
 		it.state, it.result, it.cards, it.posting = itemOpen, batchResult{}, nil, Posting{}
 	}
 	accounts, clock, err := lockBatch(ctx, tx, batch)
+	if errors.Is(err, driver.ErrBadConn) {
+		return fmt.Errorf("%w: %w", errBegunTxLost, err)
+	}
 	if err != nil {
 		return err
 	}

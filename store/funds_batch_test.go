@@ -211,3 +211,34 @@ func TestTwoInstancesApplyOneKeyOnce(t *testing.T) {
 	}
 	checkLedger(t, stores[0])
 }
+
+func TestBatchBegunOnALostConnectionRunsOnAFreshOne(t *testing.T) {
+	f := newFunds(t, "100")
+	ctx := context.Background()
+	tx, err := f.st.DB().BeginTxx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var pid int
+	if err := tx.GetContext(ctx, &pid, `SELECT pg_backend_pid()`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.st.DB().ExecContext(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	for gone := false; !gone; {
+		if err := f.st.DB().GetContext(ctx, &gone, `SELECT NOT EXISTS (SELECT FROM pg_stat_activity WHERE pid = $1)`, pid); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := f.st.ApplyInOneBatchBegun(actor, []store.BatchOp{
+		{Op: store.AddFundsOperation(store.FundsOp{PartnerID: f.partner, CardID: f.card.ID, Amount: dec("5")})},
+	}, tx)
+	if out[0].Err != nil {
+		t.Fatalf("a batch whose transaction begun in advance lost its connection failed: %v", out[0].Err)
+	}
+	if b := f.balance(t, f.card.ID); !b.Equal(dec("5")) {
+		t.Fatalf("card balance %s, want 5", b)
+	}
+	checkLedger(t, f.st)
+}

@@ -91,11 +91,17 @@ func (s *Store) inTx(ctx context.Context, fn func(tx *sqlx.Tx) error) error {
 }
 
 // inBegunTx is inTx whose first attempt runs in begun, a transaction already begun, when it is not
-// nil; begun is committed or rolled back.
+// nil; begun is committed or rolled back. When fn finds begun's connection lost before it wrote
+// anything (errBegunTxLost), fn runs again in a fresh transaction.
 func (s *Store) inBegunTx(ctx context.Context, begun *sqlx.Tx, fn func(tx *sqlx.Tx) error) error {
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		err = s.tryTx(ctx, begun, fn)
+		if begun != nil && errors.Is(err, errBegunTxLost) {
+			// The connection of the transaction begun in advance was lost before anything was
+			// written in it: begin again on a fresh one.
+			err = s.tryTx(ctx, nil, fn)
+		}
 		begun = nil
 		if err == nil || !retryable(err) {
 			return err
@@ -133,6 +139,10 @@ func (s *Store) tryTx(ctx context.Context, tx *sqlx.Tx, fn func(tx *sqlx.Tx) err
 	}
 	return nil
 }
+
+// errBegunTxLost is what fn of inBegunTx returns when its first statement finds the connection
+// lost: nothing was written in the transaction.
+var errBegunTxLost = errors.New("store: the transaction's connection was lost before it wrote anything")
 
 // keptWrites is an error whose transaction is committed all the same: a refusal that must leave a
 // trace, such as a counted failed attempt.
