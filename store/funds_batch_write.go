@@ -77,23 +77,18 @@ func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances [
 	if len(audits) == 0 && len(replies) == 0 {
 		return nil
 	}
-	var params [4]string
-	var err error
-	for i, encode := range []func() (string, error){
-		func() (string, error) { return jsonParam(balances) },
-		func() (string, error) { return jsonParam(movements) },
-		func() (string, error) { return jsonParam(audits) },
-		func() (string, error) { return jsonParam(replies) },
-	} {
-		if params[i], err = encode(); err != nil {
-			return err
-		}
+	balanceParam, errB := jsonParam(balances)
+	movementParam, errM := jsonParam(movements)
+	auditParam, errA := jsonParam(audits)
+	replyParam, errR := jsonParam(replies)
+	if err := errors.Join(errB, errM, errA, errR); err != nil {
+		return err
 	}
 	var rows []struct {
 		scopedKey
 		Balances int `db:"balances"`
 	}
-	if err := tx.SelectContext(ctx, &rows, writeBatchSQL, params[0], params[1], params[2], params[3]); err != nil {
+	if err := tx.SelectContext(ctx, &rows, writeBatchSQL, balanceParam, movementParam, auditParam, replyParam); err != nil {
 		return fmt.Errorf("store: unable to write the batch: %w", err)
 	}
 	fresh := make(map[scopedKey]bool, len(rows))
