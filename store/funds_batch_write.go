@@ -48,8 +48,9 @@ type scopedKey struct {
 // writeBatch writes, in one statement, the new balances, the movements, the audit rows of the
 // operations that applied, and the key with its reply of every keyed operation that applied or was
 // refused. A balance is set only where it still is the balance the batch locked, and the batch
-// fails unless every one was: the lock makes that certain, the statement checks it. A key that is already there (the unique index makes a concurrent insert of it wait for
-// its transaction) marks its operation used and rolls the batch back with errKeysUsed.
+// fails unless every one was: the lock makes that certain, the statement checks it. A key that is
+// already there (the unique index makes a concurrent insert of it wait for its transaction) marks
+// its operation used and rolls the batch back with errKeysUsed.
 func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances []balanceRecord) error {
 	var movements []Movement
 	var replies []keptReply
