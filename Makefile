@@ -15,8 +15,12 @@ help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
 
 run: ## serve the console on demo data at http://127.0.0.1:8080 (private PostgreSQL under .data/ unless DATABASE_URL is set)
-	@set -e; url="$${DATABASE_URL:-$$($(PGDEV) url cardconsole)}"; \
+	@set -e; \
+	if [ -z "$${DATABASE_URL:-}" ]; then echo "cardconsole: starting the private PostgreSQL cluster under .data/ (created on the first start)"; fi; \
+	url="$${DATABASE_URL:-$$($(PGDEV) url cardconsole)}"; \
+	echo "cardconsole: building bin/cardconsole"; \
 	$(GO) build -o bin/cardconsole ./cmd/cardconsole; \
+	echo "cardconsole: applying migrations and loading the demo data (once)"; \
 	DATABASE_URL="$$url" ./bin/cardconsole seed --demo >/dev/null; \
 	echo "cardconsole: open $${BASE_URL:-http://$${ADDR:-127.0.0.1:8080}}"; \
 	exec env DATABASE_URL="$$url" ./bin/cardconsole serve

@@ -34,7 +34,7 @@ func (s *Store) ListCards(ctx context.Context, f CardFilter) ([]Card, int, error
 		return nil, 0, v.Err()
 	}
 	where := `c.partner_id = $1 AND ($2 = '' OR c.status = $2) AND (NOT $3 OR c.cardholder_id IS NULL)
-		AND (cardinality($4::text[]) = 0 OR c.cardholder_id IS NULL
+		AND (coalesce(cardinality($4::text[]), 0) = 0 OR c.cardholder_id IS NULL
 		     OR c.cardholder_id IN (SELECT cardholder_id FROM cardholder_tags WHERE tag = ANY($4)))`
 	args := []any{f.PartnerID, f.Status, f.Unassigned, pq.Array(f.Tags)}
 	var total int

@@ -93,6 +93,7 @@ func seedPartnersAndOperators(ctx context.Context, d *demo) error {
 		{"admin@demo.test", "Andes Wallet", []string{"admin"}},
 		{"maker@demo.test", "Quetzal Pay", []string{"maker"}},
 		{"checker@demo.test", "Quetzal Pay", []string{"checker"}},
+		{"checker@demo.test", "Andes Wallet", []string{"checker"}},
 	}
 	for _, g := range grants {
 		if _, ok := d.operators[g.email]; !ok {
