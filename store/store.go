@@ -24,6 +24,7 @@ type Store struct {
 	events    eventBus   // live events fanned out to subscribers (events.go)
 	funds     fundsQueue // funds operations applied in batches (funds_queue.go)
 	appTokens tokenCache // principals of application tokens (token_cache.go)
+	replica   *replica   // reads that may be a second stale, when set (replica.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its
@@ -54,10 +55,11 @@ func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
 // DB exposes the pool for tests and tools that need raw SQL.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
-// Close stops the live event listener and the funds queue, and closes the pool.
+// Close stops the live event listener and the funds queue, and closes the pools.
 func (s *Store) Close() error {
 	s.events.close()
 	s.funds.close()
+	s.closeReplica()
 	return s.db.Close()
 }
 
