@@ -24,6 +24,9 @@ type Cluster struct {
 	// Settings are extra -c name=value server settings, such as the development cluster's
 	// fsync=off; none means PostgreSQL's durable defaults.
 	Settings []string
+	// NoSync skips the tools' own flush to disk (initdb, pg_basebackup): for a cluster a test
+	// throws away, with fsync=off in Settings.
+	NoSync bool
 	// Log receives the output of the PostgreSQL tools; nil discards it.
 	Log *os.File
 
@@ -115,7 +118,11 @@ func (cl *Cluster) Init() error {
 	if err := cl.prepareDir(cl.Dir, 0o700, true); err != nil {
 		return err
 	}
-	if err := cl.cmd("initdb", "-D", cl.Dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8").Run(); err != nil {
+	args := []string{"-D", cl.Dir, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8"}
+	if cl.NoSync {
+		args = append(args, "--no-sync")
+	}
+	if err := cl.cmd("initdb", args...).Run(); err != nil {
 		return fmt.Errorf("initdb failed: %w", err)
 	}
 	return nil
@@ -134,9 +141,11 @@ func (cl *Cluster) ReplicaOf(primary *Cluster) error {
 	if err := cl.prepareDir(cl.Dir, 0o700, true); err != nil {
 		return err
 	}
-	err := cl.cmd("pg_basebackup", "-h", "127.0.0.1", "-p", primary.Port, "-U", "postgres", "-D", cl.Dir,
-		"-R", "-X", "stream", "-c", "fast").Run()
-	if err != nil {
+	args := []string{"-h", "127.0.0.1", "-p", primary.Port, "-U", "postgres", "-D", cl.Dir, "-R", "-X", "stream", "-c", "fast"}
+	if cl.NoSync {
+		args = append(args, "--no-sync")
+	}
+	if err := cl.cmd("pg_basebackup", args...).Run(); err != nil {
 		return fmt.Errorf("pg_basebackup failed: %w", err)
 	}
 	return nil
