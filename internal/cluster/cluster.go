@@ -42,8 +42,8 @@ type Set struct {
 
 // Process is one program of the set.
 type Process struct {
-	Name string
-	Port string
+	Name   string
+	Port   string
 	pid    int
 	log    string
 	exited chan struct{} // closed when a child (not detached) exits
