@@ -68,8 +68,9 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
 	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
 
-bench-events: ## latency of live events across two instances, commit on one to SSE frame on the other, 200 clients (docs/performance-events.md)
-	$(GO) run ./bench/events -clients $${BENCH_CLIENTS:-200} -changes $${BENCH_CHANGES:-300}
+bench-events: ## live events across two instances: change on A to SSE frame on B, 200 streams, p50/p95/p99 (BENCH_DATABASE_URL; docs/performance-events.md)
+	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url postgres)}"; \
+	$(GO) run ./bench/events -admin-url "$$url" -clients $${BENCH_CLIENTS:-200} -changes $${BENCH_CHANGES:-300}
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop
