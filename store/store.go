@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"cardconsole/migrations"
 )
@@ -75,8 +76,15 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// newMigrationProvider holds a PostgreSQL advisory lock while it migrates, so that instances
+// started at once (a rolling deployment) apply each migration once: the first migrates, the
+// others wait for it and find nothing left to do.
 func newMigrationProvider(db *sql.DB) (*goose.Provider, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to prepare the migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load migrations: %w", err)
 	}
