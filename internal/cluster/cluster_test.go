@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -102,6 +104,50 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 		}
 		if statuses[0] != http.StatusOK && statuses[1] != http.StatusOK {
 			t.Fatalf("neither instance accepted the operation: %v", statuses)
+		}
+	})
+
+	t.Run("reads go to the replica while it keeps up, to the primary when it lags", func(t *testing.T) {
+		ctx := context.Background()
+		replica, err := sql.Open("postgres", w.replica.URL("cardconsole"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer replica.Close()
+		if _, err := replica.Exec(`SELECT pg_wal_replay_pause()`); err != nil {
+			t.Fatal(err)
+		}
+		defer replica.Exec(`SELECT pg_wal_replay_resume()`)
+		// Written on the primary while the replica replays nothing: only the primary has it.
+		if err := lb.Store.Audit(ctx, store.SystemActor("test"), store.Event{PartnerID: partner, Action: "test.while_paused",
+			ObjectType: "partner", ObjectID: partner}); err != nil {
+			t.Fatal(err)
+		}
+		sees := func(maxLag time.Duration, log io.Writer) bool {
+			st, err := store.Open(ctx, db)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if err := st.UseReplica(w.replica.URL("cardconsole"), maxLag, slog.New(slog.NewTextHandler(log, nil))); err != nil {
+				t.Fatal(err)
+			}
+			entries, _, err := st.ListAudit(ctx, store.AuditFilter{PartnerIDs: []int64{partner}, Action: "test.",
+				Page: store.Page{Number: 1, Limit: 10}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return len(entries) == 1
+		}
+		if sees(time.Hour, io.Discard) {
+			t.Fatal("the audit log was read on the primary while the replica was within an hour's lag")
+		}
+		var log bytes.Buffer
+		if !sees(time.Millisecond, &log) {
+			t.Fatal("the audit log was read on a replica lagging beyond the limit")
+		}
+		if !strings.Contains(log.String(), "reads fall back to the primary") || !strings.Contains(log.String(), "lagging") {
+			t.Fatalf("the fallback is not logged: %s", log.String())
 		}
 	})
 
