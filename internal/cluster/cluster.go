@@ -5,6 +5,7 @@
 package cluster
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"net"
@@ -272,12 +273,24 @@ func Down(dir string) error {
 		}
 		pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
 		p := &Process{Name: strings.TrimSuffix(filepath.Base(f), ".pid"), pid: pid}
-		if err := p.stop(); err != nil {
-			errs = append(errs, err)
+		if ours(pid) {
+			if err := p.stop(); err != nil {
+				errs = append(errs, err)
+			}
 		}
 		_ = os.Remove(f)
 	}
 	return errors.Join(errs...)
+}
+
+// ours reports whether pid is still a program of the set: after a reboot a pid file may name an
+// unrelated process, which must not be stopped.
+func ours(pid int) bool {
+	cmdline, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
+	if err != nil {
+		return pid > 0 && syscall.Kill(pid, 0) == nil // no /proc: trust the pid file
+	}
+	return bytes.Contains(cmdline, []byte("cardconsole")) || bytes.Contains(cmdline, []byte("haproxy"))
 }
 
 // tail is the end of a log file, for errors at start.
