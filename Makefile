@@ -9,7 +9,7 @@ TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events cluster cluster-stop clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -24,6 +24,16 @@ run: ## serve the console on demo data at http://127.0.0.1:8080 (private Postgre
 	DATABASE_URL="$$url" ./bin/cardconsole seed --demo >/dev/null; \
 	echo "cardconsole: open $${BASE_URL:-http://$${ADDR:-127.0.0.1:8080}}"; \
 	exec env DATABASE_URL="$$url" ./bin/cardconsole serve
+
+cluster: build ## production-like set on this machine: durable PostgreSQL primary + streaming replica, two instances, HAProxy at http://127.0.0.1:18080 (docs/deploy.md)
+	@set -e; urls="$$($(PGDEV) replicated cardconsole)"; primary="$$(sed -n 1p <<<"$$urls")"; replica="$$(sed -n 2p <<<"$$urls")"; \
+	DATABASE_URL="$$primary" ./bin/cardconsole seed --demo >/dev/null; \
+	echo "cluster: primary $$primary"; echo "cluster: replica $$replica"; \
+	$(GO) run ./cmd/cluster up -dir .data/cluster -binary bin/cardconsole -db "$$primary" -replica "$$replica"
+
+cluster-stop: ## stop what make cluster started (HAProxy, the instances, the replica, the primary)
+	$(GO) run ./cmd/cluster down -dir .data/cluster
+	$(PGDEV) replicated-stop
 
 build: ## build bin/cardconsole
 	$(GO) build -o bin/cardconsole ./cmd/cardconsole
@@ -61,6 +71,10 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 
 bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
 	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
+
+bench-events: ## live events across two instances: change on A to SSE frame on B, 200 streams, p50/p95/p99 (BENCH_DATABASE_URL; docs/performance-events.md)
+	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url postgres)}"; \
+	$(GO) run ./bench/events -admin-url "$$url" -clients $${BENCH_CLIENTS:-200} -changes $${BENCH_CHANGES:-300}
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

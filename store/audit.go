@@ -186,19 +186,27 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		args = append(args, likeContains(f.Actor))
 		where += ` AND a.actor_label ILIKE $` + strconv.Itoa(len(args))
 	}
+	// The audit log tolerates a second of staleness: it is read on the replica when there is one.
 	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM audit_log a WHERE `+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("store: unable to count audit log: %w", err)
-	}
-	args = append(args, f.Page.Limit, f.Page.Offset())
 	var entries []AuditEntry
-	err := s.db.SelectContext(ctx, &entries, `
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		if err := db.GetContext(ctx, &total, `SELECT count(*) FROM audit_log a WHERE `+where, args...); err != nil {
+			return fmt.Errorf("store: unable to count audit log: %w", err)
+		}
+		n := len(args)
+		entries = nil
+		err := db.SelectContext(ctx, &entries, `
 		SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
 		       before, after, request_id, ip
 		FROM audit_log a WHERE `+where+`
-		ORDER BY id DESC LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+		ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Page.Limit, f.Page.Offset())...)
+		if err != nil {
+			return fmt.Errorf("store: unable to list audit log: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: unable to list audit log: %w", err)
+		return nil, 0, err
 	}
 	return entries, total, nil
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 )
 
@@ -187,16 +188,31 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 		}
 		f.Tags = tags
 	}
-	total, collect, err := s.countCardholders(ctx, f)
+	// A search may be a second stale; the plain list is read where changes are written, so that it
+	// shows a new cardholder at once.
+	read := s.onPrimary
+	if f.Search != "" {
+		read = s.read
+	}
+	var total int
+	items := []CardholderSummary{}
+	err := read(ctx, func(db *sqlx.DB) error {
+		var collect bool
+		var err error
+		if total, collect, err = countCardholders(ctx, db, f); err != nil {
+			return err
+		}
+		_, pageSQL, args := cardholderListSQL(f, collect)
+		items = items[:0]
+		if total > f.Page.Offset() {
+			if err := db.SelectContext(ctx, &items, pageSQL, args...); err != nil {
+				return fmt.Errorf("store: unable to list cardholders: %w", err)
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, 0, err
-	}
-	_, pageSQL, args := cardholderListSQL(f, collect)
-	items := []CardholderSummary{}
-	if total > f.Page.Offset() {
-		if err := s.db.SelectContext(ctx, &items, pageSQL, args...); err != nil {
-			return nil, 0, fmt.Errorf("store: unable to list cardholders: %w", err)
-		}
 	}
 	ids := make([]int64, len(items))
 	for i, it := range items {
@@ -218,7 +234,7 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 	if err := f.validate(); err != nil {
 		return "", "", err
 	}
-	_, collect, err := s.countCardholders(ctx, f)
+	_, collect, err := countCardholders(ctx, s.db, f)
 	if err != nil {
 		return "", "", err
 	}
@@ -232,16 +248,16 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 
 // countCardholders counts the cardholders a filter matches and, for a search, decides whether its
 // page collects the matches.
-func (s *Store) countCardholders(ctx context.Context, f CardholderFilter) (total int, collect bool, err error) {
+func countCardholders(ctx context.Context, db *sqlx.DB, f CardholderFilter) (total int, collect bool, err error) {
 	countSQL, _, args := cardholderListSQL(f, false)
-	if err := s.db.GetContext(ctx, &total, countSQL, args[:len(args)-2]...); err != nil {
+	if err := db.GetContext(ctx, &total, countSQL, args[:len(args)-2]...); err != nil {
 		return 0, false, fmt.Errorf("store: unable to count cardholders: %w", err)
 	}
 	if f.Search == "" {
 		return total, false, nil
 	}
 	var rows int
-	if err := s.db.GetContext(ctx, &rows, partnerRowsSQL, f.PartnerID); err != nil {
+	if err := db.GetContext(ctx, &rows, partnerRowsSQL, f.PartnerID); err != nil {
 		return 0, false, fmt.Errorf("store: unable to count cardholders: %w", err)
 	}
 	return total, collectMatches(total, rows, f.Page), nil

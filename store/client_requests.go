@@ -223,28 +223,45 @@ func (s *Store) ListClientRequests(ctx context.Context, v Viewer, f ClientReques
 		return nil, 0, err
 	}
 	where, args := f.where(v)
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*)`+requestFrom+` WHERE `+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("store: unable to count client requests: %w", err)
+	// A search by client may be a second stale; the queue itself is read where decisions are written,
+	// so that it shows a decision as soon as it is made.
+	read := s.onPrimary
+	if f.Client != "" {
+		read = s.read
 	}
-	args = append(args, f.Limit, f.Offset)
+	var total int
 	out := []ClientRequest{}
-	err := s.db.SelectContext(ctx, &out, `SELECT `+requestColumns+requestFrom+` WHERE `+where+f.orderBy()+
-		` LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	err := read(ctx, func(db *sqlx.DB) error {
+		if err := db.GetContext(ctx, &total, `SELECT count(*)`+requestFrom+` WHERE `+where, args...); err != nil {
+			return fmt.Errorf("store: unable to count client requests: %w", err)
+		}
+		n := len(args)
+		out = out[:0]
+		err := db.SelectContext(ctx, &out, `SELECT `+requestColumns+requestFrom+` WHERE `+where+f.orderBy()+
+			` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Limit, f.Offset)...)
+		if err != nil {
+			return fmt.Errorf("store: unable to list client requests: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, 0, fmt.Errorf("store: unable to list client requests: %w", err)
+		return nil, 0, err
 	}
 	return named(out), total, nil
 }
 
 // EachClientRequest calls fn for every request matching the filter, in its order and without paging
-// (the CSV export), reading rows as they come.
+// (the CSV export), reading rows as they come, on the replica when there is one.
 func (s *Store) EachClientRequest(ctx context.Context, v Viewer, f ClientRequestFilter, fn func(ClientRequest) error) error {
 	if err := f.Validate(); err != nil {
 		return err
 	}
 	where, args := f.where(v)
-	rows, err := s.db.QueryxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE `+where+f.orderBy(), args...)
+	var rows *sqlx.Rows
+	err := s.read(ctx, func(db *sqlx.DB) (err error) {
+		rows, err = db.QueryxContext(ctx, `SELECT `+requestColumns+requestFrom+` WHERE `+where+f.orderBy(), args...)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("store: unable to export client requests: %w", err)
 	}

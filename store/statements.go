@@ -110,7 +110,7 @@ func (s *Store) StatementTotalsOf(ctx context.Context, f StatementFilter) (State
 	if err := f.Validate(); err != nil {
 		return StatementTotals{}, err
 	}
-	tx, err := s.snapshot(ctx)
+	tx, err := s.readSnapshot(ctx)
 	if err != nil {
 		return StatementTotals{}, err
 	}
@@ -127,7 +127,7 @@ func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin
 	if err := f.Validate(); err != nil {
 		return err
 	}
-	tx, err := s.snapshot(ctx)
+	tx, err := s.readSnapshot(ctx)
 	if err != nil {
 		return err
 	}
@@ -159,16 +159,6 @@ func (s *Store) StatementMovements(ctx context.Context, f StatementFilter, begin
 		return fmt.Errorf("store: unable to list statement movements: %w", err)
 	}
 	return nil
-}
-
-// snapshot begins a read-only repeatable-read transaction: the totals and the rows of a statement
-// come from the same snapshot even while the card moves.
-func (s *Store) snapshot(ctx context.Context) (*sqlx.Tx, error) {
-	tx, err := s.db.BeginTxx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to begin statement: %w", err)
-	}
-	return tx, nil
 }
 
 // statementTotals sums the period with the movements filter's own WHERE clause and reads the

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 
 	"cardconsole/migrations"
 )
@@ -24,6 +25,7 @@ type Store struct {
 	events    eventBus   // live events fanned out to subscribers (events.go)
 	funds     fundsQueue // funds operations applied in batches (funds_queue.go)
 	appTokens tokenCache // principals of application tokens (token_cache.go)
+	replica   *replica   // reads that may be a second stale, when set (replica.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its
@@ -54,10 +56,11 @@ func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
 // DB exposes the pool for tests and tools that need raw SQL.
 func (s *Store) DB() *sqlx.DB { return s.db }
 
-// Close stops the live event listener and the funds queue, and closes the pool.
+// Close stops the live event listener and the funds queue, and closes the pools.
 func (s *Store) Close() error {
 	s.events.close()
 	s.funds.close()
+	s.closeReplica()
 	return s.db.Close()
 }
 
@@ -73,8 +76,15 @@ func Migrate(ctx context.Context, db *sql.DB) error {
 	return nil
 }
 
+// newMigrationProvider holds a PostgreSQL advisory lock while it migrates, so that instances
+// started at once (a rolling deployment) apply each migration once: the first migrates, the
+// others wait for it and find nothing left to do.
 func newMigrationProvider(db *sql.DB) (*goose.Provider, error) {
-	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS)
+	locker, err := lock.NewPostgresSessionLocker()
+	if err != nil {
+		return nil, fmt.Errorf("store: unable to prepare the migration lock: %w", err)
+	}
+	p, err := goose.NewProvider(goose.DialectPostgres, db, migrations.FS, goose.WithSessionLocker(locker))
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to load migrations: %w", err)
 	}

@@ -28,10 +28,14 @@ func (a *App) logRequests(next echo.HandlerFunc) echo.HandlerFunc {
 		}
 		level := slog.LevelInfo
 		status := c.Response().Status
-		if status >= 500 {
+		switch {
+		case status >= 500:
 			level = slog.LevelError
-		} else if status >= 400 {
+		case status >= 400:
 			level = slog.LevelWarn
+		case c.Path() == "/healthz":
+			// Load balancers check every instance every second or so: only failures are news.
+			level = slog.LevelDebug
 		}
 		a.Log.LogAttrs(c.Request().Context(), level, "request",
 			slog.String("request_id", RequestID(c)),

@@ -15,6 +15,8 @@ import (
 // config is the process configuration, read from the environment with safe defaults (README.md).
 type config struct {
 	DatabaseURL string
+	ReplicaURL  string        // a streaming replica for stale-tolerant reads, optional
+	ReplicaLag  time.Duration // the replica's replay lag beyond which those reads use the primary
 	Addr        string
 	BaseURL     string
 	SessionKey  []byte
@@ -28,6 +30,7 @@ type config struct {
 func loadConfig() (config, error) {
 	c := config{
 		DatabaseURL: os.Getenv("DATABASE_URL"),
+		ReplicaURL:  os.Getenv("DATABASE_REPLICA_URL"),
 		Addr:        envOr("ADDR", "127.0.0.1:8080"),
 		LogFormat:   envOr("LOG_FORMAT", "text"),
 	}
@@ -39,6 +42,7 @@ func loadConfig() (config, error) {
 		dst  *time.Duration
 	}{
 		{"SESSION_TTL", "8h", &c.SessionTTL},
+		{"REPLICA_MAX_LAG", "1s", &c.ReplicaLag},
 		{"APP_TOKEN_TTL", "24h", &c.TokenTTL.App},
 		{"ACCESS_TOKEN_TTL", "15m", &c.TokenTTL.Access},
 		{"REFRESH_TOKEN_TTL", "720h", &c.TokenTTL.Refresh},

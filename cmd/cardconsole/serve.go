@@ -57,6 +57,12 @@ func serve(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
+	if cfg.ReplicaURL != "" {
+		if err := st.UseReplica(cfg.ReplicaURL, cfg.ReplicaLag, log); err != nil {
+			return err
+		}
+		log.Info("reading statements, exports, searches and the audit log on the replica", "max_lag", cfg.ReplicaLag)
+	}
 	app, e := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, SessionKey: cfg.SessionKey,
 		SessionTTL: cfg.SessionTTL, TokenTTL: cfg.TokenTTL})
 	handlers.Routes(e, app)

@@ -73,6 +73,19 @@ func NewOn(t testing.TB, dbURL string) *Env {
 	return env
 }
 
+// Remote is an Env for a console running in other processes, at baseURL (an instance, or a load
+// balancer in front of several) on the database at dbURL: requests go over the network, fixtures
+// are written through a store of the Env's own. Its App is nil and its clock is real time.
+func Remote(t testing.TB, dbURL, baseURL string) *Env {
+	t.Helper()
+	st, err := store.Open(context.Background(), dbURL)
+	if err != nil {
+		t.Fatalf("open database: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), Server: &httptest.Server{URL: baseURL}}
+}
+
 type testWriter struct{ t testing.TB }
 
 func (w testWriter) Write(p []byte) (int, error) {
@@ -243,7 +256,11 @@ func (e *Env) Do(method, path string, headers map[string]string, body any) *Resp
 // Send sends a prepared request to the console.
 func (e *Env) Send(req *http.Request) *Response {
 	e.T.Helper()
-	res, err := e.Server.Client().Do(req)
+	client := e.Server.Client()
+	if client == nil { // a Remote console
+		client = http.DefaultClient
+	}
+	res, err := client.Do(req)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
