@@ -58,7 +58,7 @@ func serve(ctx context.Context) error {
 	}
 	defer st.Close()
 	app, e := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, SessionKey: cfg.SessionKey,
-		SessionTTL: cfg.SessionTTL, TokenTTL: cfg.TokenTTL})
+		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, TokenTTL: cfg.TokenTTL, TrustedProxies: cfg.TrustedProxies})
 	handlers.Routes(e, app)
 
 	// Long-lived responses (event streams) end when the base context is cancelled at shutdown.
