@@ -114,7 +114,6 @@ func (h *Handlers) Logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-
 // Dashboard lists the operator's partners with their balances.
 func (h *Handlers) Dashboard(c echo.Context) error {
 	p, _ := web.PrincipalOf(c)

@@ -110,7 +110,7 @@ func issuePair(ctx context.Context, tx *sqlx.Tx, sessionID string, appID, operat
 	if err != nil {
 		return TokenPair{}, err
 	}
-	return TokenPair{AccessToken: accessTok, RefreshToken: refresh, ExpiresIn: int(accessEnd.Sub(now) / time.Second), TokenType: "Bearer"}, nil
+	return TokenPair{AccessToken: accessTok, RefreshToken: refresh, ExpiresIn: int(accessEnd.Sub(now).Round(time.Second) / time.Second), TokenType: "Bearer"}, nil
 }
 
 // Refresh spends a refresh token once: it is revoked with the access token of its session, and a new
