@@ -108,7 +108,7 @@ func (e *Env) CodeActions(email string) chromedp.Action[chromedp.Void] {
 			if err != nil {
 				return err
 			}
-			e.enrolled(email, strings.TrimSpace(secret))
+			e.Enrolled(email, strings.TrimSpace(secret))
 		}
 		_, err = chromedp.Steps(
 			chromedp.SendKeys(TestID("login-otp"), e.SignInCode(email)),

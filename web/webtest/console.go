@@ -61,7 +61,7 @@ func (c *Console) GiveCode(email string) *Response {
 		c.env.T.Fatalf("code page has no CSRF field: %s", page.Body)
 	}
 	if s := enrolSecret.FindSubmatch(page.Body); s != nil {
-		c.env.enrolled(email, string(s[1]))
+		c.env.Enrolled(email, string(s[1]))
 	}
 	return c.PostForm("/login/code", url.Values{"otp": {c.env.SignInCode(email)}, "_csrf": {string(m[1])}})
 }

@@ -15,8 +15,8 @@ type otpSteps struct {
 	kit    map[int64]bool
 }
 
-// enrolled records an operator's authenticator secret.
-func (e *Env) enrolled(email, secret string) {
+// Enrolled records an operator's authenticator secret, as the operator's app would keep it.
+func (e *Env) Enrolled(email, secret string) {
 	e.otpMu.Lock()
 	defer e.otpMu.Unlock()
 	e.otp[email] = &otpSteps{secret: secret, handed: map[int64]bool{}, kit: map[int64]bool{}}

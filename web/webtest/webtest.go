@@ -153,7 +153,7 @@ func (e *Env) Operator(email string, withOTP bool, grants ...Grant) *Operator {
 	if created.OTPAuthURI != "" {
 		u, _ := url.Parse(created.OTPAuthURI)
 		op.OTPSecret = u.Query().Get("secret")
-		e.enrolled(email, op.OTPSecret)
+		e.Enrolled(email, op.OTPSecret)
 	}
 	for _, g := range grants {
 		if err := e.Store.Grant(ctx, store.SystemActor("test"), created.ID, g.Partner, g.Roles, g.Permissions); err != nil {
@@ -204,7 +204,7 @@ func (o *Operator) Login() *Operator {
 		ch, _ := res.JSON()["data"].(map[string]any)
 		if secret, _ := ch["enrolSecret"].(string); secret != "" {
 			o.OTPSecret = secret
-			o.env.enrolled(o.Email, secret)
+			o.env.Enrolled(o.Email, secret)
 		}
 		res = o.env.Do(http.MethodPost, "/cms/rest/app/users/login/otp", auth,
 			map[string]string{"challenge": ch["challenge"].(string), "otp": o.env.SignInCode(o.Email)})
