@@ -81,11 +81,11 @@ func (e *Env) LoginActions(email string) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(TestID("login-email"), email),
 		chromedp.SendKeys(TestID("login-password"), Password),
 		chromedp.Click(TestID("login-submit")),
+		// The dashboard, or the code step: whichever page the sign-in lands on.
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="operator-email"], [data-testid="login-otp"]`)),
 		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
-			step, err := chromedp.Poll[string](`document.querySelector('[data-testid="operator-email"]') ? "in" :
-				document.querySelector('[data-testid="login-otp"]') ? "code" : ""`,
-				chromedp.WithPollingInterval(50*time.Millisecond))(ctx, t)
-			if err != nil || step != "code" {
+			code, err := chromedp.Evaluate[bool](`!!document.querySelector('[data-testid="login-otp"]')`)(ctx, t)
+			if err != nil || !code {
 				return err
 			}
 			_, err = e.CodeActions(email)(ctx, t)
