@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -38,11 +39,7 @@ func (s *Store) SecondFactorRequired(ctx context.Context, operatorID int64) (boo
 
 // SetSecondFactorPolicy sets a partner's second-factor policy (one of SecondFactorPolicies).
 func (s *Store) SetSecondFactorPolicy(ctx context.Context, actor Actor, partnerID int64, policy string) error {
-	valid := false
-	for _, p := range SecondFactorPolicies {
-		valid = valid || p == policy
-	}
-	if !valid {
+	if !slices.Contains(SecondFactorPolicies, policy) {
 		var v Validation
 		v.Add("policy", "policy must be ALL, PRIVILEGED or OFF")
 		return v.Err()
