@@ -38,8 +38,22 @@ func (h *Handlers) AppLogin(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
+	actor := store.Actor{Type: store.ActorAnonymous, Label: req.Merchant, RequestID: web.RequestID(c), IP: c.RealIP()}
+	merchantKey, ipKey := "merchant:"+req.Merchant, "ip:"+c.RealIP()
+	if err := h.claimAttempt(c, actor, store.ThrottleKey{Key: merchantKey, Policy: store.DefaultLoginPolicy},
+		store.ThrottleKey{Key: ipKey, Policy: store.AddressLoginPolicy}); err != nil {
+		return err
+	}
 	app, err := h.store.CheckApplication(ctx, req.Merchant, req.Secret)
+	if store.IsCode(err, store.CodeUnauthorized) {
+		if aerr := h.store.Audit(ctx, actor, store.Event{Action: "auth.app_login_failed", ObjectType: "application"}); aerr != nil {
+			return aerr
+		}
+	}
 	if err != nil {
+		return err
+	}
+	if err := h.store.AttemptSucceeded(ctx, []string{merchantKey}, []string{ipKey}); err != nil {
 		return err
 	}
 	ttl := h.app.TokenTTL().App
@@ -78,7 +92,60 @@ func (h *Handlers) UserLogin(c echo.Context) error {
 	}
 	actor := store.Actor{Type: store.ActorOperator, OperatorID: op.ID, Label: op.Email, AppID: app.AppID,
 		RequestID: web.RequestID(c), IP: c.RealIP()}
-	pair, err := h.store.IssueOperatorTokens(ctx, actor, app.AppID, op.ID, h.app.TokenTTL())
+	required, err := h.store.SecondFactorRequired(ctx, op.ID)
+	if err != nil {
+		return err
+	}
+	if required {
+		ch, err := h.store.StartSignIn(ctx, actor, op, app.AppID, h.app.Now())
+		if err != nil {
+			return err
+		}
+		return &store.Error{Code: store.CodeSecondFactorNeeded, Data: ch,
+			Message: "the password is right; send a one-time code with the challenge to POST /cms/rest/app/users/login/otp"}
+	}
+	pair, err := h.store.IssueOperatorTokens(ctx, actor, app.AppID, op.ID, h.app.TokenTTL(), h.app.Now())
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Message: "logged in", Data: pair})
+}
+
+type userLoginOTPRequest struct {
+	Challenge string `json:"challenge" form:"challenge"`
+	OTP       string `json:"otp" form:"otp"`
+}
+
+// UserLoginOTP completes an operator sign-in that needs a second factor: the challenge of the
+// password step and a code of the operator's authenticator (or of the secret being enrolled).
+func (h *Handlers) UserLoginOTP(c echo.Context) error {
+	tok, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return store.NewError(store.CodeUnauthorized, "Authorization must be 'Bearer <application token>'")
+	}
+	ctx := c.Request().Context()
+	app, err := h.store.LookupToken(ctx, tok, store.TokenApp)
+	if err != nil {
+		return err
+	}
+	var req userLoginOTPRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	var v store.Validation
+	if req.Challenge == "" {
+		v.Add("challenge", "challenge is required")
+	}
+	if err := v.Err(); err != nil {
+		return err
+	}
+	actor := store.Actor{Type: store.ActorOperator, AppID: app.AppID, RequestID: web.RequestID(c), IP: c.RealIP()}
+	op, err := h.store.CompleteSignIn(ctx, actor, req.Challenge, app.AppID, req.OTP, h.app.Now())
+	if err != nil {
+		return err
+	}
+	actor.OperatorID, actor.Label = op.ID, op.Email
+	pair, err := h.store.IssueOperatorTokens(ctx, actor, app.AppID, op.ID, h.app.TokenTTL(), h.app.Now())
 	if err != nil {
 		return err
 	}
@@ -100,7 +167,7 @@ func (h *Handlers) RefreshToken(c echo.Context) error {
 		v.Add("refreshToken", "refreshToken is required")
 		return v.Err()
 	}
-	pair, err := h.store.Refresh(c.Request().Context(), req.RefreshToken, h.app.TokenTTL())
+	pair, err := h.store.Refresh(c.Request().Context(), req.RefreshToken, h.app.TokenTTL(), h.app.Now())
 	if err != nil {
 		return err
 	}
@@ -152,39 +219,42 @@ func (h *Handlers) VerifyOTP(c echo.Context) error {
 	return h.app.Respond(c, web.View{Message: "code accepted", Data: map[string]bool{"verified": true}})
 }
 
-// checkPassword verifies a login, throttling repeated failures per email and per client address.
+// checkPassword verifies a login. The attempt is charged to the email and to the client address
+// before the password is compared, so parallel guesses cannot outrun the lockout.
 func (h *Handlers) checkPassword(c echo.Context, email, password string) (store.Operator, error) {
 	ctx := c.Request().Context()
-	now := h.app.Now()
-	emailKey, ipKey := "email:"+strings.ToLower(strings.TrimSpace(email)), "ip:"+c.RealIP()
-	locked, err := h.store.LoginLocked(ctx, now, emailKey, ipKey)
-	if err != nil {
+	email = strings.ToLower(strings.TrimSpace(email))
+	emailKey, ipKey := "email:"+email, "ip:"+c.RealIP()
+	actor := store.Actor{Type: store.ActorAnonymous, Label: email, RequestID: web.RequestID(c), IP: c.RealIP()}
+	if err := h.claimAttempt(c, actor, store.ThrottleKey{Key: emailKey, Policy: store.DefaultLoginPolicy},
+		store.ThrottleKey{Key: ipKey, Policy: store.AddressLoginPolicy}); err != nil {
 		return store.Operator{}, err
 	}
-	if locked {
-		return store.Operator{}, store.NewError(store.CodeTooManyAttempts, "too many failed logins; try again in a few minutes")
-	}
 	op, err := h.store.CheckPassword(ctx, email, password)
-	if err != nil {
-		if !store.IsCode(err, store.CodeUnauthorized) {
-			return store.Operator{}, err
-		}
-		if ferr := h.store.LoginFailed(ctx, store.DefaultLoginPolicy, now, emailKey); ferr != nil {
-			return store.Operator{}, ferr
-		}
-		ipPolicy := store.DefaultLoginPolicy
-		ipPolicy.MaxFailures *= 4
-		if ferr := h.store.LoginFailed(ctx, ipPolicy, now, ipKey); ferr != nil {
-			return store.Operator{}, ferr
-		}
-		actor := store.Actor{Type: store.ActorAnonymous, Label: strings.ToLower(strings.TrimSpace(email)), RequestID: web.RequestID(c), IP: c.RealIP()}
+	if store.IsCode(err, store.CodeUnauthorized) {
 		if aerr := h.store.Audit(ctx, actor, store.Event{Action: "auth.login_failed", ObjectType: "operator"}); aerr != nil {
 			return store.Operator{}, aerr
 		}
+	}
+	if err != nil {
 		return store.Operator{}, err
 	}
-	if err := h.store.LoginSucceeded(ctx, emailKey); err != nil {
+	if err := h.store.AttemptSucceeded(ctx, []string{emailKey}, []string{ipKey}); err != nil {
 		return store.Operator{}, err
 	}
 	return op, nil
+}
+
+// claimAttempt charges a sign-in attempt to the keys and refuses it, audited, while one is locked.
+func (h *Handlers) claimAttempt(c echo.Context, actor store.Actor, keys ...store.ThrottleKey) error {
+	ctx := c.Request().Context()
+	ok, err := h.store.ClaimAttempt(ctx, h.app.Now(), keys...)
+	if err != nil || ok {
+		return err
+	}
+	if err := h.store.Audit(ctx, actor, store.Event{Action: "auth.login_locked", ObjectType: "route",
+		ObjectID: c.Request().Method + " " + c.Request().URL.Path}); err != nil {
+		return err
+	}
+	return store.NewError(store.CodeTooManyAttempts, "too many failed sign-ins; try again in a few minutes")
 }

@@ -33,14 +33,76 @@ func (h *Handlers) Login(c echo.Context) error {
 		f.CSRF = h.app.AnonymousCSRF(c)
 		return h.app.RenderPage(c, web.StatusOf(e.Code), "Sign in", views.LoginPage(f))
 	}
+	ctx := c.Request().Context()
+	required, err := h.store.SecondFactorRequired(ctx, op.ID)
+	if err != nil {
+		return err
+	}
+	if required {
+		actor := store.Actor{Type: store.ActorOperator, OperatorID: op.ID, Label: op.Email, RequestID: web.RequestID(c), IP: c.RealIP()}
+		ch, err := h.store.StartSignIn(ctx, actor, op, 0, h.app.Now())
+		if err != nil {
+			return err
+		}
+		if err := h.app.HoldSignIn(c, ch.Token, f.Next); err != nil {
+			return err
+		}
+		return c.Redirect(http.StatusSeeOther, "/login/code")
+	}
 	if err := h.app.StartSession(c, op); err != nil {
 		return err
 	}
-	next := f.Next
-	if next == "" {
-		next = "/"
+	return c.Redirect(http.StatusSeeOther, f.Next)
+}
+
+// LoginCodePage shows the second step of a sign-in: the one-time code and, for an operator without
+// an authenticator, the secret to add to one first.
+func (h *Handlers) LoginCodePage(c echo.Context) error {
+	challenge, _ := h.app.HeldSignIn(c)
+	pending, err := h.store.SignInChallengeByToken(c.Request().Context(), challenge, h.app.Now())
+	if err != nil {
+		return h.restartSignIn(c)
 	}
-	return c.Redirect(http.StatusSeeOther, next)
+	f := views.LoginCodeForm{Email: pending.Email, EnrolSecret: pending.EnrolSecret, CSRF: h.app.AnonymousCSRF(c)}
+	return h.app.RenderPage(c, http.StatusOK, "One-time code", views.LoginCodePage(f))
+}
+
+// LoginCode completes a sign-in with the code and starts the session.
+func (h *Handlers) LoginCode(c echo.Context) error {
+	if err := h.app.CheckAnonymousCSRF(c); err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	challenge, next := h.app.HeldSignIn(c)
+	pending, err := h.store.SignInChallengeByToken(ctx, challenge, h.app.Now())
+	if err != nil {
+		return h.restartSignIn(c)
+	}
+	actor := store.Actor{Type: store.ActorOperator, Label: pending.Email, RequestID: web.RequestID(c), IP: c.RealIP()}
+	op, err := h.store.CompleteSignIn(ctx, actor, challenge, 0, strings.TrimSpace(c.FormValue("otp")), h.app.Now())
+	if err != nil {
+		e, ok := store.AsError(err)
+		if !ok {
+			return err
+		}
+		f := views.LoginCodeForm{Email: pending.Email, EnrolSecret: pending.EnrolSecret, CSRF: h.app.AnonymousCSRF(c), Error: e.Message}
+		return h.app.RenderPage(c, web.StatusOf(e.Code), "One-time code", views.LoginCodePage(f))
+	}
+	if err := h.app.StartSession(c, op); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, safeNext(next))
+}
+
+// restartSignIn sends a browser whose code step expired (or never began) back to the password.
+func (h *Handlers) restartSignIn(c echo.Context) error {
+	h.app.Flash(c, web.Info, "Your sign-in expired; enter your password again.")
+	return c.Redirect(http.StatusSeeOther, "/login")
+}
+
+// KeepAlive answers the page's "stay signed in": the request itself restarts the idle limit.
+func (h *Handlers) KeepAlive(c echo.Context) error {
+	return c.NoContent(http.StatusNoContent)
 }
 
 // Logout ends the console session.
@@ -50,14 +112,6 @@ func (h *Handlers) Logout(c echo.Context) error {
 	}
 	h.app.Flash(c, web.Info, "You have been logged out.")
 	return c.Redirect(http.StatusSeeOther, "/login")
-}
-
-// safeNext keeps a post-login destination only when it is a path on this site.
-func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return ""
-	}
-	return next
 }
 
 // Dashboard lists the operator's partners with their balances.

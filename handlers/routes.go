@@ -24,12 +24,16 @@ func Routes(e *echo.Echo, app *web.App) {
 	// Console sign-in.
 	e.GET("/login", h.LoginPage)
 	e.POST("/login", h.Login)
+	e.GET("/login/code", h.LoginCodePage)
+	e.POST("/login/code", h.LoginCode)
 	e.POST("/logout", h.Logout, op)
+	e.POST("/session/keepalive", h.KeepAlive, op)
 	e.GET("/", h.Dashboard, op)
 
 	// API authentication chain.
 	e.POST("/cms/rest/app/auth/login", h.AppLogin)
 	e.POST("/cms/rest/app/users/login", h.UserLogin)
+	e.POST("/cms/rest/app/users/login/otp", h.UserLoginOTP)
 	e.POST("/cms/rest/app/users/refresh", h.RefreshToken)
 	e.POST("/cms/rest/app/users/logout", h.UserLogout, op)
 	e.POST("/cms/rest/app/users/auth/otp", h.RequestOTP, op)

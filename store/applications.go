@@ -75,6 +75,7 @@ func (s *Store) CheckApplication(ctx context.Context, merchant, secret string) (
 	if err != nil {
 		return Application{}, fmt.Errorf("store: unable to read application: %w", err)
 	}
+	s.compared.AppSecrets.Add(1)
 	if subtle.ConstantTimeCompare(row.SecretHash, hashToken(secret)) != 1 {
 		return Application{}, bad
 	}

@@ -99,18 +99,18 @@ func TestRefreshTokenIsSingleUse(t *testing.T) {
 		t.Fatal(err)
 	}
 	ttl := store.TokenTTL{App: time.Hour, Access: time.Minute, Refresh: time.Hour}
-	pair, err := st.IssueOperatorTokens(ctx, sys, 0, op.ID, ttl)
+	pair, err := st.IssueOperatorTokens(ctx, sys, 0, op.ID, ttl, time.Now())
 	if err != nil {
 		t.Fatal(err)
 	}
-	next, err := st.Refresh(ctx, pair.RefreshToken, ttl)
+	next, err := st.Refresh(ctx, pair.RefreshToken, ttl, time.Now())
 	if err != nil {
 		t.Fatalf("refresh: %v", err)
 	}
 	if next.AccessToken == pair.AccessToken || next.RefreshToken == pair.RefreshToken {
 		t.Fatal("refresh returned the same tokens")
 	}
-	if _, err := st.Refresh(ctx, pair.RefreshToken, ttl); !store.IsCode(err, store.CodeUnauthorized) {
+	if _, err := st.Refresh(ctx, pair.RefreshToken, ttl, time.Now()); !store.IsCode(err, store.CodeUnauthorized) {
 		t.Fatalf("second use of a refresh token: got %v, want UNAUTHORIZED", err)
 	}
 	if _, err := st.LookupToken(ctx, pair.AccessToken, store.TokenAccess); !store.IsCode(err, store.CodeUnauthorized) {
@@ -123,7 +123,7 @@ func TestRefreshTokenIsSingleUse(t *testing.T) {
 	if err := st.RevokeSession(ctx, sys, p.SessionID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := st.Refresh(ctx, next.RefreshToken, ttl); !store.IsCode(err, store.CodeUnauthorized) {
+	if _, err := st.Refresh(ctx, next.RefreshToken, ttl, time.Now()); !store.IsCode(err, store.CodeUnauthorized) {
 		t.Fatalf("refresh after logout: got %v", err)
 	}
 }

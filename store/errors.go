@@ -25,6 +25,7 @@ const (
 	CodePayloadTooLarge     Code = "7012" // PAYLOAD_TOO_LARGE
 	CodeUnsupportedMedia    Code = "7013" // UNSUPPORTED_MEDIA_TYPE
 	CodeCSRF                Code = "7014" // CSRF_REJECTED: a state change without a valid console token
+	CodeSecondFactorNeeded  Code = "7015" // SECOND_FACTOR_REQUIRED: the password was right; a one-time code completes the sign-in
 	CodeUserNotFound        Code = "7100" // user not found
 	CodeCardNotFound        Code = "7200" // card not found
 	CodeCardNotUpdated      Code = "7210" // CARD_NOT_UPDATED
@@ -46,6 +47,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	Data    any // what the caller needs to go on, answered as the envelope's data (a sign-in challenge)
 }
 
 func (e *Error) Error() string {

@@ -32,9 +32,6 @@ type NewOperator struct {
 	OTPAuthURI string `json:"otpauthUri,omitempty"`
 }
 
-// MinPasswordLength is the shortest password accepted.
-const MinPasswordLength = 10
-
 // CreateOperator creates an operator with a bcrypt-hashed password and, when withOTP is set, a TOTP secret.
 func (s *Store) CreateOperator(ctx context.Context, actor Actor, email, password string, withOTP bool) (NewOperator, error) {
 	email = strings.ToLower(strings.TrimSpace(email))
@@ -42,10 +39,10 @@ func (s *Store) CreateOperator(ctx context.Context, actor Actor, email, password
 	if a, err := mail.ParseAddress(email); err != nil || a.Address != email {
 		v.Add("email", "email must be a valid address")
 	}
-	if len(password) < MinPasswordLength {
-		v.Add("password", fmt.Sprintf("password must have at least %d characters", MinPasswordLength))
-	}
 	if err := v.Err(); err != nil {
+		return NewOperator{}, err
+	}
+	if err := CheckPasswordPolicy(email, password); err != nil {
 		return NewOperator{}, err
 	}
 	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
@@ -116,12 +113,14 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (Oper
 		strings.TrimSpace(email))
 	bad := NewError(CodeUnauthorized, "invalid email or password")
 	if err != nil {
+		s.compared.Passwords.Add(1)
 		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Operator{}, bad
 		}
 		return Operator{}, fmt.Errorf("store: unable to read operator: %w", err)
 	}
+	s.compared.Passwords.Add(1)
 	if bcrypt.CompareHashAndPassword([]byte(row.Hash), []byte(password)) != nil || row.Status != "ACTIVE" {
 		return Operator{}, bad
 	}

@@ -29,45 +29,65 @@ var otpPattern = regexp.MustCompile(`^[0-9]{6}$`)
 
 // VerifyOTP accepts a 6-digit TOTP code of the operator once. A wrong code counts towards the
 // lockout; a code whose time step was already used is refused as a replay; a locked operator is
-// refused whatever the code.
+// refused whatever the code. A missing code is refused and audited.
 func (s *Store) VerifyOTP(ctx context.Context, actor Actor, operatorID int64, code string, now time.Time) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var op struct {
-			Secret      sql.NullString `db:"totp_secret"`
-			LockedUntil sql.NullTime   `db:"otp_locked_until"`
-		}
-		// The row lock serialises attempts of one operator, so the failure count is exact.
-		err := tx.GetContext(ctx, &op, `SELECT totp_secret, otp_locked_until FROM operators WHERE id = $1 FOR UPDATE`, operatorID)
-		if err != nil {
-			return fmt.Errorf("store: unable to read operator: %w", notFoundIf(err, "operator"))
-		}
-		if !op.Secret.Valid {
-			return NewError(CodeOTPRequired, "this action needs a one-time code, and no authenticator is enrolled for this operator")
-		}
-		if op.LockedUntil.Valid && op.LockedUntil.Time.After(now) {
-			return NewError(CodeTooManyAttempts, "too many wrong codes; try again later")
-		}
-		if code == "" {
-			return NewError(CodeOTPRequired, "this action needs a one-time code")
-		}
-		step, ok := matchTOTP(op.Secret.String, code, now)
-		if !ok {
-			return s.otpFailure(ctx, tx, actor, operatorID, now)
-		}
-		res, err := tx.ExecContext(ctx, `INSERT INTO otp_used_steps (operator_id, step) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
-			operatorID, step)
-		if err != nil {
-			return fmt.Errorf("store: unable to record code use: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return s.otpFailure(ctx, tx, actor, operatorID, now)
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE operators SET otp_failed_attempts = 0, otp_locked_until = NULL WHERE id = $1`, operatorID)
-		if err != nil {
-			return fmt.Errorf("store: unable to reset code failures: %w", err)
-		}
-		return nil
+		return s.checkCode(ctx, tx, actor, operatorID, "", code, now)
 	})
+}
+
+// checkCode verifies a code inside tx against the operator's secret, or against pending (a secret
+// being enrolled) when it is set. The operator's row lock serialises its attempts, so the lockout is
+// checked and the failure counted before any other attempt compares a code.
+func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operatorID int64, pending, code string, now time.Time) error {
+	var op struct {
+		Secret      sql.NullString `db:"totp_secret"`
+		LockedUntil sql.NullTime   `db:"otp_locked_until"`
+	}
+	err := tx.GetContext(ctx, &op, `SELECT totp_secret, otp_locked_until FROM operators WHERE id = $1 FOR UPDATE`, operatorID)
+	if err != nil {
+		return fmt.Errorf("store: unable to read operator: %w", notFoundIf(err, "operator"))
+	}
+	secret := op.Secret.String
+	if pending != "" {
+		secret = pending
+	}
+	if secret == "" {
+		return otpRequired(ctx, tx, actor, operatorID, "this action needs a one-time code, and no authenticator is enrolled for this operator")
+	}
+	if op.LockedUntil.Valid && op.LockedUntil.Time.After(now) {
+		return NewError(CodeTooManyAttempts, "too many wrong codes; try again later")
+	}
+	if code == "" {
+		return otpRequired(ctx, tx, actor, operatorID, "this action needs a one-time code")
+	}
+	s.compared.OTPCodes.Add(1)
+	step, ok := matchTOTP(secret, code, now)
+	if !ok {
+		return s.otpFailure(ctx, tx, actor, operatorID, now)
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO otp_used_steps (operator_id, step) VALUES ($1, $2) ON CONFLICT DO NOTHING`,
+		operatorID, step)
+	if err != nil {
+		return fmt.Errorf("store: unable to record code use: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return s.otpFailure(ctx, tx, actor, operatorID, now)
+	}
+	_, err = tx.ExecContext(ctx, `UPDATE operators SET otp_failed_attempts = 0, otp_locked_until = NULL WHERE id = $1`, operatorID)
+	if err != nil {
+		return fmt.Errorf("store: unable to reset code failures: %w", err)
+	}
+	return nil
+}
+
+// otpRequired audits a refusal for a missing code (or a missing authenticator) and answers it.
+func otpRequired(ctx context.Context, tx *sqlx.Tx, actor Actor, operatorID int64, message string) error {
+	if err := writeAudit(ctx, tx, actor, Event{Action: "auth.otp_required", ObjectType: "operator", ObjectID: operatorID,
+		After: map[string]any{"reason": message}}); err != nil {
+		return err
+	}
+	return commitThen(NewError(CodeOTPRequired, message))
 }
 
 // otpFailure counts a wrong or replayed code, locks the operator out at the limit, and answers the

@@ -83,3 +83,10 @@ func (g Grants) HasRole(role string) bool { return slices.Contains(g.Roles, role
 
 // Any reports whether the operator has any grant at all on this partner.
 func (g Grants) Any() bool { return len(g.Permissions) > 0 || len(g.Roles) > 0 }
+
+// SecondFactorPermissions approve or move money: an operator holding one on a partner whose policy is
+// PRIVILEGED (the default) signs in with a one-time code as well as the password.
+var SecondFactorPermissions = []string{
+	"approvals:update", "card-movements:revert", "cards-admin:addFunds", "cards-admin:withdrawFunds",
+	"cards-admin:transfer", "cards-admin:balance-account", "balance-management:create", "bulk-create:create",
+}

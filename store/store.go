@@ -26,6 +26,7 @@ type Store struct {
 	funds     fundsQueue // funds operations applied in batches (funds_queue.go)
 	appTokens tokenCache // principals of application tokens (token_cache.go)
 	replica   *replica   // reads that may be a second stale, when set (replica.go)
+	compared  Comparisons
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its

@@ -63,12 +63,12 @@ func hashToken(token string) []byte {
 	return h[:]
 }
 
-func insertToken(ctx context.Context, q sqlx.ExecerContext, kind, sessionID string, appID, operatorID int64, ttl time.Duration) (string, error) {
+func insertToken(ctx context.Context, q sqlx.ExecerContext, kind, sessionID string, appID, operatorID int64, expiresAt time.Time) (string, error) {
 	token := randomToken()
 	_, err := q.ExecContext(ctx, `
 		INSERT INTO api_tokens (token_hash, kind, session_id, application_id, operator_id, expires_at)
-		VALUES ($1, $2, $3, $4, $5, now() + $6 * interval '1 second')`,
-		hashToken(token), kind, sessionID, nullID(appID), nullID(operatorID), int64(ttl/time.Second))
+		VALUES ($1, $2, $3, $4, $5, $6)`,
+		hashToken(token), kind, sessionID, nullID(appID), nullID(operatorID), expiresAt)
 	if err != nil {
 		return "", fmt.Errorf("store: unable to issue token: %w", err)
 	}
@@ -77,15 +77,16 @@ func insertToken(ctx context.Context, q sqlx.ExecerContext, kind, sessionID stri
 
 // IssueAppToken issues an application access token.
 func (s *Store) IssueAppToken(ctx context.Context, appID int64, ttl time.Duration) (string, error) {
-	return insertToken(ctx, s.db, TokenApp, newUUID(), appID, 0, ttl)
+	return insertToken(ctx, s.db, TokenApp, newUUID(), appID, 0, time.Now().Add(ttl))
 }
 
 // IssueOperatorTokens issues an access and a refresh token sharing one session, and audits the login.
-func (s *Store) IssueOperatorTokens(ctx context.Context, actor Actor, appID, operatorID int64, ttl TokenTTL) (TokenPair, error) {
+// The refresh token lives ttl.Refresh from now, the sign-in: no refresh ever moves that limit.
+func (s *Store) IssueOperatorTokens(ctx context.Context, actor Actor, appID, operatorID int64, ttl TokenTTL, now time.Time) (TokenPair, error) {
 	var pair TokenPair
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var err error
-		pair, err = issuePair(ctx, tx, newUUID(), appID, operatorID, ttl)
+		pair, err = issuePair(ctx, tx, newUUID(), appID, operatorID, now, ttl.Access, now.Add(ttl.Refresh))
 		if err != nil {
 			return err
 		}
@@ -94,32 +95,44 @@ func (s *Store) IssueOperatorTokens(ctx context.Context, actor Actor, appID, ope
 	return pair, err
 }
 
-func issuePair(ctx context.Context, tx *sqlx.Tx, sessionID string, appID, operatorID int64, ttl TokenTTL) (TokenPair, error) {
-	access, err := insertToken(ctx, tx, TokenAccess, sessionID, appID, operatorID, ttl.Access)
+// issuePair issues the tokens of a session: the access token lives access from now but never past
+// the session's end, which is also the refresh token's expiry.
+func issuePair(ctx context.Context, tx *sqlx.Tx, sessionID string, appID, operatorID int64, now time.Time, access time.Duration, end time.Time) (TokenPair, error) {
+	accessEnd := now.Add(access)
+	if accessEnd.After(end) {
+		accessEnd = end
+	}
+	accessTok, err := insertToken(ctx, tx, TokenAccess, sessionID, appID, operatorID, accessEnd)
 	if err != nil {
 		return TokenPair{}, err
 	}
-	refresh, err := insertToken(ctx, tx, TokenRefresh, sessionID, appID, operatorID, ttl.Refresh)
+	refresh, err := insertToken(ctx, tx, TokenRefresh, sessionID, appID, operatorID, end)
 	if err != nil {
 		return TokenPair{}, err
 	}
-	return TokenPair{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(ttl.Access / time.Second), TokenType: "Bearer"}, nil
+	return TokenPair{AccessToken: accessTok, RefreshToken: refresh, ExpiresIn: int(accessEnd.Sub(now).Round(time.Second) / time.Second), TokenType: "Bearer"}, nil
 }
 
 // Refresh spends a refresh token once: it is revoked with the access token of its session, and a new
-// pair is issued in the same session. A spent, revoked or expired token answers Unauthorized.
-func (s *Store) Refresh(ctx context.Context, refreshToken string, ttl TokenTTL) (TokenPair, error) {
+// pair is issued in the same session, ending when the sign-in's refresh token would have (the
+// absolute limit). A spent, revoked or expired token, or one of an operator no longer active,
+// answers Unauthorized.
+func (s *Store) Refresh(ctx context.Context, refreshToken string, ttl TokenTTL, now time.Time) (TokenPair, error) {
 	var pair TokenPair
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var row struct {
-			SessionID  string `db:"session_id"`
-			AppID      int64  `db:"application_id"`
-			OperatorID int64  `db:"operator_id"`
+			SessionID  string    `db:"session_id"`
+			AppID      int64     `db:"application_id"`
+			OperatorID int64     `db:"operator_id"`
+			ExpiresAt  time.Time `db:"expires_at"`
 		}
 		err := tx.GetContext(ctx, &row, `
-			UPDATE api_tokens SET revoked_at = now()
-			WHERE token_hash = $1 AND kind = 'REFRESH' AND revoked_at IS NULL AND expires_at > now()
-			RETURNING session_id, COALESCE(application_id, 0) AS application_id, operator_id`, hashToken(refreshToken))
+			UPDATE api_tokens t SET revoked_at = now()
+			FROM operators o
+			WHERE t.token_hash = $1 AND t.kind = 'REFRESH' AND t.revoked_at IS NULL AND t.expires_at > $2
+			  AND o.id = t.operator_id AND o.status = 'ACTIVE'
+			RETURNING t.session_id, COALESCE(t.application_id, 0) AS application_id, t.operator_id, t.expires_at`,
+			hashToken(refreshToken), now)
 		if errors.Is(err, sql.ErrNoRows) {
 			return NewError(CodeUnauthorized, "refresh token is invalid, expired or already used")
 		}
@@ -130,7 +143,7 @@ func (s *Store) Refresh(ctx context.Context, refreshToken string, ttl TokenTTL) 
 			row.SessionID); err != nil {
 			return fmt.Errorf("store: unable to revoke session tokens: %w", err)
 		}
-		pair, err = issuePair(ctx, tx, row.SessionID, row.AppID, row.OperatorID, ttl)
+		pair, err = issuePair(ctx, tx, row.SessionID, row.AppID, row.OperatorID, now, ttl.Access, row.ExpiresAt)
 		return err
 	})
 	return pair, err

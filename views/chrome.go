@@ -23,6 +23,8 @@ type Chrome struct {
 	Path     string // the current path, to highlight navigation
 
 	Requests RequestsBell // the client requests link and bell
+	// IdleSeconds is how long the session lives without a request; idle.js warns a minute before.
+	IdleSeconds int
 }
 
 // Flash is a one-time message shown at the top of the next page.

@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -26,9 +27,14 @@ type Options struct {
 	Logger     *slog.Logger
 	BaseURL    string        // the console's public URL; https turns on Secure cookies
 	SessionKey []byte        // signs and encrypts session cookies and signed links; share it between instances
-	SessionTTL time.Duration // how long a console session lives
-	TokenTTL   store.TokenTTL
-	BodyLimit  string // the default request body limit, e.g. "1M"
+	SessionTTL time.Duration // how long a console session lives at most
+	// SessionIdle ends a console session after this long without a request (15 minutes when zero).
+	SessionIdle time.Duration
+	TokenTTL    store.TokenTTL
+	BodyLimit   string // the default request body limit, e.g. "1M"
+	// TrustedProxies are the only peers whose X-Forwarded-For names the client; from anyone else the
+	// header is ignored and the connection's address is the client's.
+	TrustedProxies []*net.IPNet
 }
 
 // App holds what middleware and handlers share.
@@ -48,6 +54,9 @@ type App struct {
 func New(opts Options) (*App, *echo.Echo) {
 	if opts.BodyLimit == "" {
 		opts.BodyLimit = "1M"
+	}
+	if opts.SessionIdle <= 0 {
+		opts.SessionIdle = 15 * time.Minute
 	}
 	base, _ := url.Parse(opts.BaseURL)
 	app := &App{
@@ -69,6 +78,7 @@ func New(opts Options) (*App, *echo.Echo) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = app.handleError
+	e.IPExtractor = clientIP(opts.TrustedProxies)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(app.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: app.logPanic}))
@@ -96,6 +106,20 @@ func (a *App) SignKey() []byte { return a.signKey }
 
 // BaseURL is the console's public URL.
 func (a *App) BaseURL() string { return a.opts.BaseURL }
+
+// clientIP reads the client's address from X-Forwarded-For only when the connection comes from one
+// of the trusted proxies (walking the header from the right, past each trusted hop); loopback and
+// private peers are not trusted unless listed. X-Real-IP is never read.
+func clientIP(trusted []*net.IPNet) echo.IPExtractor {
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, n := range trusted {
+		opts = append(opts, echo.TrustIPRange(n))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
+}
+
+// SessionIdle is how long a console session lives without a request.
+func (a *App) SessionIdle() time.Duration { return a.opts.SessionIdle }
 
 // TokenTTL is how long issued tokens live.
 func (a *App) TokenTTL() store.TokenTTL { return a.opts.TokenTTL }

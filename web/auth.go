@@ -105,7 +105,7 @@ func (a *App) RequireOperator(next echo.HandlerFunc) echo.HandlerFunc {
 		if id == "" {
 			return unauthorized("log in first")
 		}
-		sess, err := a.Store.ConsoleSessionByID(ctx, id)
+		sess, err := a.Store.ConsoleSessionByID(ctx, id, a.Now(), a.opts.SessionIdle, true)
 		if err != nil {
 			return err
 		}

@@ -16,6 +16,7 @@ type ErrorEnvelope struct {
 	Success bool          `json:"success"`
 	Message string        `json:"message"`
 	Errors  []ErrorDetail `json:"errors"`
+	Data    any           `json:"data,omitempty"`
 }
 
 // ErrorDetail is one error of the envelope; Field is set for validation errors.
@@ -42,6 +43,7 @@ var statusOf = map[store.Code]int{
 	store.CodePayloadTooLarge:     http.StatusRequestEntityTooLarge,
 	store.CodeUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	store.CodeCSRF:                http.StatusForbidden,
+	store.CodeSecondFactorNeeded:  http.StatusUnauthorized,
 	store.CodeUserNotFound:        http.StatusNotFound,
 	store.CodeCardNotFound:        http.StatusNotFound,
 	store.CodeCardNotUpdated:      http.StatusConflict,
@@ -86,7 +88,7 @@ func codeOfStatus(status int) store.Code {
 // classify turns any error into status, envelope and whether it is the server's fault.
 func classify(err error) (int, ErrorEnvelope) {
 	if e, ok := store.AsError(err); ok {
-		env := ErrorEnvelope{Message: e.Message}
+		env := ErrorEnvelope{Message: e.Message, Data: e.Data}
 		if len(e.Fields) > 0 {
 			for _, f := range e.Fields {
 				env.Errors = append(env.Errors, ErrorDetail{Code: string(f.Code), Message: f.Message, Field: f.Field})

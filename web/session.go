@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/gorilla/sessions"
 	"github.com/labstack/echo/v4"
@@ -17,6 +18,8 @@ const (
 	cookieName   = "cardconsole"
 	keySessionID = "sid"
 	keyAnonCSRF  = "csrf"
+	keySignIn    = "signin" // the challenge of a sign-in waiting for its code
+	keySignInTo  = "next"   // where that sign-in goes once complete
 )
 
 // FlashKind is the kind of a flash message.
@@ -66,6 +69,7 @@ func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 		ch.Operator = p.Email
 		ch.CSRF = p.CSRF
 		ch.Requests = a.requestsBell(c, p.OperatorID)
+		ch.IdleSeconds = int(a.opts.SessionIdle / time.Second)
 	} else {
 		// Read only: an error page answering a cross-site request must not replace the visitor's
 		// cookie (that would log them out). The login page creates the token explicitly.
@@ -100,13 +104,29 @@ func (a *App) CheckAnonymousCSRF(c echo.Context) error {
 // held before, so a planted session id is never promoted.
 func (a *App) StartSession(c echo.Context, op store.Operator) error {
 	actor := store.Actor{Type: store.ActorOperator, OperatorID: op.ID, Label: op.Email, RequestID: RequestID(c), IP: c.RealIP()}
-	id, err := a.Store.CreateConsoleSession(c.Request().Context(), actor, op.ID, a.opts.SessionTTL)
+	id, err := a.Store.CreateConsoleSession(c.Request().Context(), actor, op.ID, a.opts.SessionTTL, a.Now())
 	if err != nil {
 		return err
 	}
 	s := a.cookie(c)
 	s.Values = map[any]any{keySessionID: id}
 	return s.Save(c.Request(), c.Response())
+}
+
+// HoldSignIn keeps, in the cookie, a sign-in whose password was right and whose code is due, with
+// the page to show once it completes.
+func (a *App) HoldSignIn(c echo.Context, challenge, next string) error {
+	s := a.cookie(c)
+	s.Values[keySignIn], s.Values[keySignInTo] = challenge, next
+	return s.Save(c.Request(), c.Response())
+}
+
+// HeldSignIn returns the sign-in HoldSignIn kept, if any.
+func (a *App) HeldSignIn(c echo.Context) (challenge, next string) {
+	s := a.cookie(c)
+	challenge, _ = s.Values[keySignIn].(string)
+	next, _ = s.Values[keySignInTo].(string)
+	return challenge, next
 }
 
 // EndSession logs the browser out: the server-side session is destroyed and the cookie expired.

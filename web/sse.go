@@ -148,7 +148,7 @@ func (a *App) Reauthorize(c echo.Context, permission string) error {
 	p, _ := PrincipalOf(c)
 	switch {
 	case p.Console:
-		if _, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c)); err != nil {
+		if _, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c), a.Now(), a.opts.SessionIdle, false); err != nil {
 			return err
 		}
 	case r.Header.Get("x-user-token") != "":

@@ -112,7 +112,7 @@ func (a *App) stillAuthenticated(c echo.Context) error {
 	p, _ := PrincipalOf(c)
 	switch {
 	case p.Console:
-		_, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c))
+		_, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c), a.Now(), a.opts.SessionIdle, false)
 		return err
 	case r.Header.Get("x-user-token") != "":
 		tok, _ := bearer(r.Header.Get("x-user-token"))

@@ -26,14 +26,17 @@ func admin(ctx context.Context, cmd string, args []string) error {
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	var (
-		name, currency, email, password string
-		withOTP                         bool
-		partners, roles, permissions    listFlag
+		name, currency, email, password, policy string
+		withOTP                                 bool
+		partners, roles, permissions            listFlag
 	)
 	switch cmd {
 	case "partner create":
 		fs.StringVar(&name, "name", "", "partner name")
 		fs.StringVar(&currency, "currency", "", "ISO 4217 currency of its balance")
+	case "partner second-factor":
+		fs.Var(&partners, "partner", "partner id")
+		fs.StringVar(&policy, "policy", "", "ALL, PRIVILEGED or OFF")
 	case "app create":
 		fs.StringVar(&name, "name", "", "application name")
 		fs.Var(&partners, "partner", "partner id the application serves (repeatable)")
@@ -73,6 +76,14 @@ func admin(ctx context.Context, cmd string, args []string) error {
 			return describe(err)
 		}
 		return printJSON(map[string]int64{"id": p.ID})
+	case "partner second-factor":
+		if len(partnerIDs) != 1 {
+			return fmt.Errorf("partner second-factor needs one --partner and --policy")
+		}
+		if err := st.SetSecondFactorPolicy(ctx, actor, partnerIDs[0], policy); err != nil {
+			return describe(err)
+		}
+		return printJSON(map[string]any{"partnerId": partnerIDs[0], "secondFactor": policy})
 	case "app create":
 		app, err := st.CreateApplication(ctx, actor, name, partnerIDs)
 		if err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"log/slog"
+	"net"
 	"os"
 	"strings"
 	"time"
@@ -21,10 +22,13 @@ type config struct {
 	BaseURL     string
 	SessionKey  []byte
 	SessionTTL  time.Duration
+	SessionIdle time.Duration
 	TokenTTL    store.TokenTTL
-	LogLevel    slog.Level
-	LogFormat   string
-	keyIsRandom bool
+	// TrustedProxies are the peers whose X-Forwarded-For is believed (TRUSTED_PROXIES).
+	TrustedProxies []*net.IPNet
+	LogLevel       slog.Level
+	LogFormat      string
+	keyIsRandom    bool
 }
 
 func loadConfig() (config, error) {
@@ -43,6 +47,7 @@ func loadConfig() (config, error) {
 	}{
 		{"SESSION_TTL", "8h", &c.SessionTTL},
 		{"REPLICA_MAX_LAG", "1s", &c.ReplicaLag},
+		{"SESSION_IDLE", "15m", &c.SessionIdle},
 		{"APP_TOKEN_TTL", "24h", &c.TokenTTL.App},
 		{"ACCESS_TOKEN_TTL", "15m", &c.TokenTTL.Access},
 		{"REFRESH_TOKEN_TTL", "720h", &c.TokenTTL.Refresh},
@@ -51,6 +56,9 @@ func loadConfig() (config, error) {
 		if *d.dst, err = time.ParseDuration(envOr(d.name, d.def)); err != nil || *d.dst <= 0 {
 			return c, fmt.Errorf("%s must be a positive duration such as %s", d.name, d.def)
 		}
+	}
+	if c.TrustedProxies, err = parseProxies(os.Getenv("TRUSTED_PROXIES")); err != nil {
+		return c, err
 	}
 	if err := c.LogLevel.UnmarshalText([]byte(envOr("LOG_LEVEL", "info"))); err != nil {
 		return c, fmt.Errorf("LOG_LEVEL must be debug, info, warn or error")
@@ -82,6 +90,34 @@ func (c config) logger() *slog.Logger {
 		return slog.New(slog.NewJSONHandler(os.Stderr, opts))
 	}
 	return slog.New(slog.NewTextHandler(os.Stderr, opts))
+}
+
+// parseProxies reads a comma-separated list of CIDRs or single addresses.
+func parseProxies(list string) ([]*net.IPNet, error) {
+	var nets []*net.IPNet
+	for _, item := range strings.Split(list, ",") {
+		item = strings.TrimSpace(item)
+		if item == "" {
+			continue
+		}
+		if !strings.Contains(item, "/") {
+			ip := net.ParseIP(item)
+			if ip == nil {
+				return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a CIDR", item)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				bits = 32
+			}
+			item = fmt.Sprintf("%s/%d", item, bits)
+		}
+		_, n, err := net.ParseCIDR(item)
+		if err != nil {
+			return nil, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or a CIDR", item)
+		}
+		nets = append(nets, n)
+	}
+	return nets, nil
 }
 
 func envOr(name, def string) string {

@@ -19,6 +19,7 @@ commands:
   migrate                       apply pending migrations
   seed --demo                   load the demo data (once; running it again changes nothing)
   partner create --name N --currency GTQ
+  partner second-factor --partner ID --policy ALL|PRIVILEGED|OFF   who signs in with a one-time code
   app create --name N [--partner ID]...
   operator create --email E --password P [--otp]
   operator grant --email E --partner ID (--role R | --permission resource:action)...

@@ -12,11 +12,20 @@ import (
 
 // The demo's well-known credentials, printed by make run.
 const (
-	demoPassword      = "cardconsole-demo"
+	demoPassword      = "quetzal-andes-lantern-demo"
 	demoMerchant      = "demo-merchant"
 	demoSecret        = "demo-secret-not-for-production"
 	demoApplicationID = "8f0e2b1c-4d5a-4e6f-9a7b-000000000001"
 )
+
+// demoOTPSecrets are the demo operators' fixed authenticator secrets (base32), printed by the seed:
+// every demo operator approves or moves money, so each signs in with a one-time code
+// (oathtool --totp -b SECRET prints it).
+var demoOTPSecrets = map[string]string{
+	"admin@demo.test":   "DEMOADMINAAAAAAAAAAAAAAAAAAAAAAA",
+	"maker@demo.test":   "DEMOMAKERAAAAAAAAAAAAAAAAAAAAAAA",
+	"checker@demo.test": "DEMOCHECKERAAAAAAAAAAAAAAAAAAAAA",
+}
 
 // demo carries what earlier steps created to later ones.
 type demo struct {
@@ -67,12 +76,13 @@ func seed(ctx context.Context, args []string) error {
 		}
 	}
 	fmt.Fprintf(os.Stderr, `
-Demo logins (password %q for each):
-  admin@demo.test    admin of both partners, sees the audit log
-  maker@demo.test    maker on Quetzal Pay: creates top-ups, cardholders, loads cards
-  checker@demo.test  checker on both partners: approves what makers create
+Demo logins (password %q for each, then a one-time code: oathtool --totp -b SECRET):
+  admin@demo.test    admin of both partners, sees the audit log              secret %s
+  maker@demo.test    maker on Quetzal Pay: creates top-ups, cardholders, loads cards  secret %s
+  checker@demo.test  checker on both partners: approves what makers create   secret %s
 Demo application: merchant %q, secret %q, x-application-id %q
-`, demoPassword, demoMerchant, demoSecret, demoApplicationID)
+`, demoPassword, demoOTPSecrets["admin@demo.test"], demoOTPSecrets["maker@demo.test"], demoOTPSecrets["checker@demo.test"],
+		demoMerchant, demoSecret, demoApplicationID)
 	return printJSON(map[string]any{"demo": "loaded", "alreadyPresent": done})
 }
 
@@ -102,6 +112,9 @@ func seedPartnersAndOperators(ctx context.Context, d *demo) error {
 				return err
 			}
 			d.operators[g.email] = op.ID
+			if err := d.st.EnrolOTP(ctx, d.actor, op.ID, demoOTPSecrets[g.email]); err != nil {
+				return err
+			}
 		}
 		if err := d.st.Grant(ctx, d.actor, d.operators[g.email], d.partners[g.partner], g.roles, nil); err != nil {
 			return err

@@ -64,7 +64,7 @@ func serve(ctx context.Context) error {
 		log.Info("reading statements, exports, searches and the audit log on the replica", "max_lag", cfg.ReplicaLag)
 	}
 	app, e := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, SessionKey: cfg.SessionKey,
-		SessionTTL: cfg.SessionTTL, TokenTTL: cfg.TokenTTL})
+		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, TokenTTL: cfg.TokenTTL, TrustedProxies: cfg.TrustedProxies})
 	handlers.Routes(e, app)
 
 	// Long-lived responses (event streams) end when the base context is cancelled at shutdown.

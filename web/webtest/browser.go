@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
@@ -71,7 +72,8 @@ func NewTab(t testing.TB, browser context.Context) context.Context {
 	return ctx
 }
 
-// LoginActions signs in through the console's login form and waits for the dashboard.
+// LoginActions signs in through the console's login form and waits for the dashboard; when the
+// sign-in asks for a one-time code, it types one (enrolling the offered secret first).
 func (e *Env) LoginActions(email string) chromedp.Action[chromedp.Void] {
 	return chromedp.Steps(
 		chromedp.Navigate(e.Server.URL+"/login"),
@@ -79,8 +81,41 @@ func (e *Env) LoginActions(email string) chromedp.Action[chromedp.Void] {
 		chromedp.SendKeys(TestID("login-email"), email),
 		chromedp.SendKeys(TestID("login-password"), Password),
 		chromedp.Click(TestID("login-submit")),
+		// The dashboard, or the code step: whichever page the sign-in lands on.
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="operator-email"], [data-testid="login-otp"]`)),
+		chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+			code, err := chromedp.Evaluate[bool](`!!document.querySelector('[data-testid="login-otp"]')`)(ctx, t)
+			if err != nil || !code {
+				return err
+			}
+			_, err = e.CodeActions(email)(ctx, t)
+			return err
+		}),
 		chromedp.WaitVisible(TestID("operator-email")),
 	)
+}
+
+// CodeActions gives the one-time code on the second step of a sign-in, enrolling the secret the
+// page shows when the operator had none.
+func (e *Env) CodeActions(email string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		enrolling, err := chromedp.Evaluate[bool](`!!document.querySelector('[data-testid="login-enrol-secret"]')`)(ctx, t)
+		if err != nil {
+			return err
+		}
+		if enrolling {
+			secret, err := chromedp.Text(TestID("login-enrol-secret"))(ctx, t)
+			if err != nil {
+				return err
+			}
+			e.Enrolled(email, strings.TrimSpace(secret))
+		}
+		_, err = chromedp.Steps(
+			chromedp.SendKeys(TestID("login-otp"), e.SignInCode(email)),
+			chromedp.Click(TestID("login-otp-submit")),
+		)(ctx, t)
+		return err
+	})
 }
 
 // TestID is the CSS selector of the element with that data-testid.

@@ -21,6 +21,8 @@ var (
 	csrfField  = regexp.MustCompile(`name="_csrf" value="([^"]+)"`)
 	csrfHeader = regexp.MustCompile(`hx-headers="([^"]+)"`)
 	csrfJSON   = regexp.MustCompile(`"X-CSRF-Token":"([^"]*)"`)
+	// enrolSecret is the authenticator secret the code page offers an operator who has none.
+	enrolSecret = regexp.MustCompile(`data-testid="login-enrol-secret">([A-Z2-7=]+)<`)
 )
 
 // Console returns a client without a session.
@@ -40,10 +42,28 @@ func (c *Console) Login(email, password string) *Response {
 		c.env.T.Fatalf("login page has no CSRF field: %s", page.Body)
 	}
 	res := c.PostForm("/login", url.Values{"email": {email}, "password": {password}, "_csrf": {string(m[1])}})
+	if res.Status == http.StatusSeeOther && res.Header.Get("Location") == "/login/code" {
+		res = c.GiveCode(email)
+	}
 	if res.Status == http.StatusSeeOther {
 		c.Get("/", false)
 	}
 	return res
+}
+
+// GiveCode completes the second step of a sign-in as the operator's authenticator would, enrolling
+// the secret the page offers when the operator had none.
+func (c *Console) GiveCode(email string) *Response {
+	c.env.T.Helper()
+	page := c.Get("/login/code", false)
+	m := csrfField.FindSubmatch(page.Body)
+	if m == nil {
+		c.env.T.Fatalf("code page has no CSRF field: %s", page.Body)
+	}
+	if s := enrolSecret.FindSubmatch(page.Body); s != nil {
+		c.env.Enrolled(email, string(s[1]))
+	}
+	return c.PostForm("/login/code", url.Values{"otp": {c.env.SignInCode(email)}, "_csrf": {string(m[1])}})
 }
 
 // Get fetches a page, or its HTMX fragment when htmx is set.

@@ -36,6 +36,9 @@ type Env struct {
 	clockMu sync.Mutex
 	clock   time.Time
 	appTok  string
+
+	otpMu sync.Mutex
+	otp   map[string]*otpSteps // by operator email (otp.go)
 }
 
 // New starts the console on a fresh database. Its clock is real time; AdvanceClock moves it, so
@@ -46,21 +49,39 @@ func New(t testing.TB) *Env {
 	return NewOn(t, dbURL)
 }
 
+// NewWith starts the console on a fresh database with options changed by configure (trusted
+// proxies, other limits).
+func NewWith(t testing.TB, configure func(*web.Options)) *Env {
+	t.Helper()
+	return newEnv(t, storetest.NewURL(t), configure)
+}
+
 // NewOn starts another console instance on an existing database.
 func NewOn(t testing.TB, dbURL string) *Env {
+	t.Helper()
+	return newEnv(t, dbURL, nil)
+}
+
+// newEnv starts a console on dbURL: one hour sessions idle after 15 minutes, tokens as in production
+// but a one hour refresh limit.
+func newEnv(t testing.TB, dbURL string, configure func(*web.Options)) *Env {
 	t.Helper()
 	st, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
-	env := &Env{T: t, Store: st, URL: dbURL, clock: time.Now()}
+	env := &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), otp: map[string]*otpSteps{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
 		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
-		SessionKey: []byte("test-session-key-test-session-key!!"), SessionTTL: time.Hour,
-		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}})
+	opts := web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
+		SessionKey: []byte("test-session-key-test-session-key!!"), SessionTTL: time.Hour, SessionIdle: 15 * time.Minute,
+		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}}
+	if configure != nil {
+		configure(&opts)
+	}
+	app, e := web.New(opts)
 	app.Now = env.Now
 	handlers.Routes(e, app)
 	env.App = app
@@ -145,6 +166,7 @@ func (e *Env) Operator(email string, withOTP bool, grants ...Grant) *Operator {
 	if created.OTPAuthURI != "" {
 		u, _ := url.Parse(created.OTPAuthURI)
 		op.OTPSecret = u.Query().Get("secret")
+		e.Enrolled(email, op.OTPSecret)
 	}
 	for _, g := range grants {
 		if err := e.Store.Grant(ctx, store.SystemActor("test"), created.ID, g.Partner, g.Roles, g.Permissions); err != nil {
@@ -154,25 +176,19 @@ func (e *Env) Operator(email string, withOTP bool, grants ...Grant) *Operator {
 	return op
 }
 
-// OTP returns a fresh valid code: it advances the console's clock by one step so that no code is
-// ever reused by accident.
+// OTP returns a fresh valid code: it advances the console's clock by one step (or more, past the
+// steps the kit's sign-ins spent) so that no code is ever reused by accident.
 func (o *Operator) OTP() string {
 	o.env.T.Helper()
 	o.env.AdvanceClock(30 * time.Second)
-	code, err := store.OTPSecretCode(o.OTPSecret, o.env.Now())
-	if err != nil {
-		o.env.T.Fatalf("otp: %v", err)
-	}
-	return code
+	return o.env.testCode(o.Email)
 }
 
-// CurrentOTP returns the code of the console's current time step without advancing.
+// CurrentOTP returns the code of the console's current time step without advancing, unless a
+// sign-in of the kit spent that step.
 func (o *Operator) CurrentOTP() string {
-	code, err := store.OTPSecretCode(o.OTPSecret, o.env.Now())
-	if err != nil {
-		o.env.T.Fatalf("otp: %v", err)
-	}
-	return code
+	o.env.T.Helper()
+	return o.env.testCode(o.Email)
 }
 
 // AppToken returns an application token of a test application serving the given partners.
@@ -191,11 +207,21 @@ func (e *Env) AppToken(partners ...int64) string {
 	return e.appTok
 }
 
-// Login logs the operator in through the API and keeps the access token.
+// Login logs the operator in through the API and keeps the access token. When the sign-in needs a
+// second factor, the kit gives the code (enrolling the offered secret first if the operator had none).
 func (o *Operator) Login() *Operator {
 	o.env.T.Helper()
-	res := o.env.Do(http.MethodPost, "/cms/rest/app/users/login", map[string]string{"Authorization": "Bearer " + o.env.AppToken()},
-		map[string]string{"email": o.Email, "password": Password})
+	auth := map[string]string{"Authorization": "Bearer " + o.env.AppToken()}
+	res := o.env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": o.Email, "password": Password})
+	if res.Status == http.StatusUnauthorized && res.ErrorCode() == string(store.CodeSecondFactorNeeded) {
+		ch, _ := res.JSON()["data"].(map[string]any)
+		if secret, _ := ch["enrolSecret"].(string); secret != "" {
+			o.OTPSecret = secret
+			o.env.Enrolled(o.Email, secret)
+		}
+		res = o.env.Do(http.MethodPost, "/cms/rest/app/users/login/otp", auth,
+			map[string]string{"challenge": ch["challenge"].(string), "otp": o.env.SignInCode(o.Email)})
+	}
 	res.WantStatus(http.StatusOK)
 	o.Token = res.Data()["accessToken"].(string)
 	return o
