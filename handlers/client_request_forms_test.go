@@ -80,7 +80,9 @@ func TestApplicationsAPIReadsTheVendorsFormBodies(t *testing.T) {
 // A route that reads JSON only refuses a form body with 415 instead of reading it as empty.
 func TestJSONOnlyRoutesRefuseFormBodies(t *testing.T) {
 	q := newQueue(t)
-	req, _ := http.NewRequest(http.MethodPost, q.env.Server.URL+"/cms/rest/app/users/refresh", strings.NewReader("refreshToken=abc"))
-	req.Header.Set("Content-Type", formType)
-	q.env.Send(req).WantError(http.StatusUnsupportedMediaType, "7013")
+	h := q.checker.Headers()
+	h["Content-Type"] = formType
+	q.env.Do(http.MethodPut, "/cms/rest/app/users/auth/otp", h, "otp=123456").WantError(http.StatusUnsupportedMediaType, "7013")
+	h["Content-Type"] = "text/plain"
+	q.env.Do(http.MethodPost, "/cms/rest/app/users/refresh", h, `{"refreshToken":"x"}`).WantError(http.StatusUnsupportedMediaType, "7013")
 }
