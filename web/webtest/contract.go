@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"sync"
@@ -78,7 +80,7 @@ func (e *Env) checkContract(req *http.Request, reqBody []byte, res *Response, js
 		return
 	}
 	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true,
-		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}
+		AuthenticationFunc: openapi3filter.NoopAuthenticationFunc, SchemaValidationOptions: formats}
 	if !isJSON(res.Header.Get("Content-Type")) {
 		// PDF, CSV and event streams: the status and the content type are checked, not the bytes.
 		opts.ExcludeResponseBody = true
@@ -100,6 +102,19 @@ func (e *Env) checkContract(req *http.Request, reqBody []byte, res *Response, js
 		}
 	}
 }
+
+// formats asserts the string formats the document uses beyond the dates kin-openapi checks by
+// itself: without a validator, a format is not checked at all.
+var formats = []openapi3.SchemaValidationOption{openapi3.WithStringFormatValidators(map[string]openapi3.StringFormatValidator{
+	"uri": openapi3.NewCallbackValidator(func(s string) error {
+		if u, err := url.Parse(s); err != nil || !u.IsAbs() || u.Host == "" {
+			return errors.New("not an absolute URI")
+		}
+		return nil
+	}),
+	"email": openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForEmail),
+	"uuid":  openapi3.NewRegexpFormatValidator(openapi3.FormatOfStringForUUIDOfRFC9562),
+})}
 
 func isJSON(contentType string) bool {
 	mt, _, _ := mime.ParseMediaType(contentType)
