@@ -60,7 +60,8 @@ check-generated: generate ## fail when committed generated files are stale
 	@if [ -n "$$(git ls-files --others --exclude-standard -- views static)" ]; then \
 		echo "generated files are not committed:"; git ls-files --others --exclude-standard -- views static; exit 1; fi
 
-lint: ## gofmt, go vet and templ fmt
+lint: ## gofmt, go vet, templ fmt and a tidy go.mod
+	@$(GO) mod tidy -diff >/dev/null || { echo "go.mod or go.sum is not tidy: run '$(GO) mod tidy' and commit ($(GO) mod tidy -diff shows the change)"; exit 1; }
 	@bad="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$bad" ]; then echo "gofmt needed:"; echo "$$bad"; exit 1; fi
 	$(GO) vet ./...
 	@$(TEMPL) fmt -fail views >/dev/null || { echo "templ fmt needed: run '$(TEMPL) fmt views'"; exit 1; }

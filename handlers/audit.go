@@ -34,6 +34,9 @@ func (h *Handlers) AuditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if entries == nil {
+		entries = []store.AuditEntry{} // an empty page lists no items: [], not null
+	}
 	partners, err := h.store.PartnerSummaries(ctx, ids)
 	if err != nil {
 		return err

@@ -2,19 +2,12 @@ package handlers_test
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
-	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/labstack/echo/v4"
-
-	"cardconsole/handlers"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web"
-	"cardconsole/web/openapi"
 	"cardconsole/web/webtest"
 )
 
@@ -227,37 +220,4 @@ func TestCMSIdempotencyKey(t *testing.T) {
 	h["Idempotency-Key"] = strings.Repeat("k", 300)
 	w.env.Do(http.MethodPost, add, h, body).WantError(400, "7000")
 	ledgerConsistent(t, w.env.Store)
-}
-
-// Every funds, movements and issuer route is in the OpenAPI document.
-func TestFundsRoutesAreInTheOpenAPIDocument(t *testing.T) {
-	app, e := web.New(web.Options{SessionKey: []byte("openapi-test-key-openapi-test-key!!")})
-	handlers.Routes(e, app)
-	raw, err := openapi.Document()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var doc struct {
-		Paths map[string]map[string]any `json:"paths"`
-	}
-	if err := json.Unmarshal(raw, &doc); err != nil {
-		t.Fatal(err)
-	}
-	param := regexp.MustCompile(`:([A-Za-z]+)`)
-	mine := regexp.MustCompile(`^(/rest/cards/:cardId/(funds|transfers/:month/:year)|/cms/rest/app/partners/:partnerId/cardholders/:cardholderId/cards/` +
-		`(funds/add|funds/withdraw|transfers|:cardId|:cardId/funds|:cardId/funds/review|:cardId/movements|:cardId/movements/:transferId))$`)
-	checked := 0
-	for _, r := range e.Routes() {
-		if !mine.MatchString(r.Path) || r.Method == echo.RouteNotFound {
-			continue
-		}
-		path := param.ReplaceAllString(r.Path, "{$1}")
-		if _, ok := doc.Paths[path][strings.ToLower(r.Method)]; !ok {
-			t.Errorf("%s %s is not in the OpenAPI document", r.Method, path)
-		}
-		checked++
-	}
-	if checked != 11 {
-		t.Fatalf("%d routes checked, want 11", checked)
-	}
 }

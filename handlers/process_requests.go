@@ -163,6 +163,7 @@ func (h *Handlers) topUpsView(c echo.Context, queue *views.TopUpQueueView, hist 
 		if err != nil {
 			return views.TopUpsView{}, err
 		}
+		h.withEvidenceURLs(items)
 		q := h.topUpQueue(c, items)
 		queue = &q
 	}

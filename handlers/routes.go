@@ -113,6 +113,10 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.POST("/api/v2/applications/:applicationId/audit", h.AuditClientRequest, ot)
 	e.POST("/api/v2/applications/:applicationId/approve", h.ApproveClientRequest, ot)
 	e.POST("/api/v2/applications/:applicationId/reject", h.RejectClientRequest, ot)
+	// The vendor's pages show a single request's GET and PUT without the /api prefix: both forms are
+	// served, so clients written against either keep working.
+	e.GET("/v2/applications/:applicationId", h.ClientRequest, ot)
+	e.PUT("/v2/applications/:applicationId", h.ColorClientRequest, ot)
 	e.GET("/api/v2/resolutions", h.ListResolutions, ot)
 	e.POST("/api/v2/resolutions", h.CreateResolution, ot)
 	e.GET("/api/v2/resolutions/:resolutionId", h.Resolution, ot)

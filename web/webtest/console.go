@@ -109,9 +109,10 @@ func (c *Console) HTMX(method, path string, form url.Values) *Response {
 	return c.Do(req)
 }
 
-// Do sends a request with the client's cookies.
+// Do sends a request with the client's cookies; a JSON answer is checked against the OpenAPI document.
 func (c *Console) Do(req *http.Request) *Response {
 	c.env.T.Helper()
+	reqBody := readRequestBody(c.env.T, req)
 	res, err := c.Client.Do(req)
 	if err != nil {
 		c.env.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
@@ -121,7 +122,9 @@ func (c *Console) Do(req *http.Request) *Response {
 	if err != nil {
 		c.env.T.Fatalf("read body: %v", err)
 	}
-	return &Response{T: c.env.T, Status: res.StatusCode, Header: res.Header, Body: b}
+	out := &Response{T: c.env.T, Status: res.StatusCode, Header: res.Header, Body: b}
+	c.env.checkContract(req, reqBody, out, true)
+	return out
 }
 
 // Contains fails the test unless the body contains every string.

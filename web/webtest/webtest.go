@@ -279,9 +279,10 @@ func (e *Env) Do(method, path string, headers map[string]string, body any) *Resp
 	return e.Send(req)
 }
 
-// Send sends a prepared request to the console.
+// Send sends a prepared request to the console and checks the answer against the OpenAPI document.
 func (e *Env) Send(req *http.Request) *Response {
 	e.T.Helper()
+	reqBody := readRequestBody(e.T, req)
 	client := e.Server.Client()
 	if client == nil { // a Remote console
 		client = http.DefaultClient
@@ -295,7 +296,25 @@ func (e *Env) Send(req *http.Request) *Response {
 	if err != nil {
 		e.T.Fatalf("read body: %v", err)
 	}
-	return &Response{T: e.T, Status: res.StatusCode, Header: res.Header, Body: b}
+	out := &Response{T: e.T, Status: res.StatusCode, Header: res.Header, Body: b}
+	e.checkContract(req, reqBody, out, false)
+	return out
+}
+
+// readRequestBody keeps a copy of the request's body for the contract check and gives the request
+// a fresh reader over it.
+func readRequestBody(t testing.TB, req *http.Request) []byte {
+	t.Helper()
+	if req.Body == nil {
+		return nil
+	}
+	b, err := io.ReadAll(req.Body)
+	if err != nil {
+		t.Fatalf("read request body: %v", err)
+	}
+	req.Body.Close()
+	req.Body = io.NopCloser(bytes.NewReader(b))
+	return b
 }
 
 // WantStatus fails the test unless the status is want.
