@@ -43,12 +43,15 @@ var statusOf = map[store.Code]int{
 	store.CodeUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	store.CodeCSRF:                http.StatusForbidden,
 	store.CodeUserNotFound:        http.StatusNotFound,
+	store.CodeCardholderClosed:    http.StatusConflict,
+	store.CodeCardholderHasFunds:  http.StatusConflict,
 	store.CodeCardNotFound:        http.StatusNotFound,
 	store.CodeCardNotUpdated:      http.StatusConflict,
 	store.CodeInvalidStatusCard:   http.StatusConflict,
 	store.CodeThirdPartyNotFound:  http.StatusNotFound,
 	store.CodeThirdPartyCreate:    http.StatusConflict,
 	store.CodeInsufficientFunds:   http.StatusUnprocessableEntity,
+	store.CodeAlreadyReversed:     http.StatusConflict,
 }
 
 // StatusOf returns the HTTP status of a catalog code.
