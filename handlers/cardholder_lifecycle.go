@@ -48,7 +48,8 @@ func presentFields(c echo.Context, v *store.Validation, names []string) (map[str
 		}
 	}
 	if _, ok := raw["cardId"]; ok {
-		v.Add("cardId", "cardId cannot be changed by an edit; add a card from the cardholder's cards")
+		// Refused by the store with the other fields (store.UpdateCardholder).
+		out["cardId"] = string(raw["cardId"])
 	}
 	otp, _ := text("otp")
 	return out, otp, nil

@@ -61,14 +61,13 @@ CREATE INDEX reversals_partner_status_idx ON reversals (partner_id, status, id);
 ALTER TABLE movements ADD COLUMN reverses_movement_id bigint REFERENCES movements (id);
 CREATE UNIQUE INDEX movements_reverses_key ON movements (reverses_movement_id) WHERE reverses_movement_id IS NOT NULL;
 
--- Timelines read the audit rows of one object; the header search finds people by a fragment of
--- their full name and cards by their last four digits.
-CREATE INDEX audit_log_object_idx ON audit_log (object_type, object_id, id);
+-- The header search finds people by a fragment of their full name and cards by their last four
+-- digits (timelines read the audit rows of one object through audit_log_object_idx, migration 00040).
 CREATE INDEX cardholders_full_name_trgm_idx ON cardholders USING gin ((name || ' ' || last_name) gin_trgm_ops);
 CREATE INDEX cards_last4_idx ON cards (last4, partner_id);
 
 -- +goose Down
-DROP INDEX cards_last4_idx, cardholders_full_name_trgm_idx, audit_log_object_idx;
+DROP INDEX cards_last4_idx, cardholders_full_name_trgm_idx;
 DROP INDEX movements_reverses_key;
 ALTER TABLE movements DROP COLUMN reverses_movement_id;
 DROP TABLE reversals, card_history;

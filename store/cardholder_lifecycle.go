@@ -48,8 +48,8 @@ func Mask(value string) string {
 	return string(r) + strings.Repeat("*", n-1)
 }
 
-// UpdateCardholder changes the fields present in patch (keys of EditableFields) with the rules of
-// creation: the whole cardholder after the change is validated, and a document already used by
+// UpdateCardholder changes the fields present in patch (keys of EditableFields; a cardId is
+// refused, cards are added from the cardholder's cards) with the rules of creation: the whole cardholder after the change is validated, and a document already used by
 // another cardholder of the partner is 7011 on documentNumber. The cardholder row is locked for
 // the change; a CLOSED cardholder is 7101. The audit row names the changed fields with masked values.
 func (s *Store) UpdateCardholder(ctx context.Context, actor Actor, partnerID, cardholderID int64, patch map[string]string, today time.Time) (Cardholder, error) {
@@ -75,6 +75,9 @@ func (s *Store) UpdateCardholder(ctx context.Context, actor Actor, partnerID, ca
 		}
 		after.Normalize()
 		var v Validation
+		if _, ok := patch["cardId"]; ok {
+			v.Add("cardId", "cardId cannot be changed by an edit; add a card from the cardholder's cards")
+		}
 		after.validatePerson(&v, today)
 		if err := v.Err(); err != nil {
 			return err
