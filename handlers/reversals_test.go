@@ -1,14 +1,18 @@
 package handlers_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/csv"
 	"fmt"
 	"net/http"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"cardconsole/store"
+	"cardconsole/views/pdf/pdftest"
 	"cardconsole/web/webtest"
 )
 
@@ -65,6 +69,26 @@ func TestReversalByTheRequesterIsRefused(t *testing.T) {
 	}
 	if reversedBy != 1 || reversing != 1 {
 		t.Fatalf("movements: %s", res.Body)
+	}
+	// So do the CSV export and the PDF statement.
+	period := "?from=" + time.Now().AddDate(0, 0, -1).Format(store.DateLayout) + "&to=" + time.Now().AddDate(0, 0, 1).Format(store.DateLayout)
+	res = w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements/export.csv"+period), nil).WantStatus(http.StatusOK)
+	records, err := csv.NewReader(bytes.NewReader(res.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	flagged := 0
+	for _, r := range records[1:] {
+		if r[0] == itoa(load) && r[len(r)-1] == itoa(id) {
+			flagged++
+		}
+	}
+	if records[0][len(records[0])-1] != "reversedBy" || flagged != 1 {
+		t.Fatalf("CSV: %v", records)
+	}
+	res = w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements/report"+period), nil).WantStatus(http.StatusOK)
+	if text := pdftest.Text(t, res.Body); !strings.Contains(text, "Reversed by #"+itoa(id)) || !strings.Contains(text, "Reversal") {
+		t.Fatalf("PDF: %s", text)
 	}
 	// Once reversed, never again.
 	w.checker.Do(http.MethodPost, w.cardPath(w.card.ID, fmt.Sprintf("/movements/%d/revert", load)), map[string]string{"reason": "again"}).
