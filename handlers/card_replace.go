@@ -3,6 +3,7 @@ package handlers
 import (
 	"github.com/labstack/echo/v4"
 
+	"cardconsole/views"
 	"cardconsole/web"
 )
 
@@ -40,6 +41,10 @@ func (h *Handlers) CancelCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if !web.WantsJSON(c) {
+		h.app.Flash(c, web.Success, "Card •••• "+card.Last4+" is cancelled ("+body.Reason+"). Its balance stays on it until it is replaced or unloaded.")
+		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, cardID, ""))
+	}
 	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card})
 }
 
@@ -53,6 +58,12 @@ func (h *Handlers) ReplaceCard(c echo.Context) error {
 	res, err := h.store.ReplaceCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), holderID, cardID, body.Reason, body.NewCardID)
 	if err != nil {
 		return err
+	}
+	if !web.WantsJSON(c) {
+		// The new card's page shows it with the balance it received.
+		h.app.Flash(c, web.Success, "Card "+res.Card.MaskedNumber()+" replaces card "+views.ID(cardID)+"; "+
+			views.Money(res.Moved, res.Card.Currency)+" moved to it.")
+		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""))
 	}
 	return h.app.Respond(c, web.View{Message: "card replaced", Data: res})
 }

@@ -179,7 +179,8 @@ func (h *Handlers) Movement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := views.MovementDetailView{PartnerID: card.PartnerID, HolderID: holderID, TimeZone: p.TimeZone, Movement: m}
+	vm := views.MovementDetailView{PartnerID: card.PartnerID, HolderID: holderID, TimeZone: p.TimeZone, Movement: m,
+		CanRevert: web.GrantsOf(c).Has("card-movements:revert")}
 	return h.app.Respond(c, web.View{Title: "Movement " + strconv.FormatInt(m.ID, 10), Data: movementRowsJSON([]store.MovementRow{m})[0],
 		Page: views.MovementDetailPage(vm), Partial: views.MovementDetail(vm)})
 }

@@ -1,11 +1,13 @@
 package handlers
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
+	"cardconsole/views"
 	"cardconsole/web"
 )
 
@@ -37,19 +39,46 @@ func (h *Handlers) RequestReversal(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "reversal requested", Data: r})
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "reversal requested", Data: r,
+		Partial: views.ReversalRequested(r)})
 }
 
-// Reversals lists the partner's reversals, newest first, optionally of one status.
+// Reversals lists the partner's reversals, newest first, optionally of one status. The console's
+// page is the review queue of the PENDING ones, which reloads on every live event.
 func (h *Handlers) Reversals(c echo.Context) error {
+	ctx := c.Request().Context()
 	page := pageQuery(c)
-	items, total, err := h.store.ListReversals(c.Request().Context(),
-		store.ReversalFilter{PartnerID: web.PartnerID(c), Status: c.QueryParam("status"), Page: page})
+	status := c.QueryParam("status")
+	if !web.WantsJSON(c) {
+		status, page = store.ReversalPending, store.NewPage(1, store.MaxLimit)
+	}
+	items, total, err := h.store.ListReversals(ctx, store.ReversalFilter{PartnerID: web.PartnerID(c), Status: status, Page: page})
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Reversals",
-		Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit}})
+	view := web.View{Title: "Reversals", Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit}}
+	if !web.WantsJSON(c) {
+		partner, err := h.store.Partner(ctx, web.PartnerID(c))
+		if err != nil {
+			return err
+		}
+		p, _ := web.PrincipalOf(c)
+		vm := views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID,
+			CanDecide: web.GrantsOf(c).Has("approvals:update"), Now: h.app.Now()}
+		view.Page, view.Partial = views.ReversalsPage(vm), views.ReversalQueue(vm)
+	}
+	return h.app.Respond(c, view)
+}
+
+// ReversalStream streams the partner's reversal events to the review queue.
+func (h *Handlers) ReversalStream(c echo.Context) error {
+	filter := store.EventFilter{PartnerIDs: []int64{web.PartnerID(c)}, TopicPrefix: "reversal."}
+	return h.app.Stream(c, func(context.Context) (store.EventFilter, error) {
+		if err := h.app.Reauthorize(c, "approvals:list"); err != nil {
+			return store.EventFilter{}, err
+		}
+		return filter, nil
+	})
 }
 
 // ApproveReversal approves a PENDING reversal (never by its requester); the one-time code is
@@ -67,6 +96,10 @@ func (h *Handlers) decideReversal(c echo.Context, approve bool) error {
 	var body reversalBody
 	if err := bind(c, &body); err != nil {
 		return err
+	}
+	if body.Reason == "" {
+		// The console's Reject asks for the reason in a prompt, which HTMX sends as a header.
+		body.Reason = c.Request().Header.Get("HX-Prompt")
 	}
 	if approve {
 		if err := h.app.CheckOTP(c, "card-movements", body.OTP); err != nil {

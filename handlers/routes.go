@@ -63,6 +63,7 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET(hc+"/:cardId/activity", h.CardActivity, app.Require("cards-admin:detail"))
 	p.POST(hc+"/:cardId/movements/:transferId/revert", h.RequestReversal, app.Require("card-movements:revert"))
 	p.GET("/reversals", h.Reversals, app.Require("approvals:list"))
+	p.GET("/reversals/stream", h.ReversalStream, app.Require("approvals:list"))
 	p.PATCH("/reversals/:reversalId/approve", h.ApproveReversal, app.Require("approvals:update"))
 	p.PATCH("/reversals/:reversalId/reject", h.RejectReversal, app.Require("approvals:update"))
 	p.PATCH("/cardholders/:cardholderId", h.UpdateCardholder, app.Require("cardholders:update"))
