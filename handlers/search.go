@@ -24,10 +24,19 @@ type searchGroup struct {
 	MoreURL string      `json:"moreUrl,omitempty"`
 }
 
-// Search is the header search across every partner the operator may see.
+// searchLabels name the groups in the console's dropdown.
+var searchLabels = map[string]string{store.SearchCardholders: "Cardholders", store.SearchCards: "Cards",
+	store.SearchTopUps: "Top-ups", store.SearchClientRequests: "Client requests"}
+
+// Search is the header search across every partner the operator may see: JSON for API clients,
+// the dropdown for the console's search box.
 func (h *Handlers) Search(c echo.Context) error {
 	p, _ := web.PrincipalOf(c)
 	q := c.QueryParam("q")
+	if !web.WantsJSON(c) && !store.SearchableText(q) {
+		// While the operator is still typing, the dropdown explains instead of refusing.
+		return h.app.Respond(c, web.View{Title: "Search", Page: views.SearchResults(nil, "Type at least 3 letters or digits in a row.")})
+	}
 	groups, err := h.store.Search(c.Request().Context(), p.OperatorID, q)
 	if err != nil {
 		return err
@@ -43,7 +52,18 @@ func (h *Handlers) Search(c echo.Context) error {
 		}
 		out = append(out, sg)
 	}
-	return h.app.Respond(c, web.View{Title: "Search", Data: out})
+	var dropdown []views.SearchGroupView
+	for _, g := range out {
+		if len(g.Items) == 0 {
+			continue
+		}
+		gv := views.SearchGroupView{Label: searchLabels[g.Name], MoreURL: g.MoreURL}
+		for _, it := range g.Items {
+			gv.Items = append(gv.Items, views.SearchHitView{Title: it.Title, Subtitle: it.Subtitle, URL: it.URL})
+		}
+		dropdown = append(dropdown, gv)
+	}
+	return h.app.Respond(c, web.View{Title: "Search", Data: out, Page: views.SearchResults(dropdown, "")})
 }
 
 // searchURL is the page of one result.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"testing"
 
 	"cardconsole/store"
@@ -108,4 +109,20 @@ func TestSearchRespectsPartnersAndTags(t *testing.T) {
 		t.Fatalf("a card of a cardholder outside the operator's tags was found")
 	}
 	wide.Do(http.MethodGet, "/cms/rest/app/search?q=ab", nil).WantError(http.StatusBadRequest, "7000")
+}
+
+func TestSearchDropdownInTheConsole(t *testing.T) {
+	env := webtest.New(t)
+	p := env.Partner("Quetzal", "GTQ")
+	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
+	b := chLogin(t, env, "ana@example.com")
+	res := b.HTMX(http.MethodGet, "/cms/rest/app/search?q="+url.QueryEscape("ramírez"), nil).WantStatus(http.StatusOK)
+	chWantHTML(t, res, "María Ramírez", `href="/cms/rest/app/partners/`+itoa(p)+`/cardholders/`+itoa(holder)+`"`, "data-search-hit")
+	if chIsFullPage(res) {
+		t.Fatal("the dropdown came as a whole page")
+	}
+	b.HTMX(http.MethodGet, "/cms/rest/app/search?q=ma", nil).WantStatus(http.StatusOK).Contains("at least 3 letters")
+	page := b.Page(http.MethodGet, "/", nil)
+	chWantHTML(t, page, `data-testid="search-input"`, "/static/js/search.js")
 }

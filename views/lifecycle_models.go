@@ -35,3 +35,15 @@ type ReversalsView struct {
 func (v ReversalsView) MayDecide(r store.Reversal) bool {
 	return v.CanDecide && r.Status == store.ReversalPending && r.RequestedBy != v.Viewer
 }
+
+// SearchGroupView is one group of the header search's dropdown.
+type SearchGroupView struct {
+	Label   string
+	MoreURL string
+	Items   []SearchHitView
+}
+
+// SearchHitView is one result of the dropdown.
+type SearchHitView struct {
+	Title, Subtitle, URL string
+}
