@@ -30,7 +30,7 @@ func SearchBox() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"relative\"><label for=\"header-search\" class=\"sr-only\">Search</label> <input id=\"header-search\" type=\"search\" name=\"q\" placeholder=\"Search ( / )\" autocomplete=\"off\" data-search-input class=\"w-56 rounded-md border border-slate-300 px-3 py-1 text-sm\" hx-get=\"/cms/rest/app/search\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#search-results\" hx-swap=\"innerHTML\" data-testid=\"search-input\"><div id=\"search-results\" class=\"absolute right-0 z-10 mt-1 w-96\" aria-live=\"polite\" data-testid=\"search-results\"></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"relative hidden md:block\"><label for=\"header-search\" class=\"sr-only\">Search</label> <input id=\"header-search\" type=\"search\" name=\"q\" placeholder=\"Search ( / )\" autocomplete=\"off\" data-search-input class=\"w-56 rounded-md border border-slate-300 px-3 py-1 text-sm\" hx-get=\"/cms/rest/app/search\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#search-results\" hx-swap=\"innerHTML\" data-testid=\"search-input\"><div id=\"search-results\" class=\"absolute right-0 z-10 mt-1 w-96\" aria-live=\"polite\" data-testid=\"search-results\"></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
