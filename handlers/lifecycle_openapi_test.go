@@ -23,7 +23,7 @@ func TestLifecycleRoutesAreDocumented(t *testing.T) {
 	c := h + "/cards/{cardId}"
 	for path, method := range map[string]string{
 		h: "patch", h + "/close": "patch", h + "/activity": "get", c + "/activity": "get", c + "/history": "get",
-		c + "/cancel": "patch", c + "/replace": "post", c + "/movements/{transferId}/revert": "post", p + "/reversals": "get",
+		c + "/cancel": "patch", c + "/replace": "post", c + "/movements/{transferId}/revert": "post", p + "/reversals": "get", p + "/reversals/stream": "get",
 		p + "/reversals/{reversalId}/approve": "patch", p + "/reversals/{reversalId}/reject": "patch", "/cms/rest/app/search": "get",
 	} {
 		if _, ok := spec.Paths[path][method]; !ok {
