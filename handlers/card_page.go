@@ -58,7 +58,14 @@ func (h *Handlers) cardView(c echo.Context, holderID int64, card store.Card) (vi
 	if err != nil {
 		return views.CardView{}, err
 	}
-	return views.CardView{Partner: p, Available: b, HolderID: holderID, Card: card, Cards: cards, Funds: forms}, nil
+	history, err := h.store.CardHistory(ctx, card.PartnerID, card.ID)
+	if err != nil {
+		return views.CardView{}, err
+	}
+	g := web.GrantsOf(c)
+	life := views.CardLifeView{PartnerID: card.PartnerID, HolderID: holderID, Card: card, History: history, TimeZone: p.TimeZone,
+		CanCancel: g.Has("cards-admin:block"), CanReplace: g.Has("cards-admin:activate"), NeedsOTP: web.NeedsOTP(c, "cards-admin")}
+	return views.CardView{Partner: p, Available: b, HolderID: holderID, Card: card, Cards: cards, Funds: forms, Life: life}, nil
 }
 
 // CardPage is a cardholder's card: JSON gets the card with its balance, HTMX the summary panel (which

@@ -17,7 +17,7 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	ctx := c.Request().Context()
 	pid := web.PartnerID(c)
 	f := store.CardholderFilter{PartnerID: pid, Search: c.QueryParam("searchText"), SortBy: c.QueryParam("sortBy"),
-		SortOrder: c.QueryParam("sortOrder"), Page: pageQuery(c)}
+		SortOrder: c.QueryParam("sortOrder"), Status: c.QueryParam("status"), Page: pageQuery(c)}
 	f.Normalize()
 	typed, hint := f.Search, ""
 	if typed != "" && !store.SearchableText(typed) && !web.WantsJSON(c) {
@@ -31,6 +31,9 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	q := url.Values{"sortBy": {f.SortBy}, "sortOrder": {f.SortOrder}}
 	if f.Search != "" {
 		q.Set("searchText", f.Search)
+	}
+	if f.Status != store.CardholderActive {
+		q.Set("status", f.Status)
 	}
 	vm := views.CardholdersView{PartnerID: pid, PartnerName: h.partnerName(c), Items: items, Search: typed, Hint: hint, SortBy: f.SortBy,
 		SortOrder: f.SortOrder, CanCreate: web.GrantsOf(c).Has("cardholders:create"),

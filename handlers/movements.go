@@ -33,6 +33,10 @@ type movementJSON struct {
 	CounterpartCardID *int64          `json:"counterpartCardId"`
 	CounterpartLast4  *string         `json:"counterpartLast4,omitempty"`
 	CreatedAt         time.Time       `json:"createdAt"`
+	// ReversesMovementID is the movement a REVERSAL undoes; ReversedBy the approved reversal that
+	// undid this one ("reversed by #N").
+	ReversesMovementID *int64 `json:"reversesMovementId,omitempty"`
+	ReversedBy         *int64 `json:"reversedBy,omitempty"`
 }
 
 // actorJSON says who made a movement: an operator, an application or the system.
@@ -47,7 +51,8 @@ func newMovementJSON(m store.Movement, counterpartLast4 *string) movementJSON {
 		Currency: m.Currency, BalanceAfter: m.BalanceAfter, Channel: m.Channel, Reference: m.Reference,
 		Description: m.Description, Observations: m.Description, CustomKeys: m.CustomKeys,
 		Actor:             actorJSON{Type: m.ActorType, ID: m.ActorID, Label: m.ActorLabel},
-		CounterpartCardID: m.CounterpartCardID, CounterpartLast4: counterpartLast4, CreatedAt: m.CreatedAt}
+		CounterpartCardID: m.CounterpartCardID, CounterpartLast4: counterpartLast4, CreatedAt: m.CreatedAt,
+		ReversesMovementID: m.ReversesMovementID}
 	if m.CardID != nil {
 		out.CardID = *m.CardID
 	}
@@ -58,6 +63,7 @@ func movementRowsJSON(rows []store.MovementRow) []movementJSON {
 	out := make([]movementJSON, len(rows))
 	for i, r := range rows {
 		out[i] = newMovementJSON(r.Movement, r.CounterpartLast4)
+		out[i].ReversedBy = r.ReversedBy
 	}
 	return out
 }
@@ -173,7 +179,8 @@ func (h *Handlers) Movement(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := views.MovementDetailView{PartnerID: card.PartnerID, HolderID: holderID, TimeZone: p.TimeZone, Movement: m}
-	return h.app.Respond(c, web.View{Title: "Movement " + strconv.FormatInt(m.ID, 10), Data: newMovementJSON(m.Movement, m.CounterpartLast4),
+	vm := views.MovementDetailView{PartnerID: card.PartnerID, HolderID: holderID, TimeZone: p.TimeZone, Movement: m,
+		CanRevert: web.GrantsOf(c).Has("card-movements:revert")}
+	return h.app.Respond(c, web.View{Title: "Movement " + strconv.FormatInt(m.ID, 10), Data: movementRowsJSON([]store.MovementRow{m})[0],
 		Page: views.MovementDetailPage(vm), Partial: views.MovementDetail(vm)})
 }

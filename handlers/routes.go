@@ -39,6 +39,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.POST("/cms/rest/app/users/auth/otp", h.RequestOTP, op)
 	e.PUT("/cms/rest/app/users/auth/otp", h.VerifyOTP, op)
 	e.GET("/cms/rest/app/audit", h.AuditLog, op)
+	// Search across every partner the operator may see (docs/cardholders.md).
+	e.GET("/cms/rest/app/search", h.Search, op)
 
 	// CMS API and console screens of one partner: the operator must hold a grant on it.
 	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope, h.TagScope)
@@ -56,6 +58,21 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET(hc+"/:cardId/funds/review", h.FundsReview, app.Require("cards-admin:detail"))
 	p.GET(hc+"/:cardId/movements", h.Movements, app.Require("card-movements:list"))
 	p.GET(hc+"/:cardId/movements/:transferId", h.Movement, app.Require("card-movements:detail"))
+
+	// The rest of a cardholder's life (docs/cardholders.md): cancel and replace a card, its history,
+	// reversals of loads, unloads and transfers decided by a second operator, and the timelines.
+	p.PATCH(hc+"/:cardId/cancel", h.CancelCard, app.Require("cards-admin:block"))
+	p.POST(hc+"/:cardId/replace", h.ReplaceCard, app.Require("cards-admin:activate"))
+	p.GET(hc+"/:cardId/history", h.CardHistory, app.Require("cards-admin:detail"))
+	p.GET(hc+"/:cardId/activity", h.CardActivity, app.Require("cards-admin:detail"))
+	p.POST(hc+"/:cardId/movements/:transferId/revert", h.RequestReversal, app.Require("card-movements:revert"))
+	p.GET("/reversals", h.Reversals, app.Require("approvals:list"))
+	p.GET("/reversals/stream", h.ReversalStream, app.Require("approvals:list"))
+	p.PATCH("/reversals/:reversalId/approve", h.ApproveReversal, app.Require("approvals:update"))
+	p.PATCH("/reversals/:reversalId/reject", h.RejectReversal, app.Require("approvals:update"))
+	p.PATCH("/cardholders/:cardholderId", h.UpdateCardholder, app.Require("cardholders:update"))
+	p.PATCH("/cardholders/:cardholderId/close", h.CloseCardholder, app.Require("cardholders:update"))
+	p.GET("/cardholders/:cardholderId/activity", h.CardholderActivity, app.Require("cardholders:detail"))
 
 	// Issuer funds API: the application token plus x-application-id; references apply once.
 	e.POST("/rest/cards/:cardId/funds", h.IssuerFunds, app.RequireApplication)

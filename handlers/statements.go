@@ -215,7 +215,7 @@ func (h *Handlers) StatementCSV(c echo.Context) error {
 
 // csvHeader names the export's columns.
 var csvHeader = []string{"id", "createdAt", "type", "direction", "reference", "description", "counterpartCard",
-	"debit", "credit", "balanceAfter", "currency"}
+	"debit", "credit", "balanceAfter", "currency", "reversedBy"}
 
 // csvRecord is one movement of the export. Times carry the partner's offset; amounts are exact.
 func csvRecord(l store.MovementRow, loc *time.Location) []string {
@@ -228,8 +228,13 @@ func csvRecord(l store.MovementRow, loc *time.Location) []string {
 	if l.CounterpartLast4 != nil {
 		counterpart = *l.CounterpartLast4
 	}
+	var reversedBy string
+	if l.ReversedBy != nil {
+		reversedBy = strconv.FormatInt(*l.ReversedBy, 10)
+	}
 	return []string{strconv.FormatInt(l.ID, 10), l.CreatedAt.In(loc).Format(time.RFC3339), l.Type, l.Direction,
-		csvText(l.Reference), csvText(l.Description), counterpart, debit, credit, money.Format(l.BalanceAfter), l.Currency}
+		csvText(l.Reference), csvText(l.Description), counterpart, debit, credit, money.Format(l.BalanceAfter), l.Currency,
+		reversedBy}
 }
 
 // csvText defuses spreadsheet formulas: a text cell that starts with = + - @ or a control character
@@ -258,6 +263,9 @@ func statementRow(l store.MovementRow) pdf.StatementRow {
 		}
 		r.Description = strings.TrimSpace(other + "\n" + r.Description)
 	}
+	if l.ReversedBy != nil {
+		r.Description = strings.TrimSpace(r.Description + "\nReversed by #" + strconv.FormatInt(*l.ReversedBy, 10))
+	}
 	return r
 }
 
@@ -274,6 +282,12 @@ func movementTypeLabel(t string) string {
 		return "Transfer out"
 	case store.MovementTopUp:
 		return "Top-up"
+	case store.MovementReplacementOut:
+		return "Replacement out"
+	case store.MovementReplacementIn:
+		return "Replacement in"
+	case store.MovementReversal:
+		return "Reversal"
 	}
 	return t
 }

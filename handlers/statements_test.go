@@ -299,7 +299,7 @@ func TestStatementCSVHasTheRowsOfTheJSONMovements(t *testing.T) {
 		if err != nil {
 			t.Fatalf("not RFC 4180: %v", err)
 		}
-		if strings.Join(records[0], ",") != "id,createdAt,type,direction,reference,description,counterpartCard,debit,credit,balanceAfter,currency" {
+		if strings.Join(records[0], ",") != "id,createdAt,type,direction,reference,description,counterpartCard,debit,credit,balanceAfter,currency,reversedBy" {
 			t.Fatalf("header %v", records[0])
 		}
 		var page struct {

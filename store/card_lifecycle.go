@@ -9,7 +9,8 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// CardAction is a step of a card's life: INACTIVE → ACTIVE ⇄ BLOCKED.
+// CardAction is a step of a card's life: INACTIVE → ACTIVE ⇄ BLOCKED, and from any of them to the
+// final CANCELED (CancelCard).
 type CardAction string
 
 // The card actions of the spec.
@@ -67,6 +68,10 @@ func (s *Store) ChangeCardStatus(ctx context.Context, actor Actor, partnerID, ca
 		if err != nil {
 			return fmt.Errorf("store: unable to change card status: %w", err)
 		}
+		if err := writeCardHistory(ctx, tx, actor, CardTransition{CardID: cardID, PartnerID: partnerID, From: t.from,
+			To: t.to, Channel: channelOf(actor)}); err != nil {
+			return err
+		}
 		return writeAudit(ctx, tx, actor, Event{PartnerID: partnerID, Action: "card." + string(action), ObjectType: "card",
 			ObjectID: cardID, Before: map[string]string{"status": t.from}, After: map[string]string{"status": t.to}})
 	})
@@ -89,6 +94,9 @@ func refusedTransition(ctx context.Context, tx *sqlx.Tx, partnerID, cardholderID
 	}
 	if !cur.Cardholder.Valid {
 		return NewError(CodeInvalidStatusCard, "the card is not assigned to a cardholder yet; assign it before you "+string(action)+" it")
+	}
+	if cur.Status == CardCanceled {
+		return NewError(CodeInvalidStatusCard, "the card is CANCELED, which is final; "+string(action)+" is not possible")
 	}
 	t := cardTransitions[action]
 	return NewError(CodeInvalidStatusCard, fmt.Sprintf("the card is %s; %s needs a %s card", cur.Status, action, t.from))

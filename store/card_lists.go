@@ -11,7 +11,7 @@ import (
 )
 
 // CardStatuses are the statuses a card can have, in the order of its life.
-var CardStatuses = []string{CardInactive, CardActive, CardBlocked}
+var CardStatuses = []string{CardInactive, CardActive, CardBlocked, CardCanceled}
 
 // CardFilter selects a page of a partner's cards, newest first.
 type CardFilter struct {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -21,6 +22,7 @@ type CardholderSummary struct {
 	PhoneNumber    string    `db:"phone_number" json:"phoneNumber"`
 	DocumentType   string    `db:"document_type" json:"documentType"`
 	DocumentNumber string    `db:"document_number" json:"documentNumber"`
+	Status         string    `db:"status" json:"status"`
 	CardCount      int       `db:"card_count" json:"cardCount"`
 	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
 }
@@ -83,7 +85,13 @@ type CardholderFilter struct {
 	// Tags keeps only cardholders carrying one of them: the listing operator's tag restriction on
 	// the partner (store/tags.go), set by ListCardholders. Empty lists everyone.
 	Tags []string
+
+	// Status is ACTIVE (the default: closed cardholders are hidden), CLOSED or ALL.
+	Status string
 }
+
+// StatusAll lists cardholders of every status.
+const StatusAll = "ALL"
 
 // Normalize fills the defaults and trims the search text.
 func (f *CardholderFilter) Normalize() {
@@ -98,6 +106,10 @@ func (f *CardholderFilter) Normalize() {
 		f.SortOrder = "asc"
 	}
 	f.SortOrder = strings.ToLower(f.SortOrder)
+	f.Status = strings.ToUpper(strings.TrimSpace(f.Status))
+	if f.Status == "" {
+		f.Status = CardholderActive
+	}
 }
 
 func (f CardholderFilter) validate() error {
@@ -107,6 +119,9 @@ func (f CardholderFilter) validate() error {
 	}
 	if f.SortOrder != "asc" && f.SortOrder != "desc" {
 		v.Add("sortOrder", "sortOrder must be asc or desc")
+	}
+	if f.Status != StatusAll && !slices.Contains(CardholderStatuses, f.Status) {
+		v.Add("status", "status must be ACTIVE, CLOSED or ALL")
 	}
 	switch {
 	case len([]rune(f.Search)) > MaxSearchText:
@@ -135,6 +150,12 @@ func cardholderListSQL(f CardholderFilter, collect bool) (count, page string, ar
 		args = append(args, pq.Array(f.Tags))
 		where += fmt.Sprintf(` AND id IN (SELECT cardholder_id FROM cardholder_tags WHERE tag = ANY($%d))`, len(args))
 	}
+	switch f.Status {
+	case CardholderActive:
+		where += ` AND status <> 'CLOSED'`
+	case CardholderClosed:
+		where += ` AND status = 'CLOSED'`
+	}
 	dir := "ASC"
 	if f.SortOrder == "desc" {
 		dir = "DESC"
@@ -142,8 +163,13 @@ func cardholderListSQL(f CardholderFilter, collect bool) (count, page string, ar
 	order := fmt.Sprintf("%s %s, id %s", cardholderSorts[f.SortBy], dir, dir)
 	n := len(args)
 	count = `SELECT count(*) FROM cardholders WHERE ` + where
-	if f.Search == "" && len(f.Tags) == 0 {
+	if f.Search == "" && len(f.Tags) == 0 && f.Status != CardholderClosed {
+		// Closed cardholders are few: the partner's kept count less those read from their index.
 		count = partnerRowsSQL
+		if f.Status == CardholderActive {
+			count = `SELECT (` + strings.TrimPrefix(partnerRowsSQL, "SELECT ") +
+				`) - (SELECT count(*) FROM cardholders WHERE partner_id = $1 AND status = 'CLOSED')`
+		}
 	}
 	ids := fmt.Sprintf(`SELECT id FROM cardholders WHERE %s ORDER BY %s LIMIT $%d OFFSET $%d`, where, order, n+1, n+2)
 	if f.Search != "" && collect {
@@ -157,7 +183,7 @@ func cardholderListSQL(f CardholderFilter, collect bool) (count, page string, ar
 	}
 	page = fmt.Sprintf(`
 		SELECT ch.id, ch.name, ch.last_name, ch.email, ch.phone_number, ch.document_type, ch.document_number,
-		       ch.created_at, (SELECT count(*) FROM cards c WHERE c.cardholder_id = ch.id) AS card_count
+		       ch.status, ch.created_at, (SELECT count(*) FROM cards c WHERE c.cardholder_id = ch.id) AS card_count
 		FROM (%s) pg
 		JOIN cardholders ch ON ch.id = pg.id
 		ORDER BY %s`, ids, qualify(order))
@@ -219,8 +245,8 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 		ids[i] = it.ID
 	}
 	err = s.Audit(ctx, actor, Event{PartnerID: f.PartnerID, Action: "cardholder.list", ObjectType: "cardholder",
-		After: map[string]any{"searchText": f.Search, "sortBy": f.SortBy, "sortOrder": f.SortOrder, "page": f.Page.Number,
-			"shown": ids}})
+		After: map[string]any{"searchText": f.Search, "sortBy": f.SortBy, "sortOrder": f.SortOrder, "status": f.Status,
+			"page": f.Page.Number, "shown": ids}})
 	if err != nil {
 		return nil, 0, err
 	}

@@ -23,21 +23,24 @@ var (
 // Cardholder is a person holding cards of a partner's program, with all their personal data. Only
 // ReadCardholder returns one, and it writes the read to the audit log.
 type Cardholder struct {
-	ID             int64     `db:"id" json:"id"`
-	PartnerID      int64     `db:"partner_id" json:"partnerId"`
-	Name           string    `db:"name" json:"name"`
-	LastName       string    `db:"last_name" json:"lastName"`
-	Address        string    `db:"address" json:"address"`
-	CountryOfBirth string    `db:"country_of_birth" json:"countryOfBirth"`
-	DateOfBirth    string    `db:"date_of_birth" json:"dateOfBirth"`
-	MaritalStatus  string    `db:"marital_status" json:"maritalStatus"`
-	Gender         string    `db:"gender" json:"gender"`
-	PhoneNumber    string    `db:"phone_number" json:"phoneNumber"`
-	Email          string    `db:"email" json:"email"`
-	DocumentType   string    `db:"document_type" json:"documentType"`
-	DocumentNumber string    `db:"document_number" json:"documentNumber"`
-	CreatedAt      time.Time `db:"created_at" json:"createdAt"`
-	UpdatedAt      time.Time `db:"updated_at" json:"updatedAt"`
+	ID             int64      `db:"id" json:"id"`
+	PartnerID      int64      `db:"partner_id" json:"partnerId"`
+	Name           string     `db:"name" json:"name"`
+	LastName       string     `db:"last_name" json:"lastName"`
+	Address        string     `db:"address" json:"address"`
+	CountryOfBirth string     `db:"country_of_birth" json:"countryOfBirth"`
+	DateOfBirth    string     `db:"date_of_birth" json:"dateOfBirth"`
+	MaritalStatus  string     `db:"marital_status" json:"maritalStatus"`
+	Gender         string     `db:"gender" json:"gender"`
+	PhoneNumber    string     `db:"phone_number" json:"phoneNumber"`
+	Email          string     `db:"email" json:"email"`
+	DocumentType   string     `db:"document_type" json:"documentType"`
+	DocumentNumber string     `db:"document_number" json:"documentNumber"`
+	Status         string     `db:"status" json:"status"` // ACTIVE, or CLOSED (read-only)
+	ClosedAt       *time.Time `db:"closed_at" json:"closedAt"`
+	CloseReason    *string    `db:"close_reason" json:"closeReason"`
+	CreatedAt      time.Time  `db:"created_at" json:"createdAt"`
+	UpdatedAt      time.Time  `db:"updated_at" json:"updatedAt"`
 }
 
 // FullName is the name as people read it.
@@ -46,7 +49,7 @@ func (c Cardholder) FullName() string { return c.Name + " " + c.LastName }
 // cardholderColumns selects a Cardholder from cardholders ch.
 const cardholderColumns = `ch.id, ch.partner_id, ch.name, ch.last_name, ch.address, ch.country_of_birth,
 	to_char(ch.date_of_birth, 'YYYY-MM-DD') AS date_of_birth, ch.marital_status, ch.gender, ch.phone_number,
-	ch.email, ch.document_type, ch.document_number, ch.created_at, ch.updated_at`
+	ch.email, ch.document_type, ch.document_number, ch.status, ch.closed_at, ch.close_reason, ch.created_at, ch.updated_at`
 
 // NewCardholder is the input of CreateCardholder: every field is required, and CardID names an
 // unassigned card of the partner that becomes the cardholder's first card.
@@ -111,6 +114,15 @@ func collapseSpaces(s string) string { return strings.Join(strings.Fields(s), " 
 // already have one (the caller may have found that a field had the wrong type). today is the date
 // a date of birth must precede.
 func (in NewCardholder) Validate(v *Validation, today time.Time) {
+	in.validatePerson(v, today)
+	if in.CardID <= 0 && !v.Has("cardId") {
+		v.Add("cardId", "cardId is required: the id of an unassigned card of this partner")
+	}
+}
+
+// validatePerson checks the personal data, every field but the card: the rules of creating and
+// of editing a cardholder.
+func (in NewCardholder) validatePerson(v *Validation, today time.Time) {
 	add := func(field, msg string) {
 		if !v.Has(field) {
 			v.Add(field, msg)
@@ -146,9 +158,6 @@ func (in NewCardholder) Validate(v *Validation, today time.Time) {
 	}
 	checkEnum(add, "documentType", in.DocumentType, DocumentTypes)
 	checkDocumentNumber(add, in.DocumentType, in.DocumentNumber)
-	if in.CardID <= 0 {
-		add("cardId", "cardId is required: the id of an unassigned card of this partner")
-	}
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }

@@ -11,11 +11,13 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// Card statuses: cards are issued INACTIVE, then INACTIVE → ACTIVE ⇄ BLOCKED.
+// Card statuses: cards are issued INACTIVE, then INACTIVE → ACTIVE ⇄ BLOCKED; any of them may end
+// CANCELED, which is final.
 const (
 	CardInactive = "INACTIVE"
 	CardActive   = "ACTIVE"
 	CardBlocked  = "BLOCKED"
+	CardCanceled = "CANCELED"
 )
 
 // programBIN is the BIN of the program's cards; only it and the last four digits are stored.

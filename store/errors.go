@@ -27,12 +27,15 @@ const (
 	CodeCSRF                Code = "7014" // CSRF_REJECTED: a state change without a valid console token
 	CodeSecondFactorNeeded  Code = "7015" // SECOND_FACTOR_REQUIRED: the password was right; a one-time code completes the sign-in
 	CodeUserNotFound        Code = "7100" // user not found
+	CodeCardholderClosed    Code = "7101" // CARDHOLDER_CLOSED: a closed cardholder is read-only
+	CodeCardholderHasFunds  Code = "7102" // CARDHOLDER_HAS_FUNDS: closing while a card holds money
 	CodeCardNotFound        Code = "7200" // card not found
 	CodeCardNotUpdated      Code = "7210" // CARD_NOT_UPDATED
 	CodeInvalidStatusCard   Code = "7213" // INVALID_STATUS_CARD
 	CodeThirdPartyNotFound  Code = "7220" // THIRD_PARTY_CARD_NOT_FOUND
 	CodeThirdPartyCreate    Code = "7221" // ERROR_CREATING_THIRD_PARTY_CARD
 	CodeInsufficientFunds   Code = "7303" // INSUFFICIENT_FUNDS
+	CodeAlreadyReversed     Code = "7304" // MOVEMENT_ALREADY_REVERSED: reversed, or a reversal is pending
 )
 
 // FieldError is one invalid input field.

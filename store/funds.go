@@ -131,7 +131,8 @@ func validateFunds(op FundsOp) error {
 // the partner's and the card's sides.
 func fundsSides(op FundsOp, movementType string, cards map[int64]fundsCard) (partner, card *Side, currency string, err error) {
 	c, err := activeCard(cards, op.CardID)
-	if err != nil {
+	if err != nil && !(movementType == MovementWithdrawFunds && c.Status == CardCanceled) {
+		// A CANCELED card's balance is not lost: it may still be unloaded (docs/funds.md).
 		return nil, nil, "", err
 	}
 	if op.Currency != "" && op.Currency != c.Currency {

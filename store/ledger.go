@@ -22,6 +22,11 @@ const (
 	MovementWithdrawFunds = "WITHDRAW_FUNDS"
 	MovementTransferOut   = "TRANSFER_OUT"
 	MovementTransferIn    = "TRANSFER_IN"
+	// A replacement moves a card's whole balance to the card that replaces it (card_replace.go).
+	MovementReplacementOut = "REPLACEMENT_OUT"
+	MovementReplacementIn  = "REPLACEMENT_IN"
+	// A reversal undoes an approved operation, each movement by its opposite (reversals.go).
+	MovementReversal = "REVERSAL"
 )
 
 // Movement is one line of an account's history, written with the balance after it.
@@ -46,12 +51,14 @@ type Movement struct {
 	ActorID              *int64          `db:"actor_id" json:"actorId"`
 	ActorLabel           string          `db:"actor_label" json:"actorLabel"`
 	CreatedAt            time.Time       `db:"created_at" json:"createdAt"`
+	// ReversesMovementID is the movement a REVERSAL movement undoes.
+	ReversesMovementID *int64 `db:"reverses_movement_id" json:"reversesMovementId"`
 }
 
 // movementColumns lists Movement's columns in a SELECT.
 const movementColumns = `id, entry_id, account_id, partner_id, card_id, type, direction, amount, currency, balance_after,
 	counterpart_account_id, counterpart_card_id, channel, reference, description, custom_keys,
-	actor_type, actor_id, actor_label, created_at`
+	actor_type, actor_id, actor_label, created_at, reverses_movement_id`
 
 // Side is an account that a posting touches; CardID is set when the account is a card's.
 type Side struct {
@@ -72,6 +79,7 @@ type Posting struct {
 	Reference   string
 	Description string
 	CustomKeys  json.RawMessage
+	EntryID     string // the entry's id when the caller recorded it beforehand (a reversal); else a new one
 }
 
 // postStatements are the statements of a posting with one and with two sides (postSQL).
@@ -129,7 +137,11 @@ func post(ctx context.Context, tx *sqlx.Tx, actor Actor, p Posting) ([]Movement,
 	if err != nil {
 		return nil, err
 	}
-	args := []any{newUUID(), p.Amount, p.Channel, p.Reference, p.Description, nullJSON(p.CustomKeys),
+	entry := p.EntryID
+	if entry == "" {
+		entry = newUUID()
+	}
+	args := []any{entry, p.Amount, p.Channel, p.Reference, p.Description, nullJSON(p.CustomKeys),
 		actor.kind(), actor.id(), actor.Label}
 	for _, s := range sides {
 		args = append(args, s.params()...)

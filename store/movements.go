@@ -16,6 +16,8 @@ import (
 type MovementRow struct {
 	Movement
 	CounterpartLast4 *string `db:"counterpart_last4" json:"counterpartLast4"`
+	// ReversedBy is the approved reversal that undid this movement's operation ("reversed by #N").
+	ReversedBy *int64 `db:"reversed_by" json:"reversedBy"`
 }
 
 // MovementFilter selects movements of one card. Dates are calendar days in the partner's time zone,
@@ -78,7 +80,9 @@ func (f *MovementFilter) Validate() error {
 // movementRowColumns selects a MovementRow from movements m and the counterpart card cc.
 const movementRowColumns = `m.id, m.entry_id, m.account_id, m.partner_id, m.card_id, m.type, m.direction, m.amount,
 	m.currency, m.balance_after, m.counterpart_account_id, m.counterpart_card_id, m.channel, m.reference,
-	m.description, m.custom_keys, m.actor_type, m.actor_id, m.actor_label, m.created_at, cc.last4 AS counterpart_last4`
+	m.description, m.custom_keys, m.actor_type, m.actor_id, m.actor_label, m.created_at, m.reverses_movement_id,
+	cc.last4 AS counterpart_last4,
+	(SELECT rv.id FROM reversals rv WHERE rv.entry_id = m.entry_id AND rv.status = 'APPROVED') AS reversed_by`
 
 // where returns the WHERE clause and arguments of the filter. The day bounds are turned into
 // instants by PostgreSQL with the partner's time zone, once per query.

@@ -51,6 +51,7 @@ type CardView struct {
 	Cards     []store.Card // all the cardholder's cards, this one included
 	Funds     FundsForms
 	Movements *MovementsView // nil without card-movements:list
+	Life      CardLifeView   // the card's history, Cancel and Replace
 }
 
 // FundsForms are the Load, Unload and Transfer forms of a card, with the outcome of the last
@@ -178,6 +179,7 @@ type MovementDetailView struct {
 	HolderID  int64
 	TimeZone  string
 	Movement  store.MovementRow
+	CanRevert bool // the operator may request a reversal of this movement's operation
 }
 
 // movementLabel names a movement type for people.
@@ -193,6 +195,12 @@ func movementLabel(t string) string {
 		return "Transfer out"
 	case store.MovementTopUp:
 		return "Top-up"
+	case store.MovementReplacementOut:
+		return "Replacement out"
+	case store.MovementReplacementIn:
+		return "Replacement in"
+	case store.MovementReversal:
+		return "Reversal"
 	}
 	return t
 }

@@ -45,12 +45,15 @@ var statusOf = map[store.Code]int{
 	store.CodeCSRF:                http.StatusForbidden,
 	store.CodeSecondFactorNeeded:  http.StatusUnauthorized,
 	store.CodeUserNotFound:        http.StatusNotFound,
+	store.CodeCardholderClosed:    http.StatusConflict,
+	store.CodeCardholderHasFunds:  http.StatusConflict,
 	store.CodeCardNotFound:        http.StatusNotFound,
 	store.CodeCardNotUpdated:      http.StatusConflict,
 	store.CodeInvalidStatusCard:   http.StatusConflict,
 	store.CodeThirdPartyNotFound:  http.StatusNotFound,
 	store.CodeThirdPartyCreate:    http.StatusConflict,
 	store.CodeInsufficientFunds:   http.StatusUnprocessableEntity,
+	store.CodeAlreadyReversed:     http.StatusConflict,
 }
 
 // StatusOf returns the HTTP status of a catalog code.

@@ -1,0 +1,90 @@
+package handlers
+
+import (
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/views"
+	"cardconsole/web"
+)
+
+// cardEndBody is the body of a cancellation or a replacement.
+type cardEndBody struct {
+	Reason    string `json:"reason" form:"reason"`
+	NewCardID int64  `json:"newCardId" form:"newCardId"`
+	OTP       string `json:"otp" form:"otp"`
+}
+
+// holderCardParams reads the cardholder and card of the path, the body and the one-time code
+// (required when the operator holds cards-admin:otp).
+func (h *Handlers) holderCardParams(c echo.Context) (holderID, cardID int64, body cardEndBody, err error) {
+	if holderID, err = cardholderParam(c); err != nil {
+		return
+	}
+	if cardID, err = cardParam(c); err != nil {
+		return
+	}
+	if err = bind(c, &body); err != nil {
+		return
+	}
+	err = h.app.CheckOTP(c, "cards-admin", body.OTP)
+	return
+}
+
+// CancelCard makes a card CANCELED for good (LOST, STOLEN, DAMAGED or REQUESTED); its balance stays
+// on it until a replacement or an unload moves it.
+func (h *Handlers) CancelCard(c echo.Context) error {
+	holderID, cardID, body, err := h.holderCardParams(c)
+	if err != nil {
+		return err
+	}
+	card, err := h.store.CancelCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), holderID, cardID, body.Reason)
+	if err != nil {
+		return err
+	}
+	if !web.WantsJSON(c) {
+		h.app.Flash(c, web.Success, "Card •••• "+card.Last4+" is cancelled ("+body.Reason+"). Its balance stays on it until it is replaced or unloaded.")
+		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, cardID, ""))
+	}
+	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card})
+}
+
+// ReplaceCard gives the cardholder a new card with the old card's whole balance and cancels the old
+// one, in one transaction.
+func (h *Handlers) ReplaceCard(c echo.Context) error {
+	holderID, cardID, body, err := h.holderCardParams(c)
+	if err != nil {
+		return err
+	}
+	res, err := h.store.ReplaceCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), holderID, cardID, body.Reason, body.NewCardID)
+	if err != nil {
+		return err
+	}
+	if !web.WantsJSON(c) {
+		// The new card's page shows it with the balance it received.
+		h.app.Flash(c, web.Success, "Card "+res.Card.MaskedNumber()+" replaces card "+views.ID(cardID)+"; "+
+			views.Money(res.Moved, res.Card.Currency)+" moved to it.")
+		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""))
+	}
+	return h.app.Respond(c, web.View{Message: "card replaced", Data: res})
+}
+
+// CardHistory lists a card's status changes, oldest first, with their reasons and channels.
+func (h *Handlers) CardHistory(c echo.Context) error {
+	holderID, err := cardholderParam(c)
+	if err != nil {
+		return err
+	}
+	cardID, err := cardParam(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	if _, err := h.store.CardOfHolder(ctx, web.PartnerID(c), holderID, cardID); err != nil {
+		return err
+	}
+	items, err := h.store.CardHistory(ctx, web.PartnerID(c), cardID)
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Data: items})
+}

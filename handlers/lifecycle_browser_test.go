@@ -1,0 +1,86 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"cardconsole/store"
+	"cardconsole/web/webtest"
+)
+
+func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
+	w := newFundsWorld(t, "500")
+	res := w.maker.Do("POST", w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": "80.25"})
+	res.WantStatus(200)
+	stock := chStock(t, w.env, w.partner, 1)[0]
+	ctx := webtest.Browser(t)
+	acceptDialogs(ctx)
+	id := webtest.TestID
+	runSteps(t, ctx, "replace",
+		w.env.LoginActions("maker@example.com"),
+		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
+		chromedp.WaitVisible(id("replace-form")),
+		waitText("card-balance", "80.25"),
+		chromedp.SetValue(id("replace-reason"), "LOST"),
+		chromedp.Click(id("replace-submit")),
+		// The console opens the new card, which holds the whole balance.
+		chromedp.WaitVisible(id("flash-success")),
+		chromedp.Poll[chromedp.Void](`location.pathname.endsWith('/cards/`+itoa(stock)+`')`),
+		waitText("card-balance", "80.25"),
+		waitText("card-status", store.CardActive),
+		waitText("holder-card-balance-"+itoa(w.card.ID), "CANCELED"),
+		waitText("flash-success", "80.25 GTQ moved"),
+	)
+	w.wantBalance(stock, "80.25")
+	w.wantBalance(w.card.ID, "0")
+}
+
+func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
+	w := newFundsWorld(t, "500")
+	res := w.maker.Do("POST", w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": "60"})
+	res.WantStatus(200)
+	w.env.Operator("ana@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}})
+	w.env.Operator("beto@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}})
+	browser := webtest.Browser(t)
+	a, b := webtest.NewTab(t, browser), webtest.NewTab(t, browser)
+	acceptDialogs(b)
+	id := webtest.TestID
+
+	// B watches the queue; a marker on window shows later that the page was not reloaded.
+	runSteps(t, b, "B opens the queue",
+		w.env.LoginActions("beto@example.com"),
+		chromedp.Navigate(w.env.Server.URL+"/cms/rest/app/partners/"+itoa(w.partner)+"/reversals"),
+		chromedp.WaitVisible(id("reversal-queue")),
+		chromedp.WaitVisible(id("live-open")),
+		chromedp.Evaluate[chromedp.Void](`window.__sameDocument = true`),
+		waitCount("reversal-row", 0),
+	)
+	// A asks for the reversal of the load from the movement's detail.
+	runSteps(t, a, "A requests",
+		w.env.LoginActions("ana@example.com"),
+		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
+		chromedp.WaitVisible(id("movement-detail-link")),
+		chromedp.Click(id("movement-detail-link")),
+		chromedp.WaitVisible(id("reversal-form")),
+		chromedp.SendKeys(id("reversal-reason"), "Loaded by mistake"),
+		chromedp.Click(id("reversal-submit")),
+		chromedp.WaitVisible(id("reversal-requested")),
+	)
+	// It appears in B's queue at once; B approves it and the queue empties.
+	runSteps(t, b, "B approves",
+		waitCount("reversal-row", 1),
+		waitText("reversal-row", "Loaded by mistake"),
+		chromedp.Click(id("reversal-approve")),
+		waitCount("reversal-row", 0),
+	)
+	waitTrue(t, b, "B's page was not reloaded", `window.__sameDocument === true`)
+	w.wantBalance(w.card.ID, "0")
+	w.wantPartnerBalance("500")
+	// A sees the load marked as reversed.
+	runSteps(t, a, "A sees it reversed",
+		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
+		chromedp.WaitVisible(id("movement-reversed")),
+		waitText("card-balance", "0.00"),
+	)
+}
