@@ -31,7 +31,7 @@ var (
 // loadContract reads the document from the running console, as a client would.
 func (e *Env) loadContract() (routers.Router, error) {
 	contractOnce.Do(func() {
-		res, err := e.Server.Client().Get(e.Server.URL + "/openapi.json")
+		res, err := e.client().Get(e.Server.URL + "/openapi.json")
 		if err != nil {
 			contractErr = err
 			return

@@ -279,15 +279,19 @@ func (e *Env) Do(method, path string, headers map[string]string, body any) *Resp
 	return e.Send(req)
 }
 
+// client is the HTTP client of the console: the test server's, or the default one for a Remote console.
+func (e *Env) client() *http.Client {
+	if c := e.Server.Client(); c != nil {
+		return c
+	}
+	return http.DefaultClient
+}
+
 // Send sends a prepared request to the console and checks the answer against the OpenAPI document.
 func (e *Env) Send(req *http.Request) *Response {
 	e.T.Helper()
 	reqBody := readRequestBody(e.T, req)
-	client := e.Server.Client()
-	if client == nil { // a Remote console
-		client = http.DefaultClient
-	}
-	res, err := client.Do(req)
+	res, err := e.client().Do(req)
 	if err != nil {
 		e.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)
 	}
