@@ -9,7 +9,7 @@ TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-statement clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -57,6 +57,9 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 
 bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
 	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
+
+bench-statement: ## peak RSS and CPU of one PDF statement of 100,000 movements, checked with qpdf and pdftotext (docs/performance-reports.md)
+	$(GO) run ./bench/statement
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

@@ -211,6 +211,9 @@ func (f *font) split(dst []string, enc string, max int) []string {
 			dst = append(dst, enc[start:i])
 			start, space, w = i+1, -1, 0
 		case w+cw > max && i > start:
+			if c == ' ' {
+				space = i
+			}
 			if space > start {
 				dst = append(dst, enc[start:space])
 				start = space + 1

@@ -56,22 +56,11 @@ var errFont = errors.New("pdf: malformed TrueType font")
 
 // parseFace reads the tables of a TrueType font that PDF embedding needs.
 func parseFace(name string, data []byte) (*face, error) {
-	if len(data) < 12 {
-		return nil, errFont
+	tables, err := readTables(data)
+	if err != nil {
+		return nil, err
 	}
-	f := &face{name: name, data: data, tables: map[string][]byte{}}
-	n := int(binary.BigEndian.Uint16(data[4:]))
-	for i := range n {
-		rec := data[12+16*i:]
-		if len(rec) < 16 {
-			return nil, errFont
-		}
-		off, length := binary.BigEndian.Uint32(rec[8:]), binary.BigEndian.Uint32(rec[12:])
-		if uint64(off)+uint64(length) > uint64(len(data)) {
-			return nil, errFont
-		}
-		f.tables[string(rec[:4])] = data[off : off+length]
-	}
+	f := &face{name: name, data: data, tables: tables}
 	head, hhea, maxp, hmtx, cmap := f.tables["head"], f.tables["hhea"], f.tables["maxp"], f.tables["hmtx"], f.tables["cmap"]
 	if len(head) < 54 || len(hhea) < 36 || len(maxp) < 6 || hmtx == nil || cmap == nil || f.tables["glyf"] == nil || f.tables["loca"] == nil {
 		return nil, fmt.Errorf("%w: %s lacks a table", errFont, name)
@@ -92,7 +81,6 @@ func parseFace(name string, data []byte) (*face, error) {
 		adv := binary.BigEndian.Uint16(hmtx[4*min(g, metrics-1):])
 		f.widths[g] = uint16((int(adv)*1000 + f.unitsPerEm/2) / f.unitsPerEm)
 	}
-	var err error
 	if f.glyph, err = parseCmap(cmap, glyphs); err != nil {
 		return nil, fmt.Errorf("%w: %s: %w", errFont, name, err)
 	}
@@ -106,6 +94,26 @@ func parseFace(name string, data []byte) (*face, error) {
 	}
 	f.cidToGID = deflate(raw)
 	return f, nil
+}
+
+// readTables reads a TrueType file's table directory.
+func readTables(data []byte) (map[string][]byte, error) {
+	if len(data) < 12 {
+		return nil, errFont
+	}
+	tables := map[string][]byte{}
+	for i := range int(binary.BigEndian.Uint16(data[4:])) {
+		if len(data) < 28+16*i {
+			return nil, errFont
+		}
+		rec := data[12+16*i:]
+		off, length := binary.BigEndian.Uint32(rec[8:]), binary.BigEndian.Uint32(rec[12:])
+		if uint64(off)+uint64(length) > uint64(len(data)) {
+			return nil, errFont
+		}
+		tables[string(rec[:4])] = data[off : off+length]
+	}
+	return tables, nil
 }
 
 // parseCmap reads the Unicode BMP subtable (platform 3, encoding 1, format 4) into a table by rune.
