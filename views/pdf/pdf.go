@@ -46,6 +46,13 @@ func newDocument() *gofpdf.Fpdf {
 // cover the Basic Multilingual Plane, so anything beyond it (emoji) or unprintable becomes "?",
 // tabs and other spaces become plain spaces, and line breaks are kept for wrapping.
 func clean(s string) string {
+	printable := true
+	for i := 0; i < len(s) && printable; i++ {
+		printable = s[i] >= ' ' && s[i] < 0x7F
+	}
+	if printable {
+		return s // the common case, without looking at each rune's class
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n':

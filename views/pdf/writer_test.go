@@ -120,3 +120,12 @@ func TestTextSplitsAtSpacesAndInsideLongWords(t *testing.T) {
 		}
 	}
 }
+
+func TestNumbersAreWrittenWithThreeDecimalsAtMost(t *testing.T) {
+	for v, want := range map[float64]string{0: "0", 1: "1", -1: "-1", 0.5: "0.5", 841.89: "841.89", 12.3456: "12.346",
+		-0.0004: "0", -2.05: "-2.05", 0.001: "0.001", 1e6: "1000000"} {
+		if got := string(appendNum(nil, v)); got != want {
+			t.Errorf("appendNum(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
