@@ -72,14 +72,14 @@ func (d *document) pageNo() int { return len(d.pages) + 1 }
 func (d *document) close(info [][2]string, created time.Time) error {
 	d.endPage()
 	w := d.w
-	fonts := ""
+	fontDict := ""
 	for _, f := range []*font{d.fonts.core[regular], d.fonts.core[bold], d.fonts.unicode[regular], d.fonts.unicode[bold]} {
 		if f.core != nil || len(f.used) > 0 {
 			f.object = w.reserve()
-			fonts += " /" + f.res + " " + ref(f.object)
+			fontDict += " /" + f.res + " " + ref(f.object)
 		}
 	}
-	w.object(d.resources, "<</ProcSet [/PDF /Text] /Font <<"+fonts+">> /XObject <</N "+ref(d.pageCount)+">>>>")
+	w.object(d.resources, "<</ProcSet [/PDF /Text] /Font <<"+fontDict+">> /XObject <</N "+ref(d.pageCount)+">>>>")
 	for _, f := range []*font{d.fonts.core[regular], d.fonts.core[bold], d.fonts.unicode[regular], d.fonts.unicode[bold]} {
 		if f.object != 0 {
 			f.write(w)
@@ -214,7 +214,7 @@ func (d *document) fillRect(x, y, w, h float64, c [3]uint8) {
 	d.setFill([3]uint8{})
 }
 
-// line strokes a line from (x1, y) to (x2, y) in colour c.
+// hline strokes a horizontal line from (x1, y) to (x2, y) in colour c.
 func (d *document) hline(x1, x2, y float64, c [3]uint8) {
 	d.endText()
 	if c != d.stroke {

@@ -22,6 +22,7 @@ const (
 // Greek, Cyrillic, the minus sign) in DejaVu Sans, embedded with only the glyphs used.
 type font struct {
 	res    string          // resource name in the page's /Font dictionary
+	base   string          // a core font's name
 	core   *[256]uint16    // widths of a core font; nil for a TrueType one
 	face   func() *face    // the TrueType font
 	used   map[uint16]bool // glyphs printed, for the subset
@@ -37,7 +38,8 @@ type fonts struct {
 
 func newFonts() *fonts {
 	return &fonts{
-		core: [2]*font{{res: "H", core: &helveticaWidths}, {res: "HB", core: &helveticaBoldWidths}},
+		core: [2]*font{{res: "H", base: "Helvetica", core: &helveticaWidths},
+			{res: "HB", base: "Helvetica-Bold", core: &helveticaBoldWidths}},
 		unicode: [2]*font{{res: "U", face: regularFace, used: map[uint16]bool{}},
 			{res: "UB", face: boldFace, used: map[uint16]bool{}}},
 	}
@@ -128,11 +130,7 @@ func (f *font) appendText(b []byte, enc string) []byte {
 // their widths and the map back to Unicode for copying and searching.
 func (f *font) write(w *writer) {
 	if f.core != nil {
-		name := "Helvetica"
-		if f.res == "HB" {
-			name = "Helvetica-Bold"
-		}
-		w.object(f.object, "<</Type /Font /Subtype /Type1 /BaseFont /"+name+" /Encoding /WinAnsiEncoding>>")
+		w.object(f.object, "<</Type /Font /Subtype /Type1 /BaseFont /"+f.base+" /Encoding /WinAnsiEncoding>>")
 		return
 	}
 	fc := f.face()

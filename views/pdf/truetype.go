@@ -14,7 +14,6 @@ import (
 // text set in it, map characters to glyphs, and embed the glyphs it used.
 type face struct {
 	name       string // PostScript name
-	data       []byte
 	tables     map[string][]byte
 	unitsPerEm int
 	bbox       [4]int // xMin yMin xMax yMax, in thousandths of the size
@@ -36,9 +35,8 @@ func (f *face) width(r rune) int {
 	return int(f.widths[f.glyph[r]])
 }
 
-var (
-	regularFace, boldFace = lazyFace("DejaVuSans", dejaVuSans), lazyFace("DejaVuSans-Bold", dejaVuSansBold)
-)
+// regularFace and boldFace are DejaVu Sans and DejaVu Sans Bold.
+var regularFace, boldFace = lazyFace("DejaVuSans", dejaVuSans), lazyFace("DejaVuSans-Bold", dejaVuSansBold)
 
 // lazyFace parses a font the first time a document needs it: a statement whose text is all
 // Windows-1252 never does.
@@ -60,7 +58,7 @@ func parseFace(name string, data []byte) (*face, error) {
 	if err != nil {
 		return nil, err
 	}
-	f := &face{name: name, data: data, tables: tables}
+	f := &face{name: name, tables: tables}
 	head, hhea, maxp, hmtx, cmap := f.tables["head"], f.tables["hhea"], f.tables["maxp"], f.tables["hmtx"], f.tables["cmap"]
 	if len(head) < 54 || len(hhea) < 36 || len(maxp) < 6 || hmtx == nil || cmap == nil || f.tables["glyf"] == nil || f.tables["loca"] == nil {
 		return nil, fmt.Errorf("%w: %s lacks a table", errFont, name)
