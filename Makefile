@@ -9,7 +9,7 @@ TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events cluster cluster-stop clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events cluster cluster-stop bench-statement clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -76,6 +76,9 @@ bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DU
 bench-events: ## live events across two instances: change on A to SSE frame on B, 200 streams, p50/p95/p99 (BENCH_DATABASE_URL; docs/performance-events.md)
 	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url postgres)}"; \
 	$(GO) run ./bench/events -admin-url "$$url" -clients $${BENCH_CLIENTS:-200} -changes $${BENCH_CHANGES:-300}
+
+bench-statement: ## peak RSS and CPU of one PDF statement of 100,000 movements, checked with qpdf and pdftotext (docs/performance-reports.md)
+	$(GO) run ./bench/statement
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

@@ -74,9 +74,10 @@ func partnerLocation(name string) *time.Location {
 	return loc
 }
 
-// largeStatementRows is where a PDF statement counts as large. The PDF library builds the whole
-// document in memory, about 2.5 KiB per row at its peak (docs/performance-reports.md), so each instance
-// builds at most cap(largeStatements) large statements at once; the others wait their turn (or until
+// largeStatementRows is where a PDF statement counts as large. A statement holds its compressed
+// file while it is built (about 80 bytes per row) and costs about a second of CPU for a year of a
+// busy card (docs/performance-reports.md), so each instance builds at most cap(largeStatements)
+// large statements at once and keeps its cores for the console; the others wait their turn (or until
 // their client gives up). Smaller ones never wait.
 const largeStatementRows = 10_000
 

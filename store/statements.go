@@ -11,8 +11,9 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// MaxStatementRows is the most movements one PDF statement lists: the PDF is built in memory, so a
-// larger period is refused with a hint to shorten it or to use the CSV export, which streams.
+// MaxStatementRows is the most movements one PDF statement lists (some 5,500 pages): the PDF is
+// spooled in memory before it is sent, and nobody reads more, so a larger period is refused with a
+// hint to shorten it or to use the CSV export.
 const MaxStatementRows = 150_000
 
 // StatementSubject is whose statement it is: the card with its cardholder and partner.

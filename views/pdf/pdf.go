@@ -1,15 +1,16 @@
-// Package pdf renders the console's PDF documents. It is the only package that imports the PDF
-// library (jung-kurt/gofpdf), so the library can be swapped without touching handlers or store.
+// Package pdf renders the console's PDF documents. It is the only package that writes PDF, so the
+// way it does can change without touching handlers or store.
 //
-// Text is set in DejaVu Sans, embedded in the binary (fonts/, with its license) and written as a
-// Unicode font, so names such as "María José Ñúñez" print as they are; the PDF core fonts only
-// cover Latin-1.
+// Statements, which can run to thousands of pages, are written by a small PDF writer of this
+// package (writer.go, document.go): each page's content is compressed and written out as soon as the
+// page is finished, and the page count of "Page x of y", unknown until the end, is a form every
+// footer draws and that is written last. gofpdf (jung-kurt/gofpdf) keeps every page in memory until
+// the end and then builds the whole file in memory again, which cost a year of movements 250 MB; it
+// still writes the one-page notes (Note), where that does not matter.
 //
-// What is buffered: gofpdf keeps every page's content stream in memory until the document is
-// finished (it needs the total page count for "Page x of y" and writes the cross-reference table
-// at the end), then builds the whole compressed file in memory before it is written out. Callers
-// therefore feed rows one at a time and never hold them as a slice, but the document itself grows
-// with the number of rows; docs/performance-reports.md records what a year of movements costs.
+// Text that Windows-1252 can encode is set in the core font Helvetica (nothing embedded, one byte a
+// character); anything else, such as "Łukasz", in DejaVu Sans (fonts/, with its license), embedded
+// with only the glyphs used. Notes set everything in DejaVu Sans through gofpdf.
 package pdf
 
 import (
@@ -45,6 +46,13 @@ func newDocument() *gofpdf.Fpdf {
 // cover the Basic Multilingual Plane, so anything beyond it (emoji) or unprintable becomes "?",
 // tabs and other spaces become plain spaces, and line breaks are kept for wrapping.
 func clean(s string) string {
+	printable := true
+	for i := 0; i < len(s) && printable; i++ {
+		printable = s[i] >= ' ' && s[i] < 0x7F
+	}
+	if printable {
+		return s // the common case, without looking at each rune's class
+	}
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\n':

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
-	"github.com/jung-kurt/gofpdf"
 	"github.com/shopspring/decimal"
 
 	"cardconsole/store/money"
@@ -91,10 +91,12 @@ var columns = []column{
 }
 
 // Statement is a card statement being written: create it with NewStatement, Add the rows in the
-// order they are to be printed, then WriteTo the response. Rows are laid out as they arrive; none
-// is kept after Add returns.
+// order they are to be printed, then WriteTo the response. Rows are laid out as they arrive and none
+// is kept after Add returns; each finished page is compressed into the statement's spool at once,
+// so what a statement holds is its compressed file (about 100 bytes a row), never its pages.
 type Statement struct {
-	f            *gofpdf.Fpdf
+	d            *document
+	out          spool
 	h            StatementHeader
 	sum          StatementSummary
 	tableStarted bool
@@ -102,6 +104,11 @@ type Statement struct {
 	debits       decimal.Decimal
 	credits      decimal.Decimal
 	shade        bool
+	y            float64 // where the next line goes, in millimetres from the top
+	countDigits  string  // as many zeros as the page count can have digits, to place the footer
+	lines        [7][]string
+	fonts        [7]*font
+	written      bool
 }
 
 // NewStatement starts a statement with its header and summary on the first page. A summary that does
@@ -113,31 +120,33 @@ func NewStatement(h StatementHeader, sum StatementSummary) (*Statement, error) {
 	if h.Location == nil {
 		h.Location = time.UTC
 	}
-	s := &Statement{f: newDocument(), h: h, sum: sum}
-	f := s.f
-	f.SetTitle(fmt.Sprintf("Statement of card %s, %s to %s", h.Card, h.From, h.To), true)
-	f.SetAuthor(h.Partner, true)
-	f.SetSubject(h.Cardholder, true)
-	f.SetCreationDate(h.GeneratedAt)
-	f.SetModificationDate(h.GeneratedAt)
-	f.SetMargins(margin, margin, margin)
-	f.SetAutoPageBreak(false, footerSpace)
-	f.SetCellMargin(1)
-	f.SetHeaderFunc(s.pageHeader)
-	f.SetFooterFunc(s.pageFooter)
-	f.AddPage()
-	return s, f.Error()
+	s := &Statement{h: h, sum: sum}
+	s.d = newPDF(newWriter(&s.out))
+	// A row never spans pages, so there are at most as many pages as rows, plus the first and the
+	// totals'.
+	s.countDigits = strings.Repeat("0", len(strconv.Itoa(sum.Count()+2)))
+	s.addPage()
+	return s, s.d.w.err
+}
+
+// addPage ends the current page with its footer and starts the next with its header.
+func (s *Statement) addPage() {
+	if s.d.inPage {
+		s.pageFooter()
+	}
+	s.d.addPage()
+	s.y = margin
+	s.pageHeader()
 }
 
 // Add lays out one row, starting a new page (with the table's heading) when it does not fit.
 func (s *Statement) Add(r StatementRow) error {
-	f := s.f
+	d := s.d
 	if !s.tableStarted {
 		s.tableStarted = true
 		s.tableHeading()
 	}
-	f.SetFont(fontFamily, "", tableFont)
-	cells := []string{
+	cells := [7]string{
 		r.At.In(s.h.Location).Format("2006-01-02 15:04:05"),
 		clean(r.Type),
 		clean(r.Reference),
@@ -146,124 +155,118 @@ func (s *Statement) Add(r StatementRow) error {
 		amountOrBlank(r.Credit),
 		money.Format(r.Balance),
 	}
-	lines := make([][]string, len(cells))
 	most := 1
 	for i, text := range cells {
-		lines[i] = f.SplitText(text, columns[i].width)
-		most = max(most, len(lines[i]))
+		f, enc := d.fonts.pick(regular, text)
+		s.fonts[i] = f
+		s.lines[i] = f.split(s.lines[i][:0], enc, lineUnits(columns[i].width, tableFont))
+		most = max(most, len(s.lines[i]))
 	}
 	// A row never spans pages: one taller than a whole page is cut to what fits, and says so.
-	_, pageHeight := f.GetPageSize()
 	if fit := int((pageHeight - s.tableTop() - footerSpace - 2*cellPadding) / lineHeight); most > fit {
 		most = fit
-		for i := range lines {
-			if len(lines[i]) > fit {
-				lines[i] = append(lines[i][:fit-1], "[…]")
+		for i := range s.lines {
+			if len(s.lines[i]) > fit {
+				s.lines[i] = append(s.lines[i][:fit-1], s.fonts[i].ellipsis())
 			}
 		}
 	}
 	rowHeight := float64(most)*lineHeight + 2*cellPadding
-	if f.GetY()+rowHeight > pageHeight-footerSpace {
-		f.AddPage()
-		f.SetFont(fontFamily, "", tableFont)
+	if s.y+rowHeight > pageHeight-footerSpace {
+		s.addPage()
 	}
-	s.drawRow(lines, rowHeight)
+	s.drawRow(rowHeight)
 	s.rows++
 	s.debits = s.debits.Add(r.Debit)
 	s.credits = s.credits.Add(r.Credit)
-	return f.Error()
+	return s.d.w.err
 }
 
-// drawRow prints a row's wrapped cells at the current position and moves below it.
-func (s *Statement) drawRow(lines [][]string, rowHeight float64) {
-	f := s.f
-	x, y := margin, f.GetY()
+// drawRow prints the row's wrapped cells at the current position and moves below it.
+func (s *Statement) drawRow(rowHeight float64) {
+	d := s.d
+	x, y := margin, s.y
 	if s.shade {
-		f.SetFillColor(247, 247, 250)
-		f.Rect(x, y, tableWidth(), rowHeight, "F")
+		d.fillRect(x, y, tableWidth(), rowHeight, [3]uint8{247, 247, 250})
 	}
 	s.shade = !s.shade
 	for i, col := range columns {
-		for j, line := range lines[i] {
-			f.SetXY(x, y+cellPadding+float64(j)*lineHeight)
-			f.CellFormat(col.width, lineHeight, line, "", 0, col.align, false, 0, "")
+		for j, line := range s.lines[i] {
+			d.cellIn(x, y+cellPadding+float64(j)*lineHeight, col.width, lineHeight, s.fonts[i], tableFont, line, col.align[0])
 		}
 		x += col.width
 	}
-	f.SetDrawColor(220, 220, 225)
-	f.Line(margin, y+rowHeight, margin+tableWidth(), y+rowHeight)
-	f.SetXY(margin, y+rowHeight)
+	d.hline(margin, margin+tableWidth(), y+rowHeight, [3]uint8{220, 220, 225})
+	s.y = y + rowHeight
 }
 
 // WriteTo finishes the document and writes it to w. When the table lists the whole period, its
 // totals must equal the summary's, or nothing is written.
 func (s *Statement) WriteTo(w io.Writer) (int64, error) {
-	if err := s.finish(); err != nil {
-		return 0, err
+	if !s.written {
+		if err := s.finish(); err != nil {
+			return 0, err
+		}
+		s.pageFooter()
+		info := [][2]string{{"Title", fmt.Sprintf("Statement of card %s, %s to %s", s.h.Card, s.h.From, s.h.To)},
+			{"Author", s.h.Partner}, {"Subject", s.h.Cardholder}, {"Creator", "cardconsole"}}
+		if err := s.d.close(info, s.h.GeneratedAt); err != nil {
+			return 0, err
+		}
+		s.written = true
 	}
-	cw := &countingWriter{w: w}
-	err := s.f.Output(cw)
-	return cw.n, err
+	return s.out.WriteTo(w)
 }
 
 // Rows is the number of rows added so far.
 func (s *Statement) Rows() int { return s.rows }
 
 func (s *Statement) finish() error {
-	f := s.f
+	d := s.d
 	if !s.h.Partial && (s.rows != s.sum.Count() || !s.debits.Equal(s.sum.Debits) || !s.credits.Equal(s.sum.Credits)) {
 		return fmt.Errorf("%w: the table has %d rows (debits %s, credits %s), the summary %d (debits %s, credits %s)",
 			ErrSummaryMismatch, s.rows, s.debits, s.credits, s.sum.Count(), s.sum.Debits, s.sum.Credits)
 	}
-	_, pageHeight := f.GetPageSize()
 	if s.rows == 0 {
-		f.SetFont(fontFamily, "B", 10)
-		f.SetXY(margin, f.GetY()+4)
 		msg := "There are no movements in this period."
 		if s.sum.Count() > 0 {
 			msg = "There are no movements in this selection."
 		}
-		f.CellFormat(tableWidth(), 8, msg, "", 1, "L", false, 0, "")
-		return f.Error()
+		d.cell(margin, s.y+4, tableWidth(), 8, bold, 10, msg, 'L')
+		return d.w.err
 	}
-	if f.GetY()+lineHeight+2*cellPadding > pageHeight-footerSpace {
-		f.AddPage()
+	if s.y+lineHeight+2*cellPadding > pageHeight-footerSpace {
+		s.addPage()
 	}
-	f.SetFont(fontFamily, "B", tableFont)
-	y := f.GetY()
+	y := s.y
 	label := columns[0].width + columns[1].width + columns[2].width + columns[3].width
-	f.SetXY(margin, y+cellPadding)
-	f.CellFormat(label, lineHeight, fmt.Sprintf("Totals of the %d movements listed", s.rows), "", 0, "L", false, 0, "")
-	f.CellFormat(columns[4].width, lineHeight, money.Format(s.debits), "", 0, "R", false, 0, "")
-	f.CellFormat(columns[5].width, lineHeight, money.Format(s.credits), "", 0, "R", false, 0, "")
-	f.SetDrawColor(120, 120, 130)
-	f.Line(margin, y, margin+tableWidth(), y)
-	return f.Error()
+	d.cell(margin, y+cellPadding, label, lineHeight, bold, tableFont, fmt.Sprintf("Totals of the %d movements listed", s.rows), 'L')
+	d.cell(margin+label, y+cellPadding, columns[4].width, lineHeight, bold, tableFont, money.Format(s.debits), 'R')
+	d.cell(margin+label+columns[4].width, y+cellPadding, columns[5].width, lineHeight, bold, tableFont, money.Format(s.credits), 'R')
+	d.hline(margin, margin+tableWidth(), y, [3]uint8{120, 120, 130})
+	return d.w.err
 }
 
 // pageHeader runs at the top of every page: the full header and the summary on the first, a
 // reminder line on the others, and the table's heading once the table has started.
 func (s *Statement) pageHeader() {
-	if s.f.PageNo() == 1 {
+	if s.d.pageNo() == 1 {
 		s.firstPageHeader()
 		return
 	}
-	f := s.f
-	f.SetFont(fontFamily, "B", 9)
-	f.CellFormat(0, 5, fmt.Sprintf("Card statement · %s · %s · card %s · %s to %s · %s",
-		clean(s.h.Partner), clean(s.h.Cardholder), s.h.Card, s.h.From, s.h.To, s.h.Currency), "", 1, "L", false, 0, "")
-	f.Ln(2)
+	s.d.cell(margin, s.y, pageWidth-2*margin, 5, bold, 9, fmt.Sprintf("Card statement · %s · %s · card %s · %s to %s · %s",
+		clean(s.h.Partner), clean(s.h.Cardholder), s.h.Card, s.h.From, s.h.To, s.h.Currency), 'L')
+	s.y += 5 + 2
 	if s.tableStarted {
 		s.tableHeading()
 	}
 }
 
 func (s *Statement) firstPageHeader() {
-	f := s.f
+	d := s.d
 	h := s.h
-	f.SetFont(fontFamily, "B", 16)
-	f.CellFormat(0, 9, "Card statement", "", 1, "L", false, 0, "")
-	top := f.GetY() + 2
+	d.cell(margin, s.y, pageWidth-2*margin, 9, bold, 16, "Card statement", 'L')
+	top := s.y + 9 + 2
 	info := [][2]string{
 		{"Partner", h.Partner},
 		{"Cardholder", h.Cardholder},
@@ -272,77 +275,84 @@ func (s *Statement) firstPageHeader() {
 		{"Period", fmt.Sprintf("%s to %s (%s)", h.From, h.To, h.Location)},
 		{"Generated", fmt.Sprintf("%s by %s", h.GeneratedAt.In(h.Location).Format("2006-01-02 15:04:05 MST"), h.GeneratedBy)},
 	}
-	f.SetY(top)
+	y := top
 	for _, kv := range info {
-		f.SetFont(fontFamily, "B", 9)
-		f.CellFormat(26, 5.5, kv[0], "", 0, "L", false, 0, "")
-		f.SetFont(fontFamily, "", 9)
-		f.CellFormat(130, 5.5, clean(kv[1]), "", 1, "L", false, 0, "")
+		d.cell(margin, y, 26, 5.5, bold, 9, kv[0], 'L')
+		d.cell(margin+26, y, 130, 5.5, regular, 9, clean(kv[1]), 'L')
+		y += 5.5
 	}
-	bottom := f.GetY()
+	bottom := y
 
 	// The summary box, right of the details.
 	sum := s.sum
-	boxX, boxW := 297-margin-105, 105.0
+	boxX, boxW := pageWidth-margin-105, 105.0
 	lines := [][2]string{
 		{"Opening balance", money.Format(sum.Opening)},
 		{fmt.Sprintf("Total credits (%d)", sum.CreditCount), money.Format(sum.Credits)},
 		{fmt.Sprintf("Total debits (%d)", sum.DebitCount), money.Format(sum.Debits)},
 		{"Closing balance", money.Format(sum.Closing)},
 	}
-	f.SetFillColor(headingColor, headingColor, 242)
-	f.Rect(boxX, top, boxW, float64(len(lines))*6+8, "F")
-	f.SetXY(boxX, top+1)
+	d.fillRect(boxX, top, boxW, float64(len(lines))*6+8, [3]uint8{headingColor, headingColor, 242})
+	y = top + 1
 	for i, kv := range lines {
-		style := ""
+		st := regular
 		if i == 0 || i == len(lines)-1 {
-			style = "B"
+			st = bold
 		}
-		f.SetX(boxX)
-		f.SetFont(fontFamily, style, 9.5)
-		f.CellFormat(60, 6, kv[0], "", 0, "L", false, 0, "")
-		f.CellFormat(boxW-60, 6, kv[1]+" "+h.Currency, "", 1, "R", false, 0, "")
+		d.cell(boxX, y, 60, 6, st, 9.5, kv[0], 'L')
+		d.cell(boxX+60, y, boxW-60, 6, st, 9.5, kv[1]+" "+h.Currency, 'R')
+		y += 6
 	}
-	f.SetX(boxX)
-	f.SetFont(fontFamily, "", 7)
-	f.CellFormat(boxW, 5, "Opening balance + total credits − total debits = closing balance", "", 1, "L", false, 0, "")
-	f.SetY(max(bottom, f.GetY()) + 3)
+	d.cell(boxX, y, boxW, 5, regular, 7, "Opening balance + total credits − total debits = closing balance", 'L')
+	y += 5
+	s.y = max(bottom, y) + 3
 	if h.Selection != "" {
-		f.SetFont(fontFamily, "", 8.5)
-		f.MultiCell(0, 4.5, clean(h.Selection), "", "L", false)
-		f.Ln(1)
+		f, enc := d.fonts.pick(regular, clean(h.Selection))
+		for _, line := range f.split(nil, enc, lineUnits(pageWidth-2*margin, 8.5)) {
+			d.cellIn(margin, s.y, pageWidth-2*margin, 4.5, f, 8.5, line, 'L')
+			s.y += 4.5
+		}
+		s.y++
 	}
-	f.Ln(2)
+	s.y += 2
 }
 
 // tableHeading prints the column titles.
 func (s *Statement) tableHeading() {
-	f := s.f
-	f.SetFont(fontFamily, "B", tableFont)
-	f.SetFillColor(headingColor, headingColor, 242)
-	f.SetX(margin)
+	d := s.d
+	d.fillRect(margin, s.y, tableWidth(), 6, [3]uint8{headingColor, headingColor, 242})
+	x := margin
 	for _, col := range columns {
-		f.CellFormat(col.width, 6, col.title, "", 0, col.align, true, 0, "")
+		d.cell(x, s.y, col.width, 6, bold, tableFont, col.title, col.align[0])
+		x += col.width
 	}
-	f.Ln(6)
+	s.y += 6
 }
 
 // tableTop is where rows start on a continuation page: below the reminder line and the heading.
 func (s *Statement) tableTop() float64 { return margin + 5 + 2 + 6 }
 
+// pageFooter ends every page. The total page count is only known at the end, so the footer prints
+// "Page x of " and then the form that holds the count; the pair is placed as if the count had as
+// many digits as the most pages the statement can have, so it never runs past the margin.
 func (s *Statement) pageFooter() {
-	f := s.f
-	_, pageHeight := f.GetPageSize()
-	f.SetY(pageHeight - footerSpace + 3)
-	f.SetFont(fontFamily, "", 7.5)
-	f.SetTextColor(100, 100, 110)
-	f.CellFormat(tableWidth()/2, 5, fmt.Sprintf("%s · card %s · generated %s by %s", clean(s.h.Partner), s.h.Card,
-		s.h.GeneratedAt.In(s.h.Location).Format("2006-01-02 15:04"), clean(s.h.GeneratedBy)), "", 0, "L", false, 0, "")
-	// The page number and the total share one cell and one font: the total's digits are then
-	// always among the glyphs embedded, as the last page prints them as its own number.
-	f.CellFormat(tableWidth()/2, 5, "Page "+strconv.Itoa(f.PageNo())+" of {nb}", "", 0, "R", false, 0, "")
-	f.SetTextColor(0, 0, 0)
+	d := s.d
+	y := pageHeight - footerSpace + 3
+	half := tableWidth() / 2
+	d.setFill([3]uint8{100, 100, 110})
+	d.cell(margin, y, half, 5, regular, 7.5, fmt.Sprintf("%s · card %s · generated %s by %s", clean(s.h.Partner), s.h.Card,
+		s.h.GeneratedAt.In(s.h.Location).Format("2006-01-02 15:04"), clean(s.h.GeneratedBy)), 'L')
+	label := "Page " + strconv.Itoa(d.pageNo()) + " of "
+	x := margin + tableWidth() - cellMargin - d.textWidth(regular, 7.5, label+s.countDigits)
+	base := baseline(y, 5, 7.5)
+	d.text(x, base, regular, 7.5, label)
+	d.printPageCount(x+d.textWidth(regular, 7.5, label), base, 7.5)
+	d.setFill([3]uint8{})
 }
+
+// lineUnits is how much text fits in a cell of width w (millimetres) at size, in thousandths of
+// the size, as font.split measures.
+func lineUnits(w, size float64) int { return int((w - 2*cellMargin) * pt * 1000 / size) }
 
 func tableWidth() float64 {
 	w := 0.0
@@ -357,16 +367,4 @@ func amountOrBlank(d decimal.Decimal) string {
 		return ""
 	}
 	return money.Format(d)
-}
-
-// countingWriter counts what reaches w, for WriteTo's result.
-type countingWriter struct {
-	w io.Writer
-	n int64
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

@@ -15,9 +15,7 @@ import (
 	"cardconsole/views/pdf/pdftest"
 )
 
-// yearRows is how many movements a busy card has in a year: the size docs/performance-reports.md
-// records.
-const yearRows = 100_000
+const yearRows = pdftest.YearRows
 
 // peakHeap samples the live heap while it runs and returns the highest value seen, in MiB.
 func peakHeap() (stop func() float64) {
@@ -54,36 +52,9 @@ func peakHeap() (stop func() float64) {
 // store streams them, and checks the last document with qpdf and pdftotext (not with -short). It is
 // a measurement, not a timed test: nothing fails on a duration.
 func BenchmarkStatementYear(b *testing.B) {
-	loc := guatemala
 	h := header()
 	h.From, h.To = "2025-01-01", "2025-12-31"
-	// The summary of the rows below, computed the way the rows are.
-	row := func(i int, bal decimal.Decimal) (pdf.StatementRow, decimal.Decimal) {
-		r := pdf.StatementRow{At: time.Date(2025, 1, 1, 0, 0, 0, 0, loc).Add(time.Duration(i) * 315 * time.Second),
-			Type: "Load", Reference: fmt.Sprintf("HIST-%06d", i), Description: fmt.Sprintf("Movimiento de prueba número %d — año", i)}
-		if i%4 == 3 {
-			amt := decimal.NewFromFloat(5.5).Add(decimal.NewFromInt(int64(i % 13)))
-			r.Type, r.Debit, bal = "Unload", amt, bal.Sub(amt)
-		} else {
-			amt := decimal.RequireFromString("10.25").Add(decimal.NewFromInt(int64(i % 97)))
-			r.Credit, bal = amt, bal.Add(amt)
-		}
-		r.Balance = bal
-		return r, bal
-	}
-	sum := pdf.StatementSummary{}
-	bal := decimal.Zero
-	for i := range yearRows {
-		var r pdf.StatementRow
-		r, bal = row(i, bal)
-		sum.Credits, sum.Debits = sum.Credits.Add(r.Credit), sum.Debits.Add(r.Debit)
-		if r.Debit.IsPositive() {
-			sum.DebitCount++
-		} else {
-			sum.CreditCount++
-		}
-	}
-	sum.Closing = bal
+	sum := pdftest.YearSummary(yearRows, guatemala)
 
 	var out bytes.Buffer
 	stop := peakHeap()
@@ -97,7 +68,7 @@ func BenchmarkStatementYear(b *testing.B) {
 		bal := decimal.Zero
 		for i := range yearRows {
 			var r pdf.StatementRow
-			r, bal = row(i, bal)
+			r, bal = pdftest.YearRow(i, bal, guatemala)
 			if err := s.Add(r); err != nil {
 				b.Fatal(err)
 			}

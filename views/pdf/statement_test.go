@@ -253,3 +253,24 @@ func TestNoteIsAOnePagePDF(t *testing.T) {
 		t.Fatalf("note text:\n%s", text)
 	}
 }
+
+// Text Windows-1252 encodes is set in Helvetica, anything else in the embedded DejaVu Sans, cell by
+// cell: both read back as they were written, wrapped or not.
+func TestAnyTextOfTheBMPReadsBackInEitherFont(t *testing.T) {
+	rows, sum := ledger(3)
+	rows[0].Description = "¿Añadió 5 € al saldo? Sí — «pago» … ü"
+	rows[1].Description = "Łódź, Ελλάδα, Москва: transferencia"
+	rows[2].Description = strings.Repeat("Zürich Łódź ", 12) + "FIN"
+	rows[2].Reference = "ŁÓDŹ-0001"
+	doc := render(t, header(), sum, rows)
+	pdftest.Check(t, doc)
+	text := pdftest.Text(t, doc)
+	for _, want := range []string{rows[0].Description, rows[1].Description, "ŁÓDŹ-0001", "Opening balance + total credits − total debits"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the statement lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "Zürich Łódź"); n != 12 {
+		t.Errorf("the wrapped description reads back %d of 12 times:\n%s", n, text)
+	}
+}
