@@ -46,6 +46,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
+	Data    any // what the caller needs to act on the refusal (the batch a duplicate upload repeats); usually nil
 }
 
 func (e *Error) Error() string {

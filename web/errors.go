@@ -16,6 +16,7 @@ type ErrorEnvelope struct {
 	Success bool          `json:"success"`
 	Message string        `json:"message"`
 	Errors  []ErrorDetail `json:"errors"`
+	Data    any           `json:"data,omitempty"` // set by the few refusals that name an object (docs/errors.md)
 }
 
 // ErrorDetail is one error of the envelope; Field is set for validation errors.
@@ -86,7 +87,7 @@ func codeOfStatus(status int) store.Code {
 // classify turns any error into status, envelope and whether it is the server's fault.
 func classify(err error) (int, ErrorEnvelope) {
 	if e, ok := store.AsError(err); ok {
-		env := ErrorEnvelope{Message: e.Message}
+		env := ErrorEnvelope{Message: e.Message, Data: e.Data}
 		if len(e.Fields) > 0 {
 			for _, f := range e.Fields {
 				env.Errors = append(env.Errors, ErrorDetail{Code: string(f.Code), Message: f.Message, Field: f.Field})
