@@ -133,13 +133,19 @@ func sheetError(err error) error {
 	return bulkFileError(p.Message)
 }
 
-// cell is a row's value of a column, trimmed; "" when the column is absent or the row is short.
+// cell is a row's value of a column, trimmed; "" when the column is absent or the row is short. The
+// apostrophe that CSV downloads put before a value a spreadsheet would take for a formula (+502…)
+// is dropped, so a downloaded error file uploads again as it is.
 func cell(cells []string, idx map[string]int, column string) string {
 	i, ok := idx[column]
 	if !ok || i >= len(cells) {
 		return ""
 	}
-	return strings.TrimSpace(cells[i])
+	v := strings.TrimSpace(cells[i])
+	if len(v) > 1 && v[0] == '\'' && strings.ContainsRune("=+-@", rune(v[1])) {
+		v = v[1:]
+	}
+	return v
 }
 
 // BulkBatch is one uploaded file and how far its rows got.
