@@ -10,12 +10,77 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
+	"cardconsole/views"
 	"cardconsole/web"
 )
 
 // bulkReaders are the permissions that let an operator see a partner's batches: whoever may upload
 // one kind of file or approve payouts.
 var bulkReaders = []string{"bulk-create:create", "cards-admin:addFunds", "approvals:list", "approvals:update"}
+
+// bulkUploadPermission is the permission each kind of file needs.
+var bulkUploadPermission = map[store.BulkKind]string{store.BulkCardholders: "bulk-create:create",
+	store.BulkCards: "bulk-create:create", store.BulkPayout: "cards-admin:addFunds"}
+
+// bulkKindOptions are the upload form's kinds, in order.
+var bulkKindOptions = []struct {
+	kind   store.BulkKind
+	option views.BulkKindOption
+}{
+	{store.BulkCardholders, views.BulkKindOption{Value: "cardholders", Label: "New cardholders"}},
+	{store.BulkCards, views.BulkKindOption{Value: "cards", Label: "Cards for existing cardholders"}},
+	{store.BulkPayout, views.BulkKindOption{Value: "payout", Label: "Payout (needs approval)"}},
+}
+
+// BulkPage is the console's "Bulk files" page: the upload form (the kinds the operator may
+// upload), and the history of the partner's batches.
+func (h *Handlers) BulkPage(c echo.Context) error {
+	pid := web.PartnerID(c)
+	items, _, err := h.store.ListBulkBatches(c.Request().Context(), store.BulkFilter{PartnerID: pid, Page: store.NewPage(1, 50)})
+	if err != nil {
+		return err
+	}
+	vm := views.BulkView{PartnerID: pid, PartnerName: h.partnerName(c), Batches: items}
+	for _, k := range bulkKindOptions {
+		if web.GrantsOf(c).Has(bulkUploadPermission[k.kind]) {
+			vm.Kinds = append(vm.Kinds, k.option)
+		}
+	}
+	return h.app.Respond(c, web.View{Title: "Bulk files", Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
+}
+
+// UploadBulkForm is the console's upload: the kind comes from the form, the file from its file
+// field; the answer is the batch's live progress panel.
+func (h *Handlers) UploadBulkForm(c echo.Context) error {
+	body, err := readBulkBody(c, "file")
+	defer body.Close()
+	if err != nil {
+		return err
+	}
+	kind, ok := bulkTemplateKinds[body.Kind]
+	if !ok {
+		var v store.Validation
+		v.Add("kind", "choose the kind of file: cardholders, cards or payout")
+		return v.Err()
+	}
+	if err := h.app.Check(c, bulkUploadPermission[kind]); err != nil {
+		return err
+	}
+	return h.createBatch(c, kind, body)
+}
+
+// createBatch checks the one-time code and stores the batch.
+func (h *Handlers) createBatch(c echo.Context, kind store.BulkKind, body *bulkBody) error {
+	if err := h.app.RequireOTP(c, body.OTP); err != nil {
+		return err
+	}
+	b, err := h.store.CreateBulkBatch(c.Request().Context(), web.Actor(c), store.NewBulkBatch{PartnerID: web.PartnerID(c),
+		Kind: kind, FileName: body.FileName, Path: body.path, Force: body.Force})
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "file received", Data: b, Partial: views.BulkBatchPanel(b)})
+}
 
 // UploadBulk receives a bulk file of the kind in the form field: it checks the one-time code (bulk
 // operations always need one), stores the file once its type, header and row count are checked,
@@ -27,15 +92,7 @@ func (h *Handlers) UploadBulk(kind store.BulkKind, field string) echo.HandlerFun
 		if err != nil {
 			return err
 		}
-		if err := h.app.RequireOTP(c, body.OTP); err != nil {
-			return err
-		}
-		b, err := h.store.CreateBulkBatch(c.Request().Context(), web.Actor(c), store.NewBulkBatch{PartnerID: web.PartnerID(c),
-			Kind: kind, FileName: body.FileName, Path: body.path, Force: body.Force})
-		if err != nil {
-			return err
-		}
-		return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "file received", Data: b})
+		return h.createBatch(c, kind, body)
 	}
 }
 

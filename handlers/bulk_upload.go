@@ -18,6 +18,7 @@ import (
 type bulkBody struct {
 	OTP      string
 	Force    bool
+	Kind     string // the console form's choice: cardholders, cards or payout
 	FileName string
 	path     string
 }
@@ -67,6 +68,9 @@ func readBulkBody(c echo.Context, field string) (*bulkBody, error) {
 		case "otp":
 			v, err = readField(part)
 			b.OTP = strings.TrimSpace(v)
+		case "kind":
+			v, err = readField(part)
+			b.Kind = strings.TrimSpace(v)
 		case "force":
 			v, err = readField(part)
 			b.Force = strings.EqualFold(strings.TrimSpace(v), "true")

@@ -103,6 +103,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.PATCH("/disbursements/:batchId/approve", h.DecidePayout("approve"), app.Require("approvals:update"))
 	p.PATCH("/disbursements/:batchId/reject", h.DecidePayout("reject"), app.Require("approvals:update"))
 	p.PATCH("/disbursements/:batchId/cancel", h.DecidePayout("cancel"), app.Require("cards-admin:addFunds"))
+	p.GET("/bulk", h.BulkPage, bulkRead)
+	p.POST("/bulk", h.UploadBulkForm, bulkRead)
 	p.GET("/cardholders/batch/:batchId/progress", h.BatchProgress, bulkRead)
 	p.GET("/batches", h.Batches, bulkRead)
 	p.GET("/batches/templates/:file", h.BulkTemplate, bulkRead)
