@@ -208,11 +208,11 @@ func (s *Store) readBatchRows(ctx context.Context, b workingBatch, budget func()
 
 // bulkRow is a row of a batch as the worker handles it.
 type bulkRow struct {
-	Seq    int            `db:"seq"`
-	Line   int            `db:"line"`
-	Cells  pq.StringArray `db:"cells"`
-	CardID sql.NullInt64  `db:"card_id"`
-	Amount decimal.NullDecimal    `db:"amount"`
+	Seq    int                 `db:"seq"`
+	Line   int                 `db:"line"`
+	Cells  pq.StringArray      `db:"cells"`
+	CardID sql.NullInt64       `db:"card_id"`
+	Amount decimal.NullDecimal `db:"amount"`
 	// set while reading: a row refused before it is applied
 	failure *Error
 }
@@ -334,8 +334,8 @@ func (s *Store) applyChunk(ctx context.Context, b workingBatch) (more bool, err 
 func (s *Store) completeBatch(ctx context.Context, b workingBatch) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var c struct {
-			Succeeded int         `db:"succeeded"`
-			Failed    int         `db:"failed"`
+			Succeeded int                 `db:"succeeded"`
+			Failed    int                 `db:"failed"`
 			Credited  decimal.NullDecimal `db:"credited"`
 		}
 		err := tx.GetContext(ctx, &c, `UPDATE bulk_batches SET status = 'COMPLETED', finished_at = now(), updated_at = now()
