@@ -40,7 +40,9 @@ func (h *Handlers) BulkPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	vm := views.BulkView{PartnerID: pid, PartnerName: h.partnerName(c), Batches: items}
+	p, _ := web.PrincipalOf(c)
+	vm := views.BulkView{PartnerID: pid, PartnerName: h.partnerName(c), Batches: items, OperatorID: p.OperatorID,
+		CanApprove: web.GrantsOf(c).Has("approvals:update")}
 	for _, k := range bulkKindOptions {
 		if web.GrantsOf(c).Has(bulkUploadPermission[k.kind]) {
 			vm.Kinds = append(vm.Kinds, k.option)
@@ -136,7 +138,8 @@ func (h *Handlers) DecidePayout(action string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		return h.app.Respond(c, web.View{Message: "payout " + action + "d", Data: b})
+		c.Response().Header().Set("HX-Trigger", "bulk-changed") // the console's history shows the decision
+		return h.app.Respond(c, web.View{Message: "payout " + action + "d", Data: b, Partial: views.BulkBatchPanel(b)})
 	}
 }
 

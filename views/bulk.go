@@ -12,6 +12,8 @@ type BulkView struct {
 	PartnerName string
 	Kinds       []BulkKindOption // the kinds the operator may upload
 	Batches     []store.BulkBatch
+	OperatorID  int64 // who looks: the uploader of a payout may cancel it, anyone else review it
+	CanApprove  bool  // approvals:update
 }
 
 // BulkKindOption is a kind of file offered by the upload form.
@@ -36,4 +38,12 @@ func BulkPercent(b store.BulkBatch) string {
 		return "0"
 	}
 	return strconv.Itoa(100 * b.Processed / b.Total)
+}
+
+// deref is the text of an optional string, "" when absent.
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
 }
