@@ -115,6 +115,24 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET(stm+"/report", h.StatementPDF, app.Require("card-movements:list"))
 	p.GET(stm+"/export.csv", h.StatementCSV, app.Require("card-movements:list"))
 
+	// Bulk files (docs/bulk.md): uploads answer at once with a batch that a background job applies;
+	// payout files wait for a second operator. Every uploader and checker sees the batches.
+	bulkRead := app.RequireAny("bulk-create:create", "cards-admin:addFunds", "approvals:list", "approvals:update")
+	p.POST("/cardholders/upload", h.UploadBulk(store.BulkCardholders, "users"), app.Require("bulk-create:create"))
+	p.POST("/cards/upload", h.UploadBulk(store.BulkCards, "cards"), app.Require("bulk-create:create"))
+	p.POST("/disbursements/upload", h.UploadBulk(store.BulkPayout, "file"), app.Require("cards-admin:addFunds"))
+	p.PATCH("/disbursements/:batchId/approve", h.DecidePayout("approve"), app.Require("approvals:update"))
+	p.PATCH("/disbursements/:batchId/reject", h.DecidePayout("reject"), app.Require("approvals:update"))
+	p.PATCH("/disbursements/:batchId/cancel", h.DecidePayout("cancel"), app.Require("cards-admin:addFunds"))
+	p.GET("/bulk", h.BulkPage, bulkRead)
+	p.POST("/bulk", h.UploadBulkForm, bulkRead)
+	p.GET("/cardholders/batch/:batchId/progress", h.BatchProgress, bulkRead)
+	p.GET("/batches", h.Batches, bulkRead)
+	p.GET("/batches/templates/:file", h.BulkTemplate, bulkRead)
+	p.GET("/batches/:batchId", h.Batch, bulkRead)
+	p.GET("/batches/:batchId/errors.csv", h.BatchErrors("csv"), bulkRead)
+	p.GET("/batches/:batchId/errors.xlsx", h.BatchErrors("xlsx"), bulkRead)
+
 	// Client requests (the applications API) and the resolutions a rejection cites: the operator
 	// token alone in Authorization, or the console session. The partner comes from each request.
 	ot := app.RequireOperatorToken

@@ -251,35 +251,42 @@ func (s *Store) CreateCardholder(ctx context.Context, actor Actor, partnerID int
 		return Cardholder{}, err
 	}
 	var ch Cardholder
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &ch, `
-			INSERT INTO cardholders AS ch (partner_id, name, last_name, address, country_of_birth, date_of_birth,
-			                               marital_status, gender, phone_number, email, document_type, document_number)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
-			RETURNING `+cardholderColumns,
-			partnerID, in.Name, in.LastName, in.Address, in.CountryOfBirth, in.DateOfBirth, in.MaritalStatus,
-			in.Gender, in.PhoneNumber, in.Email, in.DocumentType, in.DocumentNumber)
-		if isUniqueViolation(err, cardholderDocumentKey) {
-			var dup Validation
-			dup.AddCode("documentNumber", CodeConflict, "a cardholder with this document type and number already exists in this partner")
-			return dup.Err()
-		}
-		if err != nil {
-			return fmt.Errorf("store: unable to create cardholder: %w", err)
-		}
-		taken, err := takeStockCard(ctx, tx, partnerID, ch.ID, in.CardID)
-		if err != nil {
-			return err
-		}
-		if !taken {
-			var unavailable Validation
-			unavailable.AddCode("cardId", CodeCardNotUpdated, notStockCard(in.CardID))
-			return unavailable.Err()
-		}
-		return writeAudit(ctx, tx, actor, Event{PartnerID: partnerID, Action: "cardholder.create", ObjectType: "cardholder",
-			ObjectID: ch.ID, After: map[string]any{"cardId": in.CardID, "documentType": in.DocumentType}})
+	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
+		ch, err = createCardholderTx(ctx, tx, actor, partnerID, in)
+		return err
 	})
 	return ch, err
+}
+
+// createCardholderTx inserts a validated cardholder and takes their card inside tx, with its audit row.
+func createCardholderTx(ctx context.Context, tx *sqlx.Tx, actor Actor, partnerID int64, in NewCardholder) (Cardholder, error) {
+	var ch Cardholder
+	err := tx.GetContext(ctx, &ch, `
+		INSERT INTO cardholders AS ch (partner_id, name, last_name, address, country_of_birth, date_of_birth,
+		                               marital_status, gender, phone_number, email, document_type, document_number)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		RETURNING `+cardholderColumns,
+		partnerID, in.Name, in.LastName, in.Address, in.CountryOfBirth, in.DateOfBirth, in.MaritalStatus,
+		in.Gender, in.PhoneNumber, in.Email, in.DocumentType, in.DocumentNumber)
+	if isUniqueViolation(err, cardholderDocumentKey) {
+		var dup Validation
+		dup.AddCode("documentNumber", CodeConflict, "a cardholder with this document type and number already exists in this partner")
+		return Cardholder{}, dup.Err()
+	}
+	if err != nil {
+		return Cardholder{}, fmt.Errorf("store: unable to create cardholder: %w", err)
+	}
+	taken, err := takeStockCard(ctx, tx, partnerID, ch.ID, in.CardID)
+	if err != nil {
+		return Cardholder{}, err
+	}
+	if !taken {
+		var unavailable Validation
+		unavailable.AddCode("cardId", CodeCardNotUpdated, notStockCard(in.CardID))
+		return Cardholder{}, unavailable.Err()
+	}
+	return ch, writeAudit(ctx, tx, actor, Event{PartnerID: partnerID, Action: "cardholder.create", ObjectType: "cardholder",
+		ObjectID: ch.ID, After: map[string]any{"cardId": in.CardID, "documentType": in.DocumentType}})
 }
 
 // ReadCardholder returns a cardholder's personal data and records the read in the audit log; a

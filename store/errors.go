@@ -50,7 +50,7 @@ type Error struct {
 	Code    Code
 	Message string
 	Fields  []FieldError
-	Data    any // what the caller needs to go on, answered as the envelope's data (a sign-in challenge)
+	Data    any // what the caller needs to go on, answered as the envelope's data (a sign-in challenge, the batch a repeated upload names); usually nil
 }
 
 func (e *Error) Error() string {

@@ -93,7 +93,9 @@ func New(opts Options) (*App, *echo.Echo) {
 
 // largeBodyRoute skips the default body limit on routes that enforce their own while streaming.
 func largeBodyRoute(c echo.Context) bool {
-	return strings.HasSuffix(c.Path(), "/process-request") && c.Request().Method == http.MethodPost
+	return (strings.HasSuffix(c.Path(), "/process-request") || strings.HasSuffix(c.Path(), "/upload") ||
+		strings.HasSuffix(c.Path(), "/bulk")) &&
+		c.Request().Method == http.MethodPost
 }
 
 func deriveKey(secret []byte, purpose string) []byte {

@@ -221,6 +221,22 @@ func (a *App) Require(permission string) echo.MiddlewareFunc {
 	}
 }
 
+// RequireAny lets the request through when the operator holds at least one of the permissions on
+// the route's partner (screens shared by makers and checkers, such as bulk files).
+func (a *App) RequireAny(permissions ...string) echo.MiddlewareFunc {
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			g := GrantsOf(c)
+			for _, p := range permissions {
+				if g.Has(p) {
+					return next(c)
+				}
+			}
+			return a.Check(c, permissions[0])
+		}
+	}
+}
+
 // Check answers 403 (and audits it) unless the operator holds the permission on the route's partner.
 func (a *App) Check(c echo.Context, permission string) error {
 	g := GrantsOf(c)

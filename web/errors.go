@@ -16,7 +16,7 @@ type ErrorEnvelope struct {
 	Success bool          `json:"success"`
 	Message string        `json:"message"`
 	Errors  []ErrorDetail `json:"errors"`
-	Data    any           `json:"data,omitempty"`
+	Data    any           `json:"data,omitempty"` // set by the few refusals that name an object (docs/errors.md)
 }
 
 // ErrorDetail is one error of the envelope; Field is set for validation errors.

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -35,6 +36,22 @@ type Authorizer func(ctx context.Context) (store.EventFilter, error)
 // the event id; comment lines are heartbeats. The stream ends when the request's context does (the
 // client left, or the server shuts down), when the subscriber fell behind, or when authorize fails.
 func (a *App) Stream(c echo.Context, authorize Authorizer) error {
+	return a.StreamFrames(c, authorize, Frames{})
+}
+
+// Frames shapes the frames of a stream whose clients expect something other than the event's JSON.
+type Frames struct {
+	// Data is the data line of an event; nil sends the event as JSON.
+	Data func(ev store.LiveEvent) string
+	// Final reports whether the event is the last one: the stream ends after sending it.
+	Final func(ev store.LiveEvent) bool
+	// ReplayAll replays every stored event the filter lets through when the client names no
+	// Last-Event-ID, so a client that opens the stream late still gets the state so far.
+	ReplayAll bool
+}
+
+// StreamFrames is Stream with frames shaped by f.
+func (a *App) StreamFrames(c echo.Context, authorize Authorizer, f Frames) error {
 	ctx := c.Request().Context()
 	filter, err := authorize(ctx)
 	if err != nil {
@@ -51,12 +68,16 @@ func (a *App) Stream(c echo.Context, authorize Authorizer) error {
 	h.Set(echo.HeaderCacheControl, "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx would otherwise hold frames back
 	c.Response().WriteHeader(http.StatusOK)
-	w := &sseWriter{c: c}
+	w := &sseWriter{c: c, frames: f}
 	w.printf("retry: %d\n: connected\n\n", streamRetry)
 
 	// Events read from the table may also arrive live; each is sent once.
 	replayed := map[int64]bool{}
-	if last, ok := lastEventID(c); ok {
+	last, ok := lastEventID(c)
+	if !ok && f.ReplayAll {
+		last, ok = 0, true
+	}
+	if ok {
 		for w.err == nil {
 			evs, err := a.Store.EventsAfter(ctx, filter, last, replayBatch)
 			if err != nil {
@@ -114,11 +135,16 @@ func lastEventID(c echo.Context) (int64, bool) {
 	return id, true
 }
 
-// sseWriter writes frames and flushes each; after the first write error it writes nothing more.
+// sseWriter writes frames and flushes each; after the first write error (or the final frame) it
+// writes nothing more.
 type sseWriter struct {
-	c   echo.Context
-	err error
+	c      echo.Context
+	frames Frames
+	err    error
 }
+
+// errFinalFrame ends a stream after its final frame.
+var errFinalFrame = errors.New("web: final frame sent")
 
 func (w *sseWriter) printf(format string, args ...any) {
 	if w.err != nil {
@@ -131,6 +157,13 @@ func (w *sseWriter) printf(format string, args ...any) {
 
 // event writes one frame; JSON never contains a raw newline, so the data fits on one line.
 func (w *sseWriter) event(ev store.LiveEvent) {
+	if w.frames.Data != nil {
+		w.printf("id: %d\ndata: %s\n\n", ev.ID, w.frames.Data(ev))
+		if w.err == nil && w.frames.Final != nil && w.frames.Final(ev) {
+			w.err = errFinalFrame
+		}
+		return
+	}
 	b, err := json.Marshal(ev)
 	if err != nil {
 		w.err = err

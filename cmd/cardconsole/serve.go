@@ -73,6 +73,9 @@ func serve(ctx context.Context) error {
 	srv := &http.Server{Addr: cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
 		BaseContext: func(net.Listener) context.Context { return baseCtx }}
 	srv.RegisterOnShutdown(cancelBase)
+	// Bulk files are applied in the background by every instance (docs/bulk.md); a job this
+	// instance leaves at shutdown is resumed by another, or by this one after a restart.
+	go st.RunBulkWorker(baseCtx, log, time.Second)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	log.Info("serving", "url", cfg.BaseURL, "addr", cfg.Addr)
