@@ -25,6 +25,7 @@ const (
 	CodePayloadTooLarge     Code = "7012" // PAYLOAD_TOO_LARGE
 	CodeUnsupportedMedia    Code = "7013" // UNSUPPORTED_MEDIA_TYPE
 	CodeCSRF                Code = "7014" // CSRF_REJECTED: a state change without a valid console token
+	CodeUnavailable         Code = "7015" // SERVICE_UNAVAILABLE: the database cannot be reached; try again
 	CodeUserNotFound        Code = "7100" // user not found
 	CodeCardNotFound        Code = "7200" // card not found
 	CodeCardNotUpdated      Code = "7210" // CARD_NOT_UPDATED

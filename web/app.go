@@ -75,6 +75,7 @@ func New(opts Options) (*App, *echo.Echo) {
 	e.Use(securityHeaders)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: opts.BodyLimit, Skipper: largeBodyRoute}))
 	e.Use(app.sameOrigin)
+	e.Use(cleanQuery)
 
 	assets, _ := fs.Sub(static.FS, ".")
 	e.StaticFS("/static", assets)
