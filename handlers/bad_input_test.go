@@ -164,4 +164,3 @@ func (r *relay) cut() {
 	}
 	r.conns = nil
 }
-
