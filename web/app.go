@@ -29,6 +29,8 @@ type Options struct {
 	SessionTTL time.Duration // how long a console session lives
 	TokenTTL   store.TokenTTL
 	BodyLimit  string // the default request body limit, e.g. "1M"
+	// UploadTimeout is how long an upload route may take to receive its body (Timeouts.Upload).
+	UploadTimeout time.Duration
 }
 
 // App holds what middleware and handlers share.
@@ -73,6 +75,7 @@ func New(opts Options) (*App, *echo.Echo) {
 	e.Use(app.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: app.logPanic}))
 	e.Use(securityHeaders)
+	e.Use(app.uploadDeadline)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: opts.BodyLimit, Skipper: largeBodyRoute}))
 	e.Use(app.sameOrigin)
 	e.Use(cleanQuery)

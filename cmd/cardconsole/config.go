@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"cardconsole/store"
+	"cardconsole/web"
 )
 
 // config is the process configuration, read from the environment with safe defaults (README.md).
@@ -20,6 +21,7 @@ type config struct {
 	SessionKey  []byte
 	SessionTTL  time.Duration
 	TokenTTL    store.TokenTTL
+	Timeouts    web.Timeouts
 	LogLevel    slog.Level
 	LogFormat   string
 	keyIsRandom bool
@@ -42,6 +44,10 @@ func loadConfig() (config, error) {
 		{"APP_TOKEN_TTL", "24h", &c.TokenTTL.App},
 		{"ACCESS_TOKEN_TTL", "15m", &c.TokenTTL.Access},
 		{"REFRESH_TOKEN_TTL", "720h", &c.TokenTTL.Refresh},
+		{"READ_HEADER_TIMEOUT", web.DefaultTimeouts.ReadHeader.String(), &c.Timeouts.ReadHeader},
+		{"READ_TIMEOUT", web.DefaultTimeouts.Read.String(), &c.Timeouts.Read},
+		{"IDLE_TIMEOUT", web.DefaultTimeouts.Idle.String(), &c.Timeouts.Idle},
+		{"UPLOAD_TIMEOUT", web.DefaultTimeouts.Upload.String(), &c.Timeouts.Upload},
 	}
 	for _, d := range durations {
 		if *d.dst, err = time.ParseDuration(envOr(d.name, d.def)); err != nil || *d.dst <= 0 {

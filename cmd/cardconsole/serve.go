@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -58,14 +57,13 @@ func serve(ctx context.Context) error {
 	}
 	defer st.Close()
 	app, e := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, SessionKey: cfg.SessionKey,
-		SessionTTL: cfg.SessionTTL, TokenTTL: cfg.TokenTTL})
+		SessionTTL: cfg.SessionTTL, TokenTTL: cfg.TokenTTL, UploadTimeout: cfg.Timeouts.Upload})
 	handlers.Routes(e, app)
 
 	// Long-lived responses (event streams) end when the base context is cancelled at shutdown.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	srv := &http.Server{Addr: cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return baseCtx }}
+	srv := web.NewServer(cfg.Addr, e, cfg.Timeouts, baseCtx)
 	srv.RegisterOnShutdown(cancelBase)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()

@@ -60,7 +60,7 @@ func NewOn(t testing.TB, dbURL string) *Env {
 	}
 	app, e := web.New(web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
 		SessionKey: []byte("test-session-key-test-session-key!!"), SessionTTL: time.Hour,
-		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}})
+		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}, UploadTimeout: web.DefaultTimeouts.Upload})
 	app.Now = env.Now
 	handlers.Routes(e, app)
 	env.App = app
