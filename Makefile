@@ -8,6 +8,9 @@ PGDEV     := $(GO) run ./cmd/pgdev
 TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
+# DEV_OTP_KEY seals the demo's TOTP secrets under `make run` when OTP_ENCRYPTION_KEY is not set. It is
+# public, so it protects nothing: production sets its own key (README.md, docs/security.md).
+DEV_OTP_KEY := ZGV2ZWxvcG1lbnQgb25seSBvdHAga2V5LCBwdWJsaWM=
 
 .PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds clean
 
@@ -16,10 +19,12 @@ help: ## list the targets
 
 run: ## serve the console on demo data at http://127.0.0.1:8080 (private PostgreSQL under .data/ unless DATABASE_URL is set)
 	@set -e; url="$${DATABASE_URL:-$$($(PGDEV) url cardconsole)}"; \
+	otpkey="$${OTP_ENCRYPTION_KEY:-$(DEV_OTP_KEY)}"; \
+	if [ -z "$${OTP_ENCRYPTION_KEY}" ]; then echo "cardconsole: OTP_ENCRYPTION_KEY is not set; using the public development key (never use it in production)"; fi; \
 	$(GO) build -o bin/cardconsole ./cmd/cardconsole; \
-	DATABASE_URL="$$url" ./bin/cardconsole seed --demo >/dev/null; \
+	DATABASE_URL="$$url" OTP_ENCRYPTION_KEY="$$otpkey" ./bin/cardconsole seed --demo >/dev/null; \
 	echo "cardconsole: open $${BASE_URL:-http://$${ADDR:-127.0.0.1:8080}}"; \
-	exec env DATABASE_URL="$$url" ./bin/cardconsole serve
+	exec env DATABASE_URL="$$url" OTP_ENCRYPTION_KEY="$$otpkey" ./bin/cardconsole serve
 
 build: ## build bin/cardconsole
 	$(GO) build -o bin/cardconsole ./cmd/cardconsole

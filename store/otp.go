@@ -50,7 +50,11 @@ func (s *Store) VerifyOTP(ctx context.Context, actor Actor, operatorID int64, co
 		if code == "" {
 			return NewError(CodeOTPRequired, "this action needs a one-time code")
 		}
-		step, ok := matchTOTP(op.Secret.String, code, now)
+		secret, err := s.openOTPSecret(op.Secret.String)
+		if err != nil {
+			return err
+		}
+		step, ok := matchTOTP(secret, code, now)
 		if !ok {
 			return s.otpFailure(ctx, tx, actor, operatorID, now)
 		}

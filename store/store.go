@@ -24,6 +24,7 @@ type Store struct {
 	events    eventBus   // live events fanned out to subscribers (events.go)
 	funds     fundsQueue // funds operations applied in batches (funds_queue.go)
 	appTokens tokenCache // principals of application tokens (token_cache.go)
+	otpKeys   *OTPKeys   // seal the operators' TOTP secrets (otp_keys.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its

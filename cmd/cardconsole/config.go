@@ -24,6 +24,7 @@ type config struct {
 	Timeouts    web.Timeouts
 	LogLevel    slog.Level
 	LogFormat   string
+	OTPKeys     *store.OTPKeys // nil when OTP_ENCRYPTION_KEY is not set
 	keyIsRandom bool
 }
 
@@ -67,6 +68,15 @@ func loadConfig() (config, error) {
 		_, _ = rand.Read(b)
 		c.SessionKey = []byte(hex.EncodeToString(b))
 		c.keyIsRandom = true
+	}
+	if key := os.Getenv("OTP_ENCRYPTION_KEY"); key != "" {
+		var old []string
+		if list := os.Getenv("OTP_ENCRYPTION_KEY_OLD"); list != "" {
+			old = strings.Split(list, ",")
+		}
+		if c.OTPKeys, err = store.ParseOTPKeys(key, old...); err != nil {
+			return c, fmt.Errorf("OTP_ENCRYPTION_KEY or OTP_ENCRYPTION_KEY_OLD: %w", err)
+		}
 	}
 	return c, nil
 }

@@ -24,7 +24,30 @@ func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := sealOTPSecrets(ctx, st, cfg.OTPKeys); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return st, nil
+}
+
+// sealOTPSecrets seals with the current key the TOTP secrets still in plain text or sealed with an
+// old key (a rotation), or refuses to go on when operators are enrolled and no key is set.
+func sealOTPSecrets(ctx context.Context, st *store.Store, keys *store.OTPKeys) error {
+	if keys == nil {
+		n, err := st.EnrolledOperators(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%d operators have an authenticator enrolled and OTP_ENCRYPTION_KEY is not set: "+
+				"set OTP_ENCRYPTION_KEY to 32 random bytes in base64 (openssl rand -base64 32) and keep it; see README.md", n)
+		}
+		return nil
+	}
+	st.UseOTPKeys(keys)
+	_, err := st.EncryptOTPSecrets(ctx)
+	return err
 }
 
 func migrate(ctx context.Context) error {

@@ -53,6 +53,7 @@ func NewOn(t testing.TB, dbURL string) *Env {
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
+	st.UseOTPKeys(storetest.OTPKeys(t))
 	env := &Env{T: t, Store: st, URL: dbURL, clock: time.Now()}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
