@@ -8,6 +8,9 @@ PGDEV     := $(GO) run ./cmd/pgdev
 TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
+# DEV_OTP_KEY seals the demo's TOTP secrets under `make run` when OTP_ENCRYPTION_KEY is not set. It is
+# public, so it protects nothing: production sets its own key (README.md, docs/security.md).
+DEV_OTP_KEY := ZGV2ZWxvcG1lbnQgb25seSBvdHAga2V5LCBwdWJsaWM=
 
 .PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events cluster cluster-stop bench-statement clean
 
@@ -18,15 +21,18 @@ run: ## serve the console on demo data at http://127.0.0.1:8080 (private Postgre
 	@set -e; \
 	if [ -z "$${DATABASE_URL:-}" ]; then echo "cardconsole: starting the private PostgreSQL cluster under .data/ (created on the first start)"; fi; \
 	url="$${DATABASE_URL:-$$($(PGDEV) url cardconsole)}"; \
+	otpkey="$${OTP_ENCRYPTION_KEY:-$(DEV_OTP_KEY)}"; \
+	if [ -z "$${OTP_ENCRYPTION_KEY:-}" ]; then echo "cardconsole: OTP_ENCRYPTION_KEY is not set; using the public development key (never use it in production)"; fi; \
 	echo "cardconsole: building bin/cardconsole"; \
 	$(GO) build -o bin/cardconsole ./cmd/cardconsole; \
 	echo "cardconsole: applying migrations and loading the demo data (once)"; \
-	DATABASE_URL="$$url" ./bin/cardconsole seed --demo >/dev/null; \
+	DATABASE_URL="$$url" OTP_ENCRYPTION_KEY="$$otpkey" ./bin/cardconsole seed --demo >/dev/null; \
 	echo "cardconsole: open $${BASE_URL:-http://$${ADDR:-127.0.0.1:8080}}"; \
-	exec env DATABASE_URL="$$url" ./bin/cardconsole serve
+	exec env DATABASE_URL="$$url" OTP_ENCRYPTION_KEY="$$otpkey" ./bin/cardconsole serve
 
 cluster: build ## production-like set on this machine: durable PostgreSQL primary + streaming replica, two instances, HAProxy at http://127.0.0.1:18080 (docs/deploy.md)
 	@set -e; urls="$$($(PGDEV) replicated cardconsole)"; primary="$$(sed -n 1p <<<"$$urls")"; replica="$$(sed -n 2p <<<"$$urls")"; \
+	export OTP_ENCRYPTION_KEY="$${OTP_ENCRYPTION_KEY:-$(DEV_OTP_KEY)}"; \
 	DATABASE_URL="$$primary" ./bin/cardconsole seed --demo >/dev/null; \
 	echo "cluster: primary $$primary"; echo "cluster: replica $$replica"; \
 	$(GO) run ./cmd/cluster up -dir .data/cluster -binary bin/cardconsole -db "$$primary" -replica "$$replica"

@@ -19,7 +19,8 @@ type auditPage struct {
 	Limit int                `json:"limit"`
 }
 
-// AuditLog lists audit entries of the partners where the operator holds audit-log:list.
+// AuditLog lists audit entries of the partners where the operator holds audit-log:list, within the
+// operator's tag restrictions; an operator who holds it on no partner is refused (403).
 func (h *Handlers) AuditLog(c echo.Context) error {
 	p, _ := web.PrincipalOf(c)
 	ctx := c.Request().Context()
@@ -27,7 +28,10 @@ func (h *Handlers) AuditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := store.AuditFilter{PartnerIDs: ids, Action: strings.TrimSpace(c.QueryParam("action")),
+	if len(ids) == 0 {
+		return store.NewError(store.CodeForbidden, "you do not hold audit-log:list on any partner")
+	}
+	f := store.AuditFilter{ViewerID: p.OperatorID, PartnerIDs: ids, Action: strings.TrimSpace(c.QueryParam("action")),
 		Actor: strings.TrimSpace(c.QueryParam("actor")), Page: pageQuery(c)}
 	f.PartnerID, _ = strconv.ParseInt(c.QueryParam("partnerId"), 10, 64)
 	entries, total, err := h.store.ListAudit(ctx, f)

@@ -28,6 +28,11 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if web.NeedsOTP(c, "cardholders") {
+		for i := range items {
+			items[i].MaskPersonal()
+		}
+	}
 	q := url.Values{"sortBy": {f.SortBy}, "sortOrder": {f.SortOrder}}
 	if f.Search != "" {
 		q.Set("searchText", f.Search)

@@ -97,7 +97,7 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 	var form views.RequestFormView
 	if isForm(c) {
 		form, body = requestForm(c)
-	} else if err := bind(c, &body); err != nil {
+	} else if err := bindStrict(c, &body); err != nil {
 		return err
 	}
 	r, err := h.store.SubmitClientRequest(c.Request().Context(), web.Actor(c), v, store.NewClientRequest{ClientID: body.ClientID,

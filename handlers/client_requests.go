@@ -182,6 +182,9 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.maskRequests(c, items); err != nil {
+		return err
+	}
 	p, _ := web.PrincipalOf(c)
 	submitters, err := h.store.PartnerIDsFor(ctx, p.OperatorID, permSubmitRequest)
 	if err != nil {
@@ -226,6 +229,9 @@ func (h *Handlers) requestDetail(c echo.Context, v store.Viewer, id int64) (view
 	g, err := h.store.GrantsFor(ctx, p.OperatorID, d.PartnerID)
 	if err != nil {
 		return views.RequestDetailView{}, err
+	}
+	if g.Has(permCardholdersOTP) {
+		d.MaskPersonal()
 	}
 	vm := views.RequestDetailView{Detail: d, CanUpdate: g.Has(permApprovalsUpdate),
 		OwnRequest: d.SubmittedBy != nil && *d.SubmittedBy == p.OperatorID}

@@ -29,9 +29,16 @@ func (h *Handlers) ExportClientRequests(c echo.Context) error {
 	res := c.Response()
 	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
 	res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="client-requests-`+time.Now().UTC().Format("20060102-150405")+`.csv"`)
+	masked, err := h.maskedPartners(c)
+	if err != nil {
+		return err
+	}
 	w := csv.NewWriter(res)
 	started := false
 	err = h.store.EachClientRequest(c.Request().Context(), v, f, func(r store.ClientRequest) error {
+		if masked[r.PartnerID] {
+			r.MaskPersonal()
+		}
 		if !started {
 			res.WriteHeader(http.StatusOK)
 			started = true

@@ -80,7 +80,7 @@ func (h *Handlers) cardFunds(c echo.Context, withdraw bool) error {
 		return err
 	}
 	var body cmsFundsBody
-	if err := bind(c, &body); err != nil {
+	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
 	form, operation, message := "add", store.MovementAddFunds, "funds added"
@@ -110,7 +110,7 @@ func (h *Handlers) TransferFunds(c echo.Context) error {
 		return err
 	}
 	var body cmsTransferBody
-	if err := bind(c, &body); err != nil {
+	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
 	amount, err := body.check()

@@ -57,8 +57,8 @@ type issuerFunds struct {
 // rule failure is reported at once, per field, with codes 7000, 7001 and 7002.
 func decodeIssuerFunds(raw []byte, put bool, cardID int64) (issuerFunds, error) {
 	var b issuerFundsBody
-	if err := json.Unmarshal(raw, &b); err != nil {
-		return issuerFunds{}, store.NewError(store.CodeCheckParameters, "the request body must be a JSON object")
+	if err := decodeStrict(raw, &b); err != nil {
+		return issuerFunds{}, err
 	}
 	var v store.Validation
 	amount := parseAmount(&v, "amount", b.Amount)

@@ -79,6 +79,7 @@ func readTopUpBody(c echo.Context) (*topUpBody, error) {
 	if err != nil {
 		return b, store.NewError(store.CodeUnsupportedMedia, "the body must be multipart/form-data with an evidence file")
 	}
+	seen := map[string]bool{}
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
@@ -87,6 +88,13 @@ func readTopUpBody(c echo.Context) (*topUpBody, error) {
 		if err != nil {
 			return b, bodyError(err, "")
 		}
+		// A repeated amount would leave the reviewer and the ledger reading different values.
+		if name := part.FormName(); name != "evidence" && seen[name] {
+			var v store.Validation
+			v.Add(name, name+" is given more than once")
+			return b, v.Err()
+		}
+		seen[part.FormName()] = true
 		switch part.FormName() {
 		case "evidence":
 			if b.file != nil {

@@ -161,6 +161,7 @@ func jsonOrNil(v any) ([]byte, error) {
 
 // AuditFilter narrows the audit log listing.
 type AuditFilter struct {
+	ViewerID   int64   // the operator reading; their tag restrictions hide entries about cardholders outside their tags
 	PartnerIDs []int64 // partners whose entries the viewer may see
 	PartnerID  int64   // one of them, or 0 for all
 	Action     string  // prefix of the action, e.g. "auth." or "card."
@@ -169,11 +170,13 @@ type AuditFilter struct {
 }
 
 // ListAudit returns a page of entries, newest first, visible to a viewer allowed on f.PartnerIDs:
-// the entries of those partners and the logins of operators who work on them.
+// the entries of those partners and the logins of operators who work on them, less the entries
+// about cardholders (and their cards and requests) that the viewer's tag restriction hides.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error) {
 	where := `(a.partner_id = ANY($1) OR (a.partner_id IS NULL AND a.actor_type = 'OPERATOR' AND EXISTS (
 	            SELECT 1 FROM operator_permissions p WHERE p.operator_id = a.actor_id AND p.partner_id = ANY($1))))`
-	args := []any{pq.Array(f.PartnerIDs)}
+	args := []any{pq.Array(f.PartnerIDs), f.ViewerID}
+	where += ` AND ` + auditTagScopeSQL("$2")
 	if f.PartnerID != 0 {
 		args = append(args, f.PartnerID)
 		where += ` AND a.partner_id = $` + strconv.Itoa(len(args))
@@ -194,7 +197,7 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 			return fmt.Errorf("store: unable to count audit log: %w", err)
 		}
 		n := len(args)
-		entries = nil
+		entries = []AuditEntry{} // an empty page is [] in JSON, never null
 		err := db.SelectContext(ctx, &entries, `
 		SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
 		       before, after, request_id, ip

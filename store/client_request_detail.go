@@ -19,6 +19,9 @@ type RequestClient struct {
 	VerifiedAt            *time.Time `db:"verified_at" json:"verifiedAt"`
 	VerificationReference *string    `db:"verification_reference" json:"verificationReference"`
 	Tags                  []string   `db:"-" json:"tags"`
+	// Masked says the personal details are hidden because the reader must give a one-time code to
+	// see them (cardholders:otp); the cardholder detail shows them with the code.
+	Masked bool `db:"-" json:"personalDataMasked"`
 }
 
 // RequestComment is an internal comment on a request.

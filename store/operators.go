@@ -56,8 +56,11 @@ func (s *Store) CreateOperator(ctx context.Context, actor Actor, email, password
 		if err != nil {
 			return NewOperator{}, fmt.Errorf("store: unable to generate TOTP secret: %w", err)
 		}
-		sec := key.Secret()
-		secret = &sec
+		sealed, err := s.sealOTPSecret(key.Secret())
+		if err != nil {
+			return NewOperator{}, err
+		}
+		secret = &sealed
 		out.OTPAuthURI = key.URL()
 	}
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {

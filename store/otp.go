@@ -36,8 +36,8 @@ func (s *Store) VerifyOTP(ctx context.Context, actor Actor, operatorID int64, co
 	})
 }
 
-// checkCode verifies a code inside tx against the operator's secret, or against pending (a secret
-// being enrolled) when it is set. The operator's row lock serialises its attempts, so the lockout is
+// checkCode verifies a code inside tx against the operator's secret, or against pending (a sealed
+// secret being enrolled) when it is set. The operator's row lock serialises its attempts, so the lockout is
 // checked and the failure counted before any other attempt compares a code.
 func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operatorID int64, pending, code string, now time.Time) error {
 	var op struct {
@@ -48,9 +48,15 @@ func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operato
 	if err != nil {
 		return fmt.Errorf("store: unable to read operator: %w", notFoundIf(err, "operator"))
 	}
-	secret := op.Secret.String
+	stored := op.Secret.String
 	if pending != "" {
-		secret = pending
+		stored = pending
+	}
+	var secret string
+	if stored != "" {
+		if secret, err = s.openOTPSecret(stored); err != nil {
+			return err
+		}
 	}
 	if secret == "" {
 		return otpRequired(ctx, tx, actor, operatorID, "this action needs a one-time code, and no authenticator is enrolled for this operator")

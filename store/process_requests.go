@@ -137,6 +137,9 @@ func (s *Store) CreateProcessRequest(ctx context.Context, actor Actor, blobs Blo
 	if err != nil {
 		return ProcessRequest{}, err
 	}
+	if err := s.checkTopUpRoom(ctx, in.PartnerID, balance.Available, amount); err != nil {
+		return ProcessRequest{}, err
+	}
 	blob, err := blobs.Put(ctx, in.Kind.ContentType, SanitizeFileName(in.FileName, in.Kind), in.Evidence)
 	if err != nil {
 		return ProcessRequest{}, err
@@ -222,6 +225,9 @@ func (s *Store) DecideProcessRequest(ctx context.Context, actor Actor, partnerID
 				Reference:   "process-request:" + strconv.FormatInt(id, 10),
 				Description: "Balance top-up approved",
 			})
+			if isOutOfRange(err) {
+				return NewError(CodeConflict, "approving this top-up would take the partner's balance past its limit of "+MaxBalance.StringFixed(4)+"; reject it")
+			}
 			if err != nil {
 				return err
 			}

@@ -77,7 +77,11 @@ func (s *Store) StartSignIn(ctx context.Context, actor Actor, op Operator, appID
 			return ch, fmt.Errorf("store: unable to generate TOTP secret: %w", err)
 		}
 		ch.EnrolSecret, ch.EnrolURI = key.Secret(), key.URL()
-		pending = &ch.EnrolSecret
+		sealed, err := s.sealOTPSecret(ch.EnrolSecret)
+		if err != nil {
+			return ch, err
+		}
+		pending = &sealed
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `DELETE FROM signin_challenges WHERE expires_at < $1`, now); err != nil {
@@ -115,7 +119,13 @@ func (s *Store) SignInChallengeByToken(ctx context.Context, token string, now ti
 	if err != nil {
 		return PendingSignIn{}, fmt.Errorf("store: unable to read sign-in: %w", err)
 	}
-	return PendingSignIn{Email: row.Email, EnrolSecret: row.Secret.String}, nil
+	pending := PendingSignIn{Email: row.Email}
+	if row.Secret.Valid {
+		if pending.EnrolSecret, err = s.openOTPSecret(row.Secret.String); err != nil {
+			return PendingSignIn{}, err
+		}
+	}
+	return pending, nil
 }
 
 func errChallengeExpired() *Error {
@@ -171,7 +181,11 @@ func (s *Store) CompleteSignIn(ctx context.Context, actor Actor, token string, a
 // EnrolOTP gives an operator a known authenticator secret (the demo's printed secrets).
 func (s *Store) EnrolOTP(ctx context.Context, actor Actor, operatorID int64, secret string) error {
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE operators SET totp_secret = $2 WHERE id = $1`, operatorID, secret); err != nil {
+		sealed, err := s.sealOTPSecret(secret)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE operators SET totp_secret = $2 WHERE id = $1`, operatorID, sealed); err != nil {
 			return fmt.Errorf("store: unable to enrol authenticator: %w", err)
 		}
 		return writeAudit(ctx, tx, actor, Event{Action: "operator.otp_enrol", ObjectType: "operator", ObjectID: operatorID})

@@ -27,6 +27,7 @@ type Store struct {
 	appTokens tokenCache // principals of application tokens (token_cache.go)
 	replica   *replica   // reads that may be a second stale, when set (replica.go)
 	compared  Comparisons
+	otpKeys   *OTPKeys // seal the operators' TOTP secrets (otp_keys.go)
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its

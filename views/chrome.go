@@ -21,6 +21,7 @@ type Chrome struct {
 	CSRF     string
 	Flashes  []Flash
 	Path     string // the current path, to highlight navigation
+	AuditLog bool   // the operator holds audit-log:list on some partner, so the navigation links the audit log
 
 	Requests RequestsBell // the client requests link and bell
 	// IdleSeconds is how long the session lives without a request; idle.js warns a minute before.

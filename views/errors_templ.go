@@ -147,7 +147,7 @@ func ErrorAlert(message, requestID string) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</span> <button type=\"button\" class=\"ml-4 opacity-60 hover:opacity-100\" aria-label=\"Dismiss\" onclick=\"this.parentElement.remove()\">×</button></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 11, "</span> <button type=\"button\" class=\"ml-4 opacity-60 hover:opacity-100\" aria-label=\"Dismiss\" data-dismiss>×</button></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

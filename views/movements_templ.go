@@ -551,7 +551,7 @@ func MovementDetail(vm MovementDetailView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</h3><button type=\"button\" class=\"text-slate-400 hover:text-slate-700\" aria-label=\"Close\" onclick=\"this.closest('section').replaceChildren()\">×</button></div><dl class=\"mt-4 grid grid-cols-[auto,1fr] gap-x-6 gap-y-2 text-sm\"><dt class=\"text-slate-500\">Date</dt><dd>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 43, "</h3><button type=\"button\" class=\"text-slate-400 hover:text-slate-700\" aria-label=\"Close\" data-clear-closest=\"section\">×</button></div><dl class=\"mt-4 grid grid-cols-[auto,1fr] gap-x-6 gap-y-2 text-sm\"><dt class=\"text-slate-500\">Date</dt><dd>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -179,7 +179,7 @@ func PartnerCardsPage(vm PartnerCardsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</select></label></form><form id=\"bulk-form\" class=\"mt-4\" onsubmit=\"return false\" hx-on::after-request=\"if (event.detail.successful) { this.querySelector('[name=otp]').value = '' }\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 13, "</select></label></form><form id=\"bulk-form\" class=\"mt-4\" data-no-submit data-clear-otp>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -308,7 +308,7 @@ func CardsTable(vm PartnerCardsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 			if vm.bulk() {
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<th class=\"px-4 py-2\"><input type=\"checkbox\" aria-label=\"Select all\" onclick=\"document.querySelectorAll('#cards-table input[name=cardIds]').forEach(b => b.checked = this.checked)\" data-testid=\"select-all-cards\"></th>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 26, "<th class=\"px-4 py-2\"><input type=\"checkbox\" aria-label=\"Select all\" data-select-all=\"#cards-table input[name=cardIds]\" data-testid=\"select-all-cards\"></th>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

@@ -139,7 +139,7 @@ func BalanceCard(b store.Balance) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" hx-trigger=\"balance-changed from:body\" hx-swap=\"outerHTML\"><h2 class=\"text-sm font-medium text-slate-500\">Available balance</h2><p class=\"mt-2 text-3xl font-semibold tabular-nums\" data-testid=\"available-balance\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 8, "\" hx-trigger=\"balance-changed from:body\" hx-swap=\"outerHTML\"><h2 class=\"text-sm font-medium text-slate-500\">Available balance <span class=\"font-normal\">(partner-wide)</span></h2><p class=\"mt-2 text-3xl font-semibold tabular-nums\" data-testid=\"available-balance\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

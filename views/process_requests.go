@@ -3,6 +3,7 @@ package views
 import (
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,9 +154,11 @@ func processRequestURL(pr store.ProcessRequest, rest string) string {
 	return PartnerURL(pr.PartnerID, fmt.Sprintf("/process-request/%d%s", pr.ID, rest))
 }
 
-// evidenceSizeCheck is the file input's onchange script: a file over the limit is flagged before it
-// is sent (the server enforces the limit anyway).
-func evidenceSizeCheck() string {
-	return fmt.Sprintf(`this.setCustomValidity(this.files.length && this.files[0].size > %d ? 'The file is larger than %d MB.' : '')`,
-		store.EvidenceMaxBytes, store.EvidenceMaxBytes>>20)
+// evidenceMaxBytes is the evidence size limit, for the file input's check before sending
+// (static/js/console.js; the server enforces the limit anyway).
+func evidenceMaxBytes() string { return strconv.FormatInt(store.EvidenceMaxBytes, 10) }
+
+// evidenceTooLarge is the message of a file over the limit.
+func evidenceTooLarge() string {
+	return fmt.Sprintf("The file is larger than %d MB.", store.EvidenceMaxBytes>>20)
 }

@@ -83,14 +83,14 @@ func RequestsNav(ch Chrome) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" class=\"relative inline-flex items-center text-slate-600 hover:text-slate-900\" title=\"Pending client requests\" data-testid=\"requests-bell\" data-stream=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 4, "\" class=\"relative inline-flex items-center text-slate-600 hover:text-slate-900\" title=\"Pending client requests\" data-testid=\"requests-bell\" data-requests-bell data-stream=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(RequestsPath + "/stream")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 15, Col: 218}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 15, Col: 237}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -104,7 +104,7 @@ func RequestsNav(ch Chrome) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</span></a><script>\n\t\t\t(function () {\n\t\t\t\t// The bell follows the pending count. The stream closes when the page is hidden (left, or\n\t\t\t\t// kept in the back-forward cache), so no page the operator left holds a connection, and it\n\t\t\t\t// opens again when the page shows.\n\t\t\t\tvar bell = document.currentScript.previousElementSibling;\n\t\t\t\tvar slot = bell.querySelector(\"[data-bell-slot]\");\n\t\t\t\tvar source = null;\n\t\t\t\tfunction open() {\n\t\t\t\t\tif (source) {\n\t\t\t\t\t\treturn;\n\t\t\t\t\t}\n\t\t\t\t\tsource = new EventSource(bell.getAttribute(\"data-stream\"));\n\t\t\t\t\tsource.addEventListener(\"open\", function () {\n\t\t\t\t\t\tbell.setAttribute(\"data-live\", \"open\");\n\t\t\t\t\t});\n\t\t\t\t\tsource.addEventListener(\"pending\", function (e) {\n\t\t\t\t\t\tvar before = slot.textContent.trim();\n\t\t\t\t\t\tslot.innerHTML = e.data;\n\t\t\t\t\t\tif (slot.textContent.trim() === before) {\n\t\t\t\t\t\t\treturn;\n\t\t\t\t\t\t}\n\t\t\t\t\t\t// A changed count refreshes the list of requests on the page (the queue) from\n\t\t\t\t\t\t// its own address, so its filters and page are kept.\n\t\t\t\t\t\tvar list = document.querySelector(\"[data-refresh-on-pending]\");\n\t\t\t\t\t\tif (list && window.htmx) {\n\t\t\t\t\t\t\thtmx.ajax(\"GET\", list.getAttribute(\"data-refresh-on-pending\"), { source: list, target: list, swap: \"outerHTML\" });\n\t\t\t\t\t\t}\n\t\t\t\t\t});\n\t\t\t\t}\n\t\t\t\twindow.addEventListener(\"pagehide\", function () {\n\t\t\t\t\tif (source) {\n\t\t\t\t\t\tsource.close();\n\t\t\t\t\t\tsource = null;\n\t\t\t\t\t\tbell.removeAttribute(\"data-live\");\n\t\t\t\t\t}\n\t\t\t\t});\n\t\t\t\twindow.addEventListener(\"pageshow\", open);\n\t\t\t\topen();\n\t\t\t})();\n\t\t</script>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 6, "</span></a>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -160,7 +160,7 @@ func BellCount(n int) templ.Component {
 		var templ_7745c5c3_Var10 string
 		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(n))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 67, Col: 238}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 26, Col: 238}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {

@@ -35,6 +35,8 @@ type Options struct {
 	// TrustedProxies are the only peers whose X-Forwarded-For names the client; from anyone else the
 	// header is ignored and the connection's address is the client's.
 	TrustedProxies []*net.IPNet
+	// UploadTimeout is how long an upload route may take to receive its body (Timeouts.Upload).
+	UploadTimeout time.Duration
 }
 
 // App holds what middleware and handlers share.
@@ -82,9 +84,11 @@ func New(opts Options) (*App, *echo.Echo) {
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
 	e.Use(app.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: app.logPanic}))
-	e.Use(securityHeaders)
+	e.Use(app.securityHeaders)
+	e.Use(app.uploadDeadline)
 	e.Use(middleware.BodyLimitWithConfig(middleware.BodyLimitConfig{Limit: opts.BodyLimit, Skipper: largeBodyRoute}))
 	e.Use(app.sameOrigin)
+	e.Use(cleanQuery)
 
 	assets, _ := fs.Sub(static.FS, ".")
 	e.StaticFS("/static", assets)
@@ -126,14 +130,27 @@ func (a *App) SessionIdle() time.Duration { return a.opts.SessionIdle }
 // TokenTTL is how long issued tokens live.
 func (a *App) TokenTTL() store.TokenTTL { return a.opts.TokenTTL }
 
-// securityHeaders sets the headers every response carries.
-func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+// contentSecurityPolicy allows scripts from the console's own files only: no inline script, no
+// on*= handler, no eval (static/js/console.js binds behaviour to data- attributes). Inline styles
+// stay allowed for the style attributes htmx and templ write.
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'self' blob:; " +
+	"style-src 'self' 'unsafe-inline'; script-src 'self'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+
+// hstsMaxAge is the Strict-Transport-Security of a console served over https: two years.
+const hstsMaxAge = "max-age=63072000; includeSubDomains"
+
+// securityHeaders sets the headers every response carries; Strict-Transport-Security only when
+// the console's BASE_URL is https, since a browser would otherwise refuse a plain-http console.
+func (a *App) securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "SAMEORIGIN")
 		h.Set("Referrer-Policy", "same-origin")
-		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob:; frame-src 'self' blob:; object-src 'self' blob:; style-src 'self' 'unsafe-inline'; script-src 'self' 'unsafe-inline'; frame-ancestors 'self'")
+		h.Set("Content-Security-Policy", contentSecurityPolicy)
+		if a.secure {
+			h.Set("Strict-Transport-Security", hstsMaxAge)
+		}
 		return next(c)
 	}
 }

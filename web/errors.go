@@ -44,6 +44,7 @@ var statusOf = map[store.Code]int{
 	store.CodeUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	store.CodeCSRF:                http.StatusForbidden,
 	store.CodeSecondFactorNeeded:  http.StatusUnauthorized,
+	store.CodeUnavailable:         http.StatusServiceUnavailable,
 	store.CodeUserNotFound:        http.StatusNotFound,
 	store.CodeCardholderClosed:    http.StatusConflict,
 	store.CodeCardholderHasFunds:  http.StatusConflict,
@@ -112,6 +113,11 @@ func classify(err error) (int, ErrorEnvelope) {
 		}
 		return he.Code, ErrorEnvelope{Message: msg, Errors: []ErrorDetail{{Code: string(codeOfStatus(he.Code)), Message: msg}}}
 	}
+	if databaseUnreachable(err) {
+		msg := "the service is unavailable for a moment; try again shortly"
+		return http.StatusServiceUnavailable, ErrorEnvelope{Message: msg,
+			Errors: []ErrorDetail{{Code: string(store.CodeUnavailable), Message: msg}}}
+	}
 	msg := "something went wrong on our side; give support the reference"
 	return http.StatusInternalServerError, ErrorEnvelope{Message: msg,
 		Errors: []ErrorDetail{{Code: string(store.CodeConsultWithSupport), Message: msg}}}
@@ -125,6 +131,9 @@ func (a *App) handleError(err error, c echo.Context) {
 	}
 	status, env := classify(err)
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
+	if status == http.StatusServiceUnavailable {
+		c.Response().Header().Set("Retry-After", retryAfterSeconds)
+	}
 	if status >= 500 {
 		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
 	}

@@ -70,6 +70,8 @@ func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 		ch.CSRF = p.CSRF
 		ch.Requests = a.requestsBell(c, p.OperatorID)
 		ch.IdleSeconds = int(a.opts.SessionIdle / time.Second)
+		ids, err := a.Store.PartnerIDsFor(c.Request().Context(), p.OperatorID, "audit-log:list")
+		ch.AuditLog = err == nil && len(ids) > 0
 	} else {
 		// Read only: an error page answering a cross-site request must not replace the visitor's
 		// cookie (that would log them out). The login page creates the token explicitly.

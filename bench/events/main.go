@@ -183,8 +183,12 @@ func seed(ctx context.Context, dbURL, base string) (world, error) {
 	if err != nil {
 		return world{}, err
 	}
+	// The benchmark measures live events, not sign-in: its operators sign in with a password alone.
+	if err := st.SetSecondFactorPolicy(ctx, sys, p.ID, "OFF"); err != nil {
+		return world{}, err
+	}
 	w := world{partner: p.ID}
-	const password = "bench-password-bench"
+	const password = "lantern-quetzal-orbit-bench"
 	for _, who := range []struct {
 		email, role string
 		dst         *map[string]string

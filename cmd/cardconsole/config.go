@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cardconsole/store"
+	"cardconsole/web"
 )
 
 // config is the process configuration, read from the environment with safe defaults (README.md).
@@ -26,8 +27,10 @@ type config struct {
 	TokenTTL    store.TokenTTL
 	// TrustedProxies are the peers whose X-Forwarded-For is believed (TRUSTED_PROXIES).
 	TrustedProxies []*net.IPNet
+	Timeouts       web.Timeouts
 	LogLevel       slog.Level
 	LogFormat      string
+	OTPKeys        *store.OTPKeys // nil when OTP_ENCRYPTION_KEY is not set
 	keyIsRandom    bool
 }
 
@@ -51,6 +54,10 @@ func loadConfig() (config, error) {
 		{"APP_TOKEN_TTL", "24h", &c.TokenTTL.App},
 		{"ACCESS_TOKEN_TTL", "15m", &c.TokenTTL.Access},
 		{"REFRESH_TOKEN_TTL", "720h", &c.TokenTTL.Refresh},
+		{"READ_HEADER_TIMEOUT", web.DefaultTimeouts.ReadHeader.String(), &c.Timeouts.ReadHeader},
+		{"READ_TIMEOUT", web.DefaultTimeouts.Read.String(), &c.Timeouts.Read},
+		{"IDLE_TIMEOUT", web.DefaultTimeouts.Idle.String(), &c.Timeouts.Idle},
+		{"UPLOAD_TIMEOUT", web.DefaultTimeouts.Upload.String(), &c.Timeouts.Upload},
 	}
 	for _, d := range durations {
 		if *d.dst, err = time.ParseDuration(envOr(d.name, d.def)); err != nil || *d.dst <= 0 {
@@ -73,6 +80,15 @@ func loadConfig() (config, error) {
 		_, _ = rand.Read(b)
 		c.SessionKey = []byte(hex.EncodeToString(b))
 		c.keyIsRandom = true
+	}
+	if key := os.Getenv("OTP_ENCRYPTION_KEY"); key != "" {
+		var old []string
+		if list := os.Getenv("OTP_ENCRYPTION_KEY_OLD"); list != "" {
+			old = strings.Split(list, ",")
+		}
+		if c.OTPKeys, err = store.ParseOTPKeys(key, old...); err != nil {
+			return c, fmt.Errorf("OTP_ENCRYPTION_KEY or OTP_ENCRYPTION_KEY_OLD: %w", err)
+		}
 	}
 	return c, nil
 }

@@ -39,6 +39,7 @@ func runJSON(t *testing.T, args ...string) map[string]any {
 
 func TestAdminCommandsPrintJSON(t *testing.T) {
 	t.Setenv("DATABASE_URL", storetest.NewURL(t))
+	t.Setenv("OTP_ENCRYPTION_KEY", storetest.OTPKey)
 	partner := runJSON(t, "partner", "create", "--name", "Acme", "--currency", "GTQ")
 	id, ok := partner["id"].(float64)
 	if !ok || id <= 0 {

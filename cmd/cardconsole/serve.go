@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"time"
 
@@ -25,7 +24,30 @@ func openStore(ctx context.Context, cfg config) (*store.Store, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := sealOTPSecrets(ctx, st, cfg.OTPKeys); err != nil {
+		st.Close()
+		return nil, err
+	}
 	return st, nil
+}
+
+// sealOTPSecrets seals with the current key the TOTP secrets still in plain text or sealed with an
+// old key (a rotation), or refuses to go on when operators are enrolled and no key is set.
+func sealOTPSecrets(ctx context.Context, st *store.Store, keys *store.OTPKeys) error {
+	if keys == nil {
+		n, err := st.EnrolledOperators(ctx)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return fmt.Errorf("%d operators have an authenticator enrolled and OTP_ENCRYPTION_KEY is not set: "+
+				"set OTP_ENCRYPTION_KEY to 32 random bytes in base64 (openssl rand -base64 32) and keep it; see README.md", n)
+		}
+		return nil
+	}
+	st.UseOTPKeys(keys)
+	_, err := st.EncryptOTPSecrets(ctx)
+	return err
 }
 
 func migrate(ctx context.Context) error {
@@ -64,14 +86,14 @@ func serve(ctx context.Context) error {
 		log.Info("reading statements, exports, searches and the audit log on the replica", "max_lag", cfg.ReplicaLag)
 	}
 	app, e := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, SessionKey: cfg.SessionKey,
-		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, TokenTTL: cfg.TokenTTL, TrustedProxies: cfg.TrustedProxies})
+		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, TokenTTL: cfg.TokenTTL, TrustedProxies: cfg.TrustedProxies,
+		UploadTimeout: cfg.Timeouts.Upload})
 	handlers.Routes(e, app)
 
 	// Long-lived responses (event streams) end when the base context is cancelled at shutdown.
 	baseCtx, cancelBase := context.WithCancel(context.Background())
 	defer cancelBase()
-	srv := &http.Server{Addr: cfg.Addr, Handler: e, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 120 * time.Second,
-		BaseContext: func(net.Listener) context.Context { return baseCtx }}
+	srv := web.NewServer(cfg.Addr, e, cfg.Timeouts, baseCtx)
 	srv.RegisterOnShutdown(cancelBase)
 	// Bulk files are applied in the background by every instance (docs/bulk.md); a job this
 	// instance leaves at shutdown is resumed by another, or by this one after a restart.

@@ -65,7 +65,7 @@ func run(args []string) error {
 	}
 	o := cluster.Options{Dir: *dir, Binary: binary, DatabaseURL: *db, ReplicaURL: *replica,
 		InstancePorts: strings.Split(envOr("CLUSTER_INSTANCE_PORTS", "18081,18082"), ","),
-		ProxyPort:     envOr("CLUSTER_PORT", "18080"), Env: []string{"SESSION_KEY=" + key}, Detach: true}
+		ProxyPort:     envOr("CLUSTER_PORT", "18080"), Env: []string{"SESSION_KEY=" + key, "OTP_ENCRYPTION_KEY=" + os.Getenv("OTP_ENCRYPTION_KEY")}, Detach: true}
 	s, err := cluster.Up(o)
 	if err != nil {
 		return err

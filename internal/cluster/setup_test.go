@@ -11,6 +11,7 @@ import (
 
 	"cardconsole/internal/cluster"
 	"cardconsole/internal/pgcluster"
+	"cardconsole/store/storetest"
 )
 
 // world is a whole production-like set started for one test: a durable primary and its streaming
@@ -116,7 +117,7 @@ func startWorld(t *testing.T) *world {
 	_, _ = rand.Read(key)
 	w.set, err = cluster.Up(cluster.Options{Dir: dir, Binary: bin, DatabaseURL: w.primary.URL("cardconsole"),
 		ReplicaURL: w.replica.URL("cardconsole"), InstancePorts: ports[2:4], ProxyPort: ports[4],
-		Env: []string{"SESSION_KEY=" + hex.EncodeToString(key), "LOG_LEVEL=warn"}})
+		Env: []string{"SESSION_KEY=" + hex.EncodeToString(key), "OTP_ENCRYPTION_KEY=" + storetest.OTPKey, "LOG_LEVEL=warn"}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,6 @@
-// Small helpers for the console's pages; everything else is HTMX attributes.
+// Small helpers for the console's pages; everything else is HTMX attributes. The Content-Security-
+// Policy allows no inline script, so behaviour is bound here to data- attributes by delegation
+// (which also covers content HTMX swaps in later).
 window.cardconsole = {
   // openDialog shows a <dialog> by id as a modal.
   openDialog: function (id) {
@@ -6,6 +8,54 @@ window.cardconsole = {
     if (d && !d.open) d.showModal();
   },
 };
+
+document.addEventListener("click", function (e) {
+  var el = e.target.closest("[data-open-dialog], [data-close-dialog], [data-dismiss], [data-clear-closest]");
+  if (!el) return;
+  if (el.hasAttribute("data-open-dialog")) {
+    window.cardconsole.openDialog(el.getAttribute("data-open-dialog"));
+  } else if (el.hasAttribute("data-close-dialog")) {
+    // A submit button also closes its dialog; its form is submitted all the same.
+    var dialog = el.closest("dialog");
+    if (dialog) dialog.close();
+  } else if (el.hasAttribute("data-dismiss")) {
+    el.parentElement.remove();
+  } else {
+    var target = el.closest(el.getAttribute("data-clear-closest"));
+    if (target) target.replaceChildren();
+  }
+});
+
+// A checkbox with data-select-all checks or clears every box its selector names.
+document.addEventListener("change", function (e) {
+  var el = e.target;
+  if (el.matches("[data-select-all]")) {
+    document.querySelectorAll(el.getAttribute("data-select-all")).forEach(function (box) {
+      box.checked = el.checked;
+    });
+  }
+  // A file input with data-max-bytes flags a file over the limit before it is sent (the server
+  // enforces the limit anyway).
+  if (el.matches("input[type=file][data-max-bytes]")) {
+    var max = Number(el.getAttribute("data-max-bytes"));
+    var tooBig = el.files.length > 0 && el.files[0].size > max;
+    el.setCustomValidity(tooBig ? el.getAttribute("data-max-message") : "");
+  }
+});
+
+// A form with data-no-submit is only sent by its HTMX buttons, never by Enter.
+document.addEventListener("submit", function (e) {
+  if (e.target.matches("form[data-no-submit]")) e.preventDefault();
+});
+
+// A form with data-clear-otp forgets its one-time code after a successful request: a code is used once.
+document.addEventListener("htmx:afterRequest", function (e) {
+  var form = e.target.closest && e.target.closest("form[data-clear-otp]");
+  if (form && e.detail.successful) {
+    var otp = form.querySelector("[name=otp]");
+    if (otp) otp.value = "";
+  }
+});
 
 // A live section (hx-ext="sse") says in data-live whether its event stream is connected, so that it
 // can show it; htmx reconnects by itself.
@@ -15,3 +65,40 @@ document.addEventListener("htmx:sseOpen", function (e) {
 document.addEventListener("htmx:sseError", function (e) {
   e.target.dataset.live = "reconnecting";
 });
+
+// The requests bell follows the pending count. The stream closes when the page is hidden (left, or
+// kept in the back-forward cache), so no page the operator left holds a connection, and it opens
+// again when the page shows.
+(function () {
+  var bell = document.querySelector("[data-requests-bell]");
+  if (!bell) return;
+  var slot = bell.querySelector("[data-bell-slot]");
+  var source = null;
+  function open() {
+    if (source) return;
+    source = new EventSource(bell.getAttribute("data-stream"));
+    source.addEventListener("open", function () {
+      bell.setAttribute("data-live", "open");
+    });
+    source.addEventListener("pending", function (e) {
+      var before = slot.textContent.trim();
+      slot.innerHTML = e.data;
+      if (slot.textContent.trim() === before) return;
+      // A changed count refreshes the list of requests on the page (the queue) from its own
+      // address, so its filters and page are kept.
+      var list = document.querySelector("[data-refresh-on-pending]");
+      if (list && window.htmx) {
+        htmx.ajax("GET", list.getAttribute("data-refresh-on-pending"), { source: list, target: list, swap: "outerHTML" });
+      }
+    });
+  }
+  window.addEventListener("pagehide", function () {
+    if (source) {
+      source.close();
+      source = null;
+      bell.removeAttribute("data-live");
+    }
+  });
+  window.addEventListener("pageshow", open);
+  open();
+})();

@@ -85,13 +85,27 @@ func NewURL(t testing.TB) string {
 	return pgtestdb.Custom(t, Config(t), migrator{}).URL()
 }
 
-// New returns a Store on a fresh migrated database, closed when the test ends.
+// OTPKey is the OTP encryption key of the test kit (32 bytes in base64), as OTP_ENCRYPTION_KEY.
+const OTPKey = "dGVzdC1vbmx5IG90cCBlbmNyeXB0aW9uIGtleSAzMmI="
+
+// OTPKeys are the parsed OTPKey.
+func OTPKeys(t testing.TB) *store.OTPKeys {
+	t.Helper()
+	k, err := store.ParseOTPKeys(OTPKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// New returns a Store on a fresh migrated database, with the test OTP key, closed when the test ends.
 func New(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), NewURL(t))
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
+	st.UseOTPKeys(OTPKeys(t))
 	t.Cleanup(func() { st.Close() })
 	return st
 }

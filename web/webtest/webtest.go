@@ -70,6 +70,7 @@ func newEnv(t testing.TB, dbURL string, configure func(*web.Options)) *Env {
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
+	st.UseOTPKeys(storetest.OTPKeys(t))
 	env := &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), otp: map[string]*otpSteps{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -77,7 +78,7 @@ func newEnv(t testing.TB, dbURL string, configure func(*web.Options)) *Env {
 	}
 	opts := web.Options{Store: st, Logger: logger, BaseURL: "http://127.0.0.1",
 		SessionKey: []byte("test-session-key-test-session-key!!"), SessionTTL: time.Hour, SessionIdle: 15 * time.Minute,
-		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}}
+		TokenTTL: store.TokenTTL{App: time.Hour, Access: 15 * time.Minute, Refresh: time.Hour}, UploadTimeout: web.DefaultTimeouts.Upload}
 	if configure != nil {
 		configure(&opts)
 	}
@@ -104,7 +105,8 @@ func Remote(t testing.TB, dbURL, baseURL string) *Env {
 		t.Fatalf("open database: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), Server: &httptest.Server{URL: baseURL}}
+	st.UseOTPKeys(storetest.OTPKeys(t))
+	return &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), otp: map[string]*otpSteps{}, Server: &httptest.Server{URL: baseURL}}
 }
 
 type testWriter struct{ t testing.TB }
