@@ -79,12 +79,12 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 
 	form := url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"40"}, "observations": {"pocket money"}}
 	done := consolePost(c, w.env, w.holderPath("/cards/funds/add"), key, form).WantStatus(200).
-		Contains(`data-testid="funds-result"`, "Loaded 40.00 GTQ onto card •••• "+w.card.Last4, "now 40.00 GTQ").Lacks("<html", key)
+		Contains(`data-testid="funds-result"`, "Loaded Q 40.00 onto card •••• "+w.card.Last4, "now Q 40.00").Lacks("<html", key)
 	if done.Header.Get("HX-Trigger") != "card-changed" {
 		t.Fatalf("no card-changed event: %v", done.Header)
 	}
 	consolePost(c, w.env, w.holderPath("/cards/funds/add"), key, form).WantStatus(200).
-		Contains(`data-testid="funds-already-applied"`, "Already applied", "Loaded 40.00 GTQ")
+		Contains(`data-testid="funds-already-applied"`, "Already applied", "Loaded Q 40.00")
 	w.wantBalance(w.card.ID, "40")
 
 	// A plain form post (no HTMX) lands on the card page with a flash.
@@ -144,6 +144,6 @@ func TestConsoleOTPDialogAndMovementViews(t *testing.T) {
 	c.Get(movements+"?from=someday", false).WantStatus(http.StatusUnprocessableEntity).Contains("<html", `data-testid="error-from"`, `data-testid="card-balance"`)
 	id := w.maker.Do(http.MethodGet, movements, nil).Data()["items"].([]any)[0].(map[string]any)["id"].(float64)
 	detail := w.cardPath(w.card.ID, "/movements/"+itoa(int64(id)))
-	c.Get(detail, true).WantStatus(200).Contains(`data-testid="movement-detail"`, `data-testid="detail-balance">5.00 GTQ<`, "guarded@example.com").Lacks("<html")
+	c.Get(detail, true).WantStatus(200).Contains(`data-testid="movement-detail"`, `data-testid="detail-balance">Q 5.00<`, "guarded@example.com").Lacks("<html")
 	c.Get(detail, false).WantStatus(200).Contains("<html", `data-testid="movement-detail"`, "Back to the card")
 }

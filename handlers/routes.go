@@ -26,6 +26,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.POST("/login", h.Login)
 	e.POST("/logout", h.Logout, op)
 	e.GET("/", h.Dashboard, op)
+	// The console language the operator picks in the header (docs/console.md).
+	e.POST("/language", h.SetLanguage, op)
 
 	// API authentication chain.
 	e.POST("/cms/rest/app/auth/login", h.AppLogin)

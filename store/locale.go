@@ -72,3 +72,24 @@ func (s *Store) SetOperatorLanguage(ctx context.Context, actor Actor, operatorID
 			Before: map[string]string{"language": before.String}, After: map[string]string{"language": language}})
 	})
 }
+
+// SetPartnerCountry records a partner's ISO 3166-1 country, which gives its operators' default
+// console language.
+func (s *Store) SetPartnerCountry(ctx context.Context, actor Actor, partnerID int64, country string) error {
+	if !ValidCountry(country) {
+		var v Validation
+		v.Add("country", "country must be an ISO 3166-1 alpha-2 country code in capitals, such as GT")
+		return v.Err()
+	}
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE partners SET country = $2 WHERE id = $1`, partnerID, country)
+		if err != nil {
+			return fmt.Errorf("store: unable to set partner country: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return NotFound("partner")
+		}
+		return writeAudit(ctx, tx, actor, Event{PartnerID: partnerID, Action: "partner.country_set", ObjectType: "partner",
+			ObjectID: partnerID, After: map[string]string{"country": country}})
+	})
+}

@@ -3,6 +3,7 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"cardconsole/store/money"
+	"cardconsole/web/format"
 )
 
 // Chrome is what the layout needs around every page: who is logged in, the CSRF token, flashes.
@@ -21,6 +22,7 @@ type Chrome struct {
 	CSRF     string
 	Flashes  []Flash
 	Path     string // the current path, to highlight navigation
+	Next     string // the current path and query, where the language picker comes back to
 
 	Requests RequestsBell // the client requests link and bell
 }
@@ -37,11 +39,12 @@ func csrfHeaders(token string) string {
 	return string(b)
 }
 
-// Amount formats money for people.
-func Amount(d decimal.Decimal) string { return money.Format(d) }
+// Amount formats money for people, with thousands separators: 250,000.00.
+func Amount(d decimal.Decimal) string { return format.Amount(d) }
 
-// DateTime formats a time for tables, in the viewer-independent UTC with its zone shown.
-func DateTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// DateTime formats a time for tables in the request's language and time zone (the partner's);
+// the screen names the zone once (ZoneNote).
+func DateTime(ctx context.Context, t time.Time) string { return format.DateTime(ctx, t) }
 
 // ID formats an identifier.
 func ID(id int64) string { return strconv.FormatInt(id, 10) }
@@ -70,3 +73,9 @@ func flashClasses(kind string) string {
 	}
 	return "border-sky-300 bg-sky-50 text-sky-900"
 }
+
+// Exact formats a time to the second with its UTC offset, for the tooltip of a shorter time.
+func Exact(ctx context.Context, t time.Time) string { return format.Exact(ctx, t) }
+
+// ZoneNote names the time zone the screen's times are in, once per screen: "hora de Guatemala (UTC−6)".
+func ZoneNote(ctx context.Context) string { return format.ZoneName(ctx, time.Now()) }

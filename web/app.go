@@ -70,6 +70,7 @@ func New(opts Options) (*App, *echo.Echo) {
 	e.HidePort = true
 	e.HTTPErrorHandler = app.handleError
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(localize)
 	e.Use(app.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: app.logPanic}))
 	e.Use(securityHeaders)

@@ -9,6 +9,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/views"
+	"cardconsole/web/i18n"
 )
 
 // ErrorEnvelope is the JSON answer of every error.
@@ -119,6 +120,7 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	status, env := classify(err)
+	env = translateEnvelope(env, i18n.Lang(c.Request().Context()), !WantsJSON(c))
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status >= 500 {
 		a.Log.Error("request failed", "request_id", reqID, "method", c.Request().Method, "path", c.Request().URL.Path, "err", err)
@@ -144,7 +146,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	case status == http.StatusUnauthorized && c.Request().Method == http.MethodGet:
 		werr = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 	default:
-		werr = a.RenderPage(c, status, http.StatusText(status), views.ErrorPage(status, env.Message, reqIDIfServer(status, reqID)))
+		werr = a.RenderPage(c, status, T(c, "error.title", map[string]any{"Status": status}), views.ErrorPage(status, env.Message, reqIDIfServer(status, reqID)))
 	}
 	if werr != nil {
 		a.Log.Error("unable to write error response", "request_id", reqID, "err", werr)

@@ -69,7 +69,7 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 
 // usedKey finds the message ids the sources translate with a literal: T(ctx, "id"), N(ctx, "id", n),
 // In(lang, "id", ...) and PluralIn(lang, "id", ...), whatever the package qualifier.
-var usedKey = regexp.MustCompile(`\b(?:T|N|In|PluralIn|Tr)\([a-zA-Z.]+, "([a-zA-Z0-9_.]+)"`)
+var usedKey = regexp.MustCompile(`\b(?:T|N|In|PluralIn)\([a-zA-Z.]+, "([a-zA-Z0-9_.]+)"\s*[,)]`)
 
 // TestEverySourceKeyIsInTheCatalogue scans the Go and templ sources of the repository for
 // translations of a literal id and fails when an id is in no catalogue.
