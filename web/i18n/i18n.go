@@ -1,7 +1,7 @@
 // Package i18n is the console's message catalogue: Spanish and English texts kept in the
 // active.*.toml files beside it (embedded), plural rules from go-i18n, and the locale (language and
 // time zone) a request is answered in, carried by its context so that templ components translate
-// with T(ctx, "key") without their view models knowing about languages.
+// with T(ctx, id) without their view models knowing about languages.
 package i18n
 
 import (
