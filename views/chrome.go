@@ -79,3 +79,6 @@ func Exact(ctx context.Context, t time.Time) string { return format.Exact(ctx, t
 
 // ZoneNote names the time zone the screen's times are in, once per screen: "hora de Guatemala (UTC−6)".
 func ZoneNote(ctx context.Context) string { return format.ZoneName(ctx, time.Now()) }
+
+// Enum writes an API enum value in words ("process_status", "PENDING" → "pendiente").
+func Enum(ctx context.Context, kind, value string) string { return format.Enum(ctx, kind, value) }

@@ -1,12 +1,15 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strings"
 	"time"
 
 	"cardconsole/store"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // TopUpsView is a partner's top-ups: the form, the review queue and the history.
@@ -96,28 +99,16 @@ func EvidenceAccept() string {
 }
 
 // EvidenceHint tells the operator which files are taken before they upload one.
-func EvidenceHint() string {
+func EvidenceHint(ctx context.Context) string {
 	var labels []string
 	for _, k := range store.EvidenceKinds {
 		labels = append(labels, k.Label)
 	}
-	return fmt.Sprintf("%s, at most %d MB. The server checks what the file contains, not its name.",
-		strings.Join(labels, ", "), store.EvidenceMaxBytes>>20)
+	return i18n.T(ctx, "topups.evidence_hint", map[string]any{"Kinds": strings.Join(labels, ", "), "MB": store.EvidenceMaxBytes >> 20})
 }
 
-// Age says how long ago t was, briefly.
-func Age(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-}
+// Age says how long ago t was, briefly, in the request's language.
+func Age(ctx context.Context, now, t time.Time) string { return format.Relative(ctx, t, now) }
 
 // IsImage reports whether the evidence previews as an image (else it is a PDF).
 func IsImage(pr store.ProcessRequest) bool {
@@ -155,7 +146,7 @@ func processRequestURL(pr store.ProcessRequest, rest string) string {
 
 // evidenceSizeCheck is the file input's onchange script: a file over the limit is flagged before it
 // is sent (the server enforces the limit anyway).
-func evidenceSizeCheck() string {
-	return fmt.Sprintf(`this.setCustomValidity(this.files.length && this.files[0].size > %d ? 'The file is larger than %d MB.' : '')`,
-		store.EvidenceMaxBytes, store.EvidenceMaxBytes>>20)
+func evidenceSizeCheck(ctx context.Context) string {
+	msg := i18n.T(ctx, "topups.too_large", map[string]any{"MB": store.EvidenceMaxBytes >> 20})
+	return fmt.Sprintf(`this.setCustomValidity(this.files.length && this.files[0].size > %d ? %q : '')`, store.EvidenceMaxBytes, msg)
 }
