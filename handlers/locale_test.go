@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
 	"testing"
 
 	"cardconsole/store"
@@ -74,14 +75,17 @@ func TestAPIMessagesFollowAcceptLanguage(t *testing.T) {
 	p := env.Partner("Quetzal Pay", "GTQ")
 	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
-	body := map[string]any{"name": "Ana"}
 
 	errorsIn := func(lang string) (string, map[string][2]string) {
-		h := op.Headers()
-		if lang != "" {
-			h["Accept-Language"] = lang
+		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, strings.NewReader(`{"name":"Ana"}`))
+		req.Header.Set("Content-Type", "application/json")
+		for k, v := range op.Headers() {
+			req.Header.Set(k, v)
 		}
-		res := env.Do(http.MethodPost, path, h, body).WantError(http.StatusBadRequest, "7000")
+		if lang != "" {
+			req.Header.Set("Accept-Language", lang)
+		}
+		res := env.Send(req).WantError(http.StatusBadRequest, "7000")
 		var env struct {
 			Message string
 			Errors  []struct{ Code, Message, Field string }
