@@ -35,7 +35,7 @@ func (h *Handlers) ExportClientRequests(c echo.Context) error {
 		if !started {
 			res.WriteHeader(http.StatusOK)
 			started = true
-			if err := w.Write(exportHeader); err != nil {
+			if err := w.Write(csvHeaderIn(c, "requests", exportHeader)); err != nil {
 				return err
 			}
 		}
@@ -46,7 +46,7 @@ func (h *Handlers) ExportClientRequests(c echo.Context) error {
 	}
 	if !started {
 		res.WriteHeader(http.StatusOK)
-		if err := w.Write(exportHeader); err != nil {
+		if err := w.Write(csvHeaderIn(c, "requests", exportHeader)); err != nil {
 			return err
 		}
 	}

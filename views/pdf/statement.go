@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"time"
 
 	"github.com/jung-kurt/gofpdf"
@@ -30,6 +29,8 @@ type StatementHeader struct {
 	// Partial is set when the table lists only some of the period's rows (one page of them), so its
 	// totals are not the summary's.
 	Partial bool
+	// Labels are the words printed, in the operator's language; nil prints English.
+	Labels *Labels
 }
 
 // StatementSummary is the period's account: Opening + Credits − Debits = Closing, exactly.
@@ -72,22 +73,22 @@ const (
 	headingColor = 235
 )
 
-// column is a table column: its title, width and alignment.
+// column is a table column: its width and alignment (its title is in Labels.Columns).
 type column struct {
-	title string
 	width float64
 	align string
 }
 
-// columns fill the 277 mm between the margins.
+// columns fill the 277 mm between the margins: date and time, type, reference, description, debit,
+// credit, balance.
 var columns = []column{
-	{"Date and time", 35, "L"},
-	{"Type", 24, "L"},
-	{"Reference", 38, "L"},
-	{"Description / observations", 90, "L"},
-	{"Debit", 30, "R"},
-	{"Credit", 30, "R"},
-	{"Balance", 30, "R"},
+	{35, "L"},
+	{24, "L"},
+	{38, "L"},
+	{90, "L"},
+	{30, "R"},
+	{30, "R"},
+	{30, "R"},
 }
 
 // Statement is a card statement being written: create it with NewStatement, Add the rows in the
@@ -219,9 +220,9 @@ func (s *Statement) finish() error {
 	if s.rows == 0 {
 		f.SetFont(fontFamily, "B", 10)
 		f.SetXY(margin, f.GetY()+4)
-		msg := "There are no movements in this period."
+		msg := s.labels().NoMovements
 		if s.sum.Count() > 0 {
-			msg = "There are no movements in this selection."
+			msg = s.labels().NoneSelected
 		}
 		f.CellFormat(tableWidth(), 8, msg, "", 1, "L", false, 0, "")
 		return f.Error()
@@ -233,7 +234,7 @@ func (s *Statement) finish() error {
 	y := f.GetY()
 	label := columns[0].width + columns[1].width + columns[2].width + columns[3].width
 	f.SetXY(margin, y+cellPadding)
-	f.CellFormat(label, lineHeight, fmt.Sprintf("Totals of the %d movements listed", s.rows), "", 0, "L", false, 0, "")
+	f.CellFormat(label, lineHeight, fmt.Sprintf(s.labels().TotalsFmt, s.rows), "", 0, "L", false, 0, "")
 	f.CellFormat(columns[4].width, lineHeight, money.Format(s.debits), "", 0, "R", false, 0, "")
 	f.CellFormat(columns[5].width, lineHeight, money.Format(s.credits), "", 0, "R", false, 0, "")
 	f.SetDrawColor(120, 120, 130)
@@ -250,7 +251,7 @@ func (s *Statement) pageHeader() {
 	}
 	f := s.f
 	f.SetFont(fontFamily, "B", 9)
-	f.CellFormat(0, 5, fmt.Sprintf("Card statement · %s · %s · card %s · %s to %s · %s",
+	f.CellFormat(0, 5, fmt.Sprintf(s.labels().ContinuationFmt,
 		clean(s.h.Partner), clean(s.h.Cardholder), s.h.Card, s.h.From, s.h.To, s.h.Currency), "", 1, "L", false, 0, "")
 	f.Ln(2)
 	if s.tableStarted {
@@ -261,16 +262,17 @@ func (s *Statement) pageHeader() {
 func (s *Statement) firstPageHeader() {
 	f := s.f
 	h := s.h
+	l := s.labels()
 	f.SetFont(fontFamily, "B", 16)
-	f.CellFormat(0, 9, "Card statement", "", 1, "L", false, 0, "")
+	f.CellFormat(0, 9, l.Title, "", 1, "L", false, 0, "")
 	top := f.GetY() + 2
 	info := [][2]string{
-		{"Partner", h.Partner},
-		{"Cardholder", h.Cardholder},
-		{"Card", h.Card},
-		{"Currency", h.Currency},
-		{"Period", fmt.Sprintf("%s to %s (%s)", h.From, h.To, h.Location)},
-		{"Generated", fmt.Sprintf("%s by %s", h.GeneratedAt.In(h.Location).Format("2006-01-02 15:04:05 MST"), h.GeneratedBy)},
+		{l.Partner, h.Partner},
+		{l.Cardholder, h.Cardholder},
+		{l.Card, h.Card},
+		{l.Currency, h.Currency},
+		{l.Period, fmt.Sprintf(l.PeriodFmt, h.From, h.To, h.Location)},
+		{l.Generated, fmt.Sprintf(l.GeneratedFmt, h.GeneratedAt.In(h.Location).Format(l.TimeLayout), h.GeneratedBy)},
 	}
 	f.SetY(top)
 	for _, kv := range info {
@@ -285,10 +287,10 @@ func (s *Statement) firstPageHeader() {
 	sum := s.sum
 	boxX, boxW := 297-margin-105, 105.0
 	lines := [][2]string{
-		{"Opening balance", money.Format(sum.Opening)},
-		{fmt.Sprintf("Total credits (%d)", sum.CreditCount), money.Format(sum.Credits)},
-		{fmt.Sprintf("Total debits (%d)", sum.DebitCount), money.Format(sum.Debits)},
-		{"Closing balance", money.Format(sum.Closing)},
+		{l.Opening, money.Format(sum.Opening)},
+		{fmt.Sprintf(l.TotalCreditsFmt, sum.CreditCount), money.Format(sum.Credits)},
+		{fmt.Sprintf(l.TotalDebitsFmt, sum.DebitCount), money.Format(sum.Debits)},
+		{l.Closing, money.Format(sum.Closing)},
 	}
 	f.SetFillColor(headingColor, headingColor, 242)
 	f.Rect(boxX, top, boxW, float64(len(lines))*6+8, "F")
@@ -305,7 +307,7 @@ func (s *Statement) firstPageHeader() {
 	}
 	f.SetX(boxX)
 	f.SetFont(fontFamily, "", 7)
-	f.CellFormat(boxW, 5, "Opening balance + total credits − total debits = closing balance", "", 1, "L", false, 0, "")
+	f.CellFormat(boxW, 5, l.Equation, "", 1, "L", false, 0, "")
 	f.SetY(max(bottom, f.GetY()) + 3)
 	if h.Selection != "" {
 		f.SetFont(fontFamily, "", 8.5)
@@ -321,8 +323,8 @@ func (s *Statement) tableHeading() {
 	f.SetFont(fontFamily, "B", tableFont)
 	f.SetFillColor(headingColor, headingColor, 242)
 	f.SetX(margin)
-	for _, col := range columns {
-		f.CellFormat(col.width, 6, col.title, "", 0, col.align, true, 0, "")
+	for i, col := range columns {
+		f.CellFormat(col.width, 6, s.labels().Columns[i], "", 0, col.align, true, 0, "")
 	}
 	f.Ln(6)
 }
@@ -336,11 +338,11 @@ func (s *Statement) pageFooter() {
 	f.SetY(pageHeight - footerSpace + 3)
 	f.SetFont(fontFamily, "", 7.5)
 	f.SetTextColor(100, 100, 110)
-	f.CellFormat(tableWidth()/2, 5, fmt.Sprintf("%s · card %s · generated %s by %s", clean(s.h.Partner), s.h.Card,
-		s.h.GeneratedAt.In(s.h.Location).Format("2006-01-02 15:04"), clean(s.h.GeneratedBy)), "", 0, "L", false, 0, "")
+	f.CellFormat(tableWidth()/2, 5, fmt.Sprintf(s.labels().FooterFmt, clean(s.h.Partner), s.h.Card,
+		s.h.GeneratedAt.In(s.h.Location).Format(s.labels().FooterTimeLayout), clean(s.h.GeneratedBy)), "", 0, "L", false, 0, "")
 	// The page number and the total share one cell and one font: the total's digits are then
 	// always among the glyphs embedded, as the last page prints them as its own number.
-	f.CellFormat(tableWidth()/2, 5, "Page "+strconv.Itoa(f.PageNo())+" of {nb}", "", 0, "R", false, 0, "")
+	f.CellFormat(tableWidth()/2, 5, fmt.Sprintf(s.labels().PageFmt, f.PageNo(), "{nb}"), "", 0, "R", false, 0, "")
 	f.SetTextColor(0, 0, 0)
 }
 
