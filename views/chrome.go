@@ -82,3 +82,22 @@ func ZoneNote(ctx context.Context) string { return format.ZoneName(ctx, time.Now
 
 // Enum writes an API enum value in words ("process_status", "PENDING" → "pendiente").
 func Enum(ctx context.Context, kind, value string) string { return format.Enum(ctx, kind, value) }
+
+// optionKinds are the enum kinds of the form fields whose options are shown in words.
+var optionKinds = map[string]string{"maritalStatus": "marital_status", "gender": "gender", "documentType": "document_type"}
+
+// optionsInWords labels a field's allowed values for a dropdown: countries by name sorted in the
+// request's language, enums in words in their own order, anything else as it is.
+func optionsInWords(ctx context.Context, field string, values []string) []format.Country {
+	if field == "countryOfBirth" {
+		return format.Countries(ctx, values)
+	}
+	out := make([]format.Country, len(values))
+	for i, v := range values {
+		out[i] = format.Country{Code: v, Name: v}
+		if kind, ok := optionKinds[field]; ok {
+			out[i].Name = format.Enum(ctx, kind, v)
+		}
+	}
+	return out
+}
