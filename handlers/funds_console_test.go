@@ -38,7 +38,7 @@ func TestCardPageThreeWays(t *testing.T) {
 	c.Login("maker@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
 	full := c.Get(page, false).WantStatus(200).Contains("<html", `data-testid="card-balance"`, "12.50", `data-testid="load-form"`,
 		`data-testid="unload-form"`, `data-testid="transfer-form"`, `data-testid="movements-rows"`, `data-testid="movement-row"`,
-		`data-testid="holder-card-balance-`+itoa(w.second.ID)+`"`, "Partner available balance", "87.50 GTQ")
+		`data-testid="holder-card-balance-`+itoa(w.second.ID)+`"`, "Partner available balance", "Q 87.50")
 	if keyInForm.FindSubmatch(full.Body) == nil {
 		t.Fatal("the forms carry no idempotency key")
 	}
@@ -111,8 +111,8 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 
 	// Transfer through the console, then both balances are on the refreshed summary.
 	consolePost(c, w.env, w.holderPath("/cards/transfers"), "k-transfer", url.Values{"fromCardId": {itoa(w.card.ID)},
-		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}}).WantStatus(200).Contains("Transferred 9.00 GTQ", "now 30.00 GTQ", "now 9.00 GTQ")
-	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">9.00 GTQ`)
+		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}}).WantStatus(200).Contains("Transferred Q 9.00", "now Q 30.00", "now Q 9.00")
+	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">Q 9.00`)
 	c.Get(w.cardPath(w.card.ID, "/funds"), true).WantStatus(200).Contains(`data-testid="load-form"`).Lacks("<html")
 	c.Get(w.cardPath(w.card.ID, "/funds"), false).WantStatus(200).Contains("<html", `data-testid="transfer-form"`)
 	if d := w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/funds"), nil).WantStatus(200).Data(); d["balance"] != 30.0 {
