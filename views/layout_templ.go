@@ -529,7 +529,7 @@ func LanguagePicker(ch Chrome) templ.Component {
 
 func langClass(active bool) string {
 	if active {
-		return "rounded px-2 py-0.5 font-medium text-indigo-700 underline"
+		return "rounded px-2 py-0.5 font-medium text-indigo-700"
 	}
 	return "rounded px-2 py-0.5 text-slate-600 hover:bg-slate-100 hover:text-slate-900"
 }
