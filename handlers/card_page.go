@@ -11,7 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 
 	"cardconsole/store"
-	"cardconsole/store/money"
 	"cardconsole/views"
 	"cardconsole/web"
 )
@@ -147,7 +146,7 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 	f.Active, f.Amount, f.Note = operation, c.QueryParam("amount"), strings.TrimSpace(c.QueryParam("observations"))
 	f.ToCardID, _ = strconv.ParseInt(c.QueryParam("toCardId"), 10, 64)
 	var v store.Validation
-	amount := parseAmount(&v, "amount", money.Raw(f.Amount))
+	amount := parseTypedAmount(&v, "amount", f.Amount)
 	checkText(&v, "observations", f.Note, maxObservations)
 	r := views.FundsReview{Forms: f, Operation: operation, Amount: amount, Note: f.Note, NeedsOTP: web.NeedsOTP(c, "cards-admin")}
 	if operation == "transfer" {

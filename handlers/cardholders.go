@@ -22,7 +22,7 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	typed, hint := f.Search, ""
 	if typed != "" && !store.SearchableText(typed) && !web.WantsJSON(c) {
 		// While the operator is still typing, the console lists everyone instead of refusing.
-		f.Search, hint = "", "Type at least 3 letters or digits in a row to search."
+		f.Search, hint = "", web.T(c, "cardholders.hint")
 	}
 	items, total, err := h.store.ListCardholders(ctx, web.Actor(c), f)
 	if err != nil {
@@ -44,7 +44,7 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 		SortOrder: f.SortOrder, CanCreate: web.GrantsOf(c).Has("cardholders:create"),
 		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: views.PartnerURL(pid, "/cardholders"),
 			Query: q, Target: "cardholders-table"}}
-	return h.app.Respond(c, web.View{Title: "Cardholders",
+	return h.app.Respond(c, web.View{Title: web.T(c, "cardholders.title"),
 		Data: listPage[store.CardholderSummary]{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
 		Page: views.CardholdersPage(vm), Partial: views.CardholdersTable(vm)})
 }
@@ -72,7 +72,7 @@ func (h *Handlers) NewCardholderForm(c echo.Context) error {
 		return err
 	}
 	vm := views.CardholderFormView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), StockCards: stock}
-	return h.app.Respond(c, web.View{Title: "New cardholder", Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "cardholders.new"), Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
 }
 
 // cardholderFields are the fields of the create body, all required.
@@ -99,14 +99,14 @@ func (h *Handlers) CreateCardholder(c echo.Context) error {
 		ch, err = h.store.CreateCardholder(c.Request().Context(), web.Actor(c), web.PartnerID(c), in)
 	}
 	if err != nil {
-		if errs := store.FieldErrors(err); errs != nil && wantsForm(c) {
+		if errs := web.FieldErrors(c, err); errs != nil && wantsForm(c) {
 			stock, serr := h.stockCards(c)
 			if serr != nil {
 				return serr
 			}
 			vm := views.CardholderFormView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), Values: in,
 				CardID: f["cardId"], Errors: errs, StockCards: stock}
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "New cardholder",
+			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "cardholders.new"),
 				Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
 		}
 		return err

@@ -42,7 +42,7 @@ func (h *Handlers) ExportClientRequests(c echo.Context) error {
 		if !started {
 			res.WriteHeader(http.StatusOK)
 			started = true
-			if err := w.Write(exportHeader); err != nil {
+			if err := w.Write(csvHeaderIn(c, "requests", exportHeader)); err != nil {
 				return err
 			}
 		}
@@ -53,7 +53,7 @@ func (h *Handlers) ExportClientRequests(c echo.Context) error {
 	}
 	if !started {
 		res.WriteHeader(http.StatusOK)
-		if err := w.Write(exportHeader); err != nil {
+		if err := w.Write(csvHeaderIn(c, "requests", exportHeader)); err != nil {
 			return err
 		}
 	}

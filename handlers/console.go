@@ -14,7 +14,7 @@ import (
 // LoginPage shows the console's sign-in form.
 func (h *Handlers) LoginPage(c echo.Context) error {
 	f := views.LoginForm{Next: safeNext(c.QueryParam("next")), CSRF: h.app.AnonymousCSRF(c)}
-	return h.app.RenderPage(c, http.StatusOK, "Sign in", views.LoginPage(f))
+	return h.app.RenderPage(c, http.StatusOK, web.T(c, "login.title"), views.LoginPage(f))
 }
 
 // Login signs an operator in from the form and starts a fresh session.
@@ -29,9 +29,9 @@ func (h *Handlers) Login(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		f.Error = e.Message
+		f.Error = web.ErrorMessage(c, e)
 		f.CSRF = h.app.AnonymousCSRF(c)
-		return h.app.RenderPage(c, web.StatusOf(e.Code), "Sign in", views.LoginPage(f))
+		return h.app.RenderPage(c, web.StatusOf(e.Code), web.T(c, "login.title"), views.LoginPage(f))
 	}
 	ctx := c.Request().Context()
 	required, err := h.store.SecondFactorRequired(ctx, op.ID)
@@ -110,7 +110,7 @@ func (h *Handlers) Logout(c echo.Context) error {
 	if err := h.app.EndSession(c); err != nil {
 		return err
 	}
-	h.app.Flash(c, web.Info, "You have been logged out.")
+	h.app.Flash(c, web.Info, web.T(c, "login.logged_out"))
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
@@ -126,5 +126,5 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Partners", Data: partners, Page: views.DashboardPage(partners)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "dashboard.title"), Data: partners, Page: views.DashboardPage(partners)})
 }

@@ -13,6 +13,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/store/money"
+	"cardconsole/web/format"
 )
 
 // Limits of the funds bodies' free-text fields.
@@ -163,6 +164,24 @@ func parseAmount(v *store.Validation, field string, raw money.Raw) decimal.Decim
 		v.AddCode(field, store.CodeGreaterThanZero, err.Error())
 	case err != nil:
 		v.AddCode(field, store.CodeInvalidFormatAmount, money.ErrFormat.Error())
+	}
+	return d
+}
+
+// parseTypedAmount reads an amount an operator typed in a console form, where 12,500.00 is as good
+// as 12500; a form that could be read two ways (12.500,00, 1,25) is refused with what to type.
+// API bodies keep plain numbers (parseAmount).
+func parseTypedAmount(v *store.Validation, field, raw string) decimal.Decimal {
+	if strings.TrimSpace(raw) == "" {
+		return parseAmount(v, field, money.Raw(raw))
+	}
+	d, err := format.ParseAmount(raw)
+	if errors.Is(err, format.ErrAmbiguous) {
+		v.AddCode(field, store.CodeInvalidFormatAmount, err.Error())
+		return d
+	}
+	if err != nil {
+		return parseAmount(v, field, money.Raw(raw))
 	}
 	return d
 }

@@ -38,7 +38,7 @@ func TestCardPageThreeWays(t *testing.T) {
 	c.Login("maker@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
 	full := c.Get(page, false).WantStatus(200).Contains("<html", `data-testid="card-balance"`, "12.50", `data-testid="load-form"`,
 		`data-testid="unload-form"`, `data-testid="transfer-form"`, `data-testid="movements-rows"`, `data-testid="movement-row"`,
-		`data-testid="holder-card-balance-`+itoa(w.second.ID)+`"`, "Partner available balance", "87.50 GTQ")
+		`data-testid="holder-card-balance-`+itoa(w.second.ID)+`"`, "Partner available balance", "Q 87.50")
 	if keyInForm.FindSubmatch(full.Body) == nil {
 		t.Fatal("the forms carry no idempotency key")
 	}
@@ -79,12 +79,12 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 
 	form := url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"40"}, "observations": {"pocket money"}}
 	done := consolePost(c, w.env, w.holderPath("/cards/funds/add"), key, form).WantStatus(200).
-		Contains(`data-testid="funds-result"`, "Loaded 40.00 GTQ onto card •••• "+w.card.Last4, "now 40.00 GTQ").Lacks("<html", key)
+		Contains(`data-testid="funds-result"`, "Loaded Q 40.00 onto card •••• "+w.card.Last4, "now Q 40.00").Lacks("<html", key)
 	if done.Header.Get("HX-Trigger") != "card-changed" {
 		t.Fatalf("no card-changed event: %v", done.Header)
 	}
 	consolePost(c, w.env, w.holderPath("/cards/funds/add"), key, form).WantStatus(200).
-		Contains(`data-testid="funds-already-applied"`, "Already applied", "Loaded 40.00 GTQ")
+		Contains(`data-testid="funds-already-applied"`, "Already applied", "Loaded Q 40.00")
 	w.wantBalance(w.card.ID, "40")
 
 	// A plain form post (no HTMX) lands on the card page with a flash.
@@ -111,8 +111,8 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 
 	// Transfer through the console, then both balances are on the refreshed summary.
 	consolePost(c, w.env, w.holderPath("/cards/transfers"), "k-transfer", url.Values{"fromCardId": {itoa(w.card.ID)},
-		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}}).WantStatus(200).Contains("Transferred 9.00 GTQ", "now 30.00 GTQ", "now 9.00 GTQ")
-	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">9.00 GTQ`)
+		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}}).WantStatus(200).Contains("Transferred Q 9.00", "now Q 30.00", "now Q 9.00")
+	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">Q 9.00`)
 	c.Get(w.cardPath(w.card.ID, "/funds"), true).WantStatus(200).Contains(`data-testid="load-form"`).Lacks("<html")
 	c.Get(w.cardPath(w.card.ID, "/funds"), false).WantStatus(200).Contains("<html", `data-testid="transfer-form"`)
 	if d := w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/funds"), nil).WantStatus(200).Data(); d["balance"] != 30.0 {
@@ -144,6 +144,6 @@ func TestConsoleOTPDialogAndMovementViews(t *testing.T) {
 	c.Get(movements+"?from=someday", false).WantStatus(http.StatusUnprocessableEntity).Contains("<html", `data-testid="error-from"`, `data-testid="card-balance"`)
 	id := w.maker.Do(http.MethodGet, movements, nil).Data()["items"].([]any)[0].(map[string]any)["id"].(float64)
 	detail := w.cardPath(w.card.ID, "/movements/"+itoa(int64(id)))
-	c.Get(detail, true).WantStatus(200).Contains(`data-testid="movement-detail"`, `data-testid="detail-balance">5.00 GTQ<`, "guarded@example.com").Lacks("<html")
+	c.Get(detail, true).WantStatus(200).Contains(`data-testid="movement-detail"`, `data-testid="detail-balance">Q 5.00<`, "guarded@example.com").Lacks("<html")
 	c.Get(detail, false).WantStatus(200).Contains("<html", `data-testid="movement-detail"`, "Back to the card")
 }

@@ -36,6 +36,15 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 	}
 	in := store.NewProcessRequest{PartnerID: web.PartnerID(c), Amount: body.Amount, Observations: body.Observations,
 		FileName: body.FileName, Kind: body.Kind}
+	if !web.WantsJSON(c) {
+		// The console takes amounts as people type them (12,500.00); the API keeps plain numbers.
+		var v store.Validation
+		if d := parseTypedAmount(&v, "requestedAmount", body.Amount); v.Err() == nil {
+			in.Amount = d.String()
+		} else if v.Has("requestedAmount") && store.IsCode(v.Err(), store.CodeInvalidFormatAmount) {
+			return h.topUpFailed(c, form, v.Err())
+		}
+	}
 	if in.Evidence, err = body.evidence(); err != nil {
 		return err
 	}
@@ -51,7 +60,7 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 		return h.topUpFailed(c, form, err)
 	}
 	h.withEvidenceURL(&pr)
-	msg := fmt.Sprintf("Top-up #%d of %s %s sent for review.", pr.ID, views.Amount(pr.RequestedAmount), pr.Currency)
+	msg := web.T(c, "topups.sent", map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)})
 	if !web.WantsJSON(c) && !web.IsHTMX(c) {
 		h.app.Flash(c, web.Success, msg)
 		return c.Redirect(http.StatusSeeOther, views.PartnerURL(pr.PartnerID, "/top-ups"))
@@ -71,10 +80,10 @@ func (h *Handlers) topUpFailed(c echo.Context, form views.TopUpForm, err error) 
 	if web.WantsJSON(c) || !web.IsHTMX(c) || !ok || web.StatusOf(e.Code) >= 500 {
 		return err
 	}
-	form.Errors = store.FieldErrors(err)
+	form.Errors = web.FieldErrors(c, err)
 	switch e.Code {
 	case store.CodeOTPRequired, store.CodeOTPInvalid, store.CodeTooManyAttempts:
-		form.Errors = map[string]string{"otp": e.Message}
+		form.Errors = map[string]string{"otp": web.ErrorMessage(c, e)}
 	}
 	if len(form.Errors) == 0 {
 		return err
@@ -101,7 +110,7 @@ func (h *Handlers) ListProcessRequests(c echo.Context) error {
 	}
 	h.withEvidenceURLs(items)
 	hist := h.topUpHistory(c, f, items, total)
-	v := web.View{Title: "Balance top-ups", Data: processRequestPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+	v := web.View{Title: web.T(c, "topups.title"), Data: processRequestPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
 		Partial: views.TopUpHistory(hist)}
 	return h.respondTopUps(c, v, nil, &hist)
 }
@@ -116,7 +125,7 @@ func (h *Handlers) AllProcessRequests(c echo.Context) error {
 	}
 	h.withEvidenceURLs(items)
 	queue := h.topUpQueue(c, items)
-	v := web.View{Title: "Balance top-ups", Data: items, Partial: views.TopUpQueue(queue)}
+	v := web.View{Title: web.T(c, "topups.title"), Data: items, Partial: views.TopUpQueue(queue)}
 	return h.respondTopUps(c, v, &queue, nil)
 }
 
@@ -129,7 +138,7 @@ func (h *Handlers) TopUps(c echo.Context) error {
 	}
 	data := map[string]any{"balance": vm.Balance, "pending": vm.Queue.Items,
 		"history": processRequestPage{Items: vm.History.Items, Total: vm.History.Pager.Total, Page: vm.History.Pager.Page, Limit: vm.History.Pager.Limit}}
-	return h.app.Respond(c, web.View{Title: "Balance top-ups", Data: data, Page: views.TopUpsPage(vm), Partial: views.TopUpsSection(vm)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "topups.title"), Data: data, Page: views.TopUpsPage(vm), Partial: views.TopUpsSection(vm)})
 }
 
 // respondTopUps answers v, building the full top-ups page only when a full page is asked for.
@@ -239,11 +248,11 @@ func (h *Handlers) decideProcessRequest(c echo.Context, approve bool) error {
 	if err != nil {
 		return err
 	}
-	verb := "rejected"
+	msg := "topups.rejected"
 	if approve {
-		verb = "approved: the balance was credited"
+		msg = "topups.approved"
 	}
-	return h.processRequestChanged(c, fmt.Sprintf("Top-up #%d of %s %s %s.", pr.ID, views.Amount(pr.RequestedAmount), pr.Currency, verb))
+	return h.processRequestChanged(c, web.T(c, msg, map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}))
 }
 
 // CancelProcessRequest withdraws a PENDING request: its maker or a partner admin may (204).
@@ -256,7 +265,7 @@ func (h *Handlers) CancelProcessRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.processRequestChanged(c, fmt.Sprintf("Top-up #%d was cancelled.", pr.ID))
+	return h.processRequestChanged(c, web.T(c, "topups.cancelled", map[string]any{"ID": pr.ID}))
 }
 
 // processRequestChanged answers a decision: 204 for API clients; for the console a flash, and

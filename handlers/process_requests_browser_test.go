@@ -81,13 +81,13 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 		t.Fatalf("A uploads: %v", err)
 	}
 	flash, _ := chromedp.Run(a, chromedp.Text(webtest.TestID("flash-success")))
-	if !strings.Contains(flash, "2500.75 GTQ sent for review") {
+	if !strings.Contains(flash, "Q 2,500.75 sent for review") {
 		t.Errorf("A's flash: %q", flash)
 	}
 	waitTrue(t, a, "A sees the request as their own", `document.querySelector('[data-testid="pr-own"]') !== null`)
 
 	// B sees it appear without reloading, with approve buttons, and previews the PDF.
-	waitTrue(t, b, "B's queue shows the request", `document.querySelector('[data-testid="pr-row"] [data-testid="pr-amount"]')?.textContent.includes('2500.75')`)
+	waitTrue(t, b, "B's queue shows the request", `document.querySelector('[data-testid="pr-row"] [data-testid="pr-amount"]')?.textContent.includes('2,500.75')`)
 	maker, _ := chromedp.Run(b, chromedp.Text(webtest.TestID("pr-maker")))
 	if maker != "ana@example.com" {
 		t.Errorf("maker shown as %q", maker)
@@ -107,9 +107,9 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 		t.Fatalf("B approves: %v", err)
 	}
 	for name, tab := range map[string]context.Context{"A": a, "B": b} {
-		waitTrue(t, tab, name+" sees the new balance", `document.querySelector('[data-testid="available-balance"]').textContent.includes('2500.75')`)
+		waitTrue(t, tab, name+" sees the new balance", `document.querySelector('[data-testid="available-balance"]').textContent.includes('2,500.75')`)
 		waitTrue(t, tab, name+"'s queue empties", `document.querySelector('[data-testid="pr-queue"] [data-testid="empty-state"]') !== null`)
-		waitTrue(t, tab, name+"'s history shows the approval", `[...document.querySelectorAll('[data-testid="pr-status"]')].some(e => e.textContent === 'APPROVED')`)
+		waitTrue(t, tab, name+"'s history shows the approval", `[...document.querySelectorAll('[data-testid="pr-status"]')].some(e => e.textContent === 'approved')`)
 		same, err := chromedp.Run(tab, chromedp.Evaluate[bool](`window.__sameDocument === true`))
 		if err != nil || !same {
 			t.Errorf("%s's page was reloaded", name)

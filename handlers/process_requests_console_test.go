@@ -71,13 +71,13 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 	if page.Header.Get("Location") != partnerPath(f.partner, "/top-ups") {
 		t.Errorf("Location %q", page.Header.Get("Location"))
 	}
-	maker.Get(partnerPath(f.partner, "/top-ups"), false).Contains(`data-testid="flash-success"`, "Top-up #2 of 20.00 GTQ sent for review.")
+	maker.Get(partnerPath(f.partner, "/top-ups"), false).Contains(`data-testid="flash-success"`, "Top-up #2 of Q 20.00 sent for review.")
 
 	// The queue: the maker sees their requests without review buttons but with cancel; the checker
 	// sees approve and reject with a confirmation, and no cancel.
 	queue := partnerPath(f.partner, "/process-request?status=PENDING&order=asc")
 	mq := maker.Get(queue, true).WantStatus(http.StatusOK).Contains(`id="pr-queue"`, `hx-trigger="sse:message, process-requests-changed from:body"`,
-		`data-testid="pr-own"`, `data-testid="pr-cancel"`, "1500.00").Lacks(`data-testid="pr-approve"`, "<html")
+		`data-testid="pr-own"`, `data-testid="pr-cancel"`, "1,500.00").Lacks(`data-testid="pr-approve"`, "<html")
 	_ = mq
 	checker.Get(queue, true).WantStatus(http.StatusOK).Contains(`data-testid="pr-approve"`, `data-testid="pr-reject"`, "hx-confirm=",
 		"maker@example.com", `data-testid="pr-age"`, `data-testid="pr-preview"`).Lacks(`data-testid="pr-cancel"`, `data-testid="pr-own"`)
@@ -91,15 +91,15 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 
 	// Approving from the console: a flash and the events that refresh the queue and the balance.
 	res := checker.HTMX(http.MethodPatch, requestPath(f.partner, 1, "/approve"), nil).WantStatus(http.StatusOK).
-		Contains(`hx-swap-oob="afterbegin:#flash"`, "Top-up #1 of 1500.00 GTQ approved")
+		Contains(`hx-swap-oob="afterbegin:#flash"`, "Top-up #1 of Q 1,500.00 approved")
 	if res.Header.Get("HX-Trigger") != "process-requests-changed, balance-changed" {
 		t.Errorf("HX-Trigger %q", res.Header.Get("HX-Trigger"))
 	}
-	checker.Get(partnerPath(f.partner, "/balance"), true).Contains("1500.00")
+	checker.Get(partnerPath(f.partner, "/balance"), true).Contains("1,500.00")
 	// Errors come back as the alert, not as a page.
 	checker.HTMX(http.MethodPatch, requestPath(f.partner, 1, "/approve"), nil).WantStatus(http.StatusConflict).Contains(`data-testid="error-alert"`, "already APPROVED")
 	maker.HTMX(http.MethodPatch, requestPath(f.partner, 2, "/cancel"), nil).WantStatus(http.StatusOK).Contains("Top-up #2 was cancelled.")
-	checker.Get(partnerPath(f.partner, "/process-requests"), true).Contains("APPROVED", "CANCELLED", "cancelled by maker@example.com", "checker@example.com")
+	checker.Get(partnerPath(f.partner, "/process-requests"), true).Contains(`data-testid="pr-status">approved<`, `data-testid="pr-status">cancelled<`, "cancelled by maker@example.com", "checker@example.com")
 }
 
 func TestTopUpFormAsksForOTPWhenRequired(t *testing.T) {

@@ -29,6 +29,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.POST("/logout", h.Logout, op)
 	e.POST("/session/keepalive", h.KeepAlive, op)
 	e.GET("/", h.Dashboard, op)
+	// The console language the operator picks in the header (docs/console.md).
+	e.POST("/language", h.SetLanguage, op)
 
 	// API authentication chain.
 	e.POST("/cms/rest/app/auth/login", h.AppLogin)

@@ -116,7 +116,8 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 		}
 		head := pdf.StatementHeader{Partner: subject.PartnerName, Cardholder: subject.HolderName,
 			Card: subject.Card.MaskedNumber(), Currency: subject.Card.Currency, From: f.From, To: f.To, Location: loc,
-			GeneratedAt: h.app.Now(), GeneratedBy: web.Actor(c).Label, Selection: statementSelection(f, t), Partial: f.Paged}
+			GeneratedAt: h.app.Now(), GeneratedBy: web.Actor(c).Label, Selection: statementSelection(f, t), Partial: f.Paged,
+			Labels: statementLabels(c)}
 		sum := pdf.StatementSummary{Opening: t.Opening, Credits: t.Credits, Debits: t.Debits, Closing: t.Closing,
 			CreditCount: t.CreditCount, DebitCount: t.DebitCount}
 		var err error
@@ -190,7 +191,7 @@ func (h *Handlers) StatementCSV(c echo.Context) error {
 			return err
 		}
 		out.start()
-		return w.Write(csvHeader)
+		return w.Write(csvHeaderIn(c, "statement", csvHeader))
 	}
 	each := func(m store.MovementRow) error {
 		if err := w.Write(csvRecord(m, loc)); err != nil {

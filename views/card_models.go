@@ -1,15 +1,17 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"net/url"
-	"sync"
 	"time"
 	_ "time/tzdata" // partners' time zones, whatever the host has installed
 
 	"github.com/shopspring/decimal"
 
 	"cardconsole/store"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // CardURL is the path of a page or route of one card of a cardholder.
@@ -22,23 +24,15 @@ func HolderURL(partnerID, holderID int64, rest string) string {
 	return PartnerURL(partnerID, fmt.Sprintf("/cardholders/%d%s", holderID, rest))
 }
 
-// Money formats an amount with its currency.
-func Money(d decimal.Decimal, currency string) string { return Amount(d) + " " + currency }
+// Money formats an amount with its currency sign: Q 250,000.00, US$ 1,250.50.
+func Money(d decimal.Decimal, currency string) string { return format.Money(d, currency) }
 
-// zones caches loaded time zones: a table formats many times in the same one.
-var zones sync.Map
-
-// LocalTime formats a time in the partner's time zone, which statements and date filters follow.
-func LocalTime(t time.Time, zone string) string {
-	loc, ok := zones.Load(zone)
-	if !ok {
-		l, err := time.LoadLocation(zone)
-		if err != nil {
-			return DateTime(t)
-		}
-		loc, _ = zones.LoadOrStore(zone, l)
-	}
-	return t.In(loc.(*time.Location)).Format("2006-01-02 15:04:05 MST")
+// LocalTime formats a time in the request's language and the partner's time zone, which
+// statements and date filters follow (zone is the partner's, for screens outside its scope).
+func LocalTime(ctx context.Context, t time.Time, zone string) string {
+	l := i18n.From(ctx)
+	l.Zone = format.Zone(zone)
+	return format.DateTime(i18n.WithLocale(ctx, l), t)
 }
 
 // CardView is the card page: the card with its balance and status, the cardholder's other cards, the

@@ -284,7 +284,7 @@ func personalFields(ch store.Cardholder) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = personalField("Customer since", DateTime(ch.CreatedAt), "pd-created").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = personalField("Customer since", DateTime(ctx, ch.CreatedAt), "pd-created").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -3,6 +3,7 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -11,7 +12,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"cardconsole/store/money"
+	"cardconsole/web/format"
 )
 
 // Chrome is what the layout needs around every page: who is logged in, the CSRF token, flashes.
@@ -22,6 +23,7 @@ type Chrome struct {
 	Flashes  []Flash
 	Path     string // the current path, to highlight navigation
 	AuditLog bool   // the operator holds audit-log:list on some partner, so the navigation links the audit log
+	Next     string // the current path and query, where the language picker comes back to
 
 	Requests RequestsBell // the client requests link and bell
 	// IdleSeconds is how long the session lives without a request; idle.js warns a minute before.
@@ -40,11 +42,12 @@ func csrfHeaders(token string) string {
 	return string(b)
 }
 
-// Amount formats money for people.
-func Amount(d decimal.Decimal) string { return money.Format(d) }
+// Amount formats money for people, with thousands separators: 250,000.00.
+func Amount(d decimal.Decimal) string { return format.Amount(d) }
 
-// DateTime formats a time for tables, in the viewer-independent UTC with its zone shown.
-func DateTime(t time.Time) string { return t.UTC().Format("2006-01-02 15:04 UTC") }
+// DateTime formats a time for tables in the request's language and time zone (the partner's);
+// the screen names the zone once (ZoneNote).
+func DateTime(ctx context.Context, t time.Time) string { return format.DateTime(ctx, t) }
 
 // ID formats an identifier.
 func ID(id int64) string { return strconv.FormatInt(id, 10) }
@@ -72,4 +75,32 @@ func flashClasses(kind string) string {
 		return "border-rose-300 bg-rose-50 text-rose-900"
 	}
 	return "border-sky-300 bg-sky-50 text-sky-900"
+}
+
+// Exact formats a time to the second with its UTC offset, for the tooltip of a shorter time.
+func Exact(ctx context.Context, t time.Time) string { return format.Exact(ctx, t) }
+
+// ZoneNote names the time zone the screen's times are in, once per screen: "hora de Guatemala (UTC−6)".
+func ZoneNote(ctx context.Context) string { return format.ZoneName(ctx, time.Now()) }
+
+// Enum writes an API enum value in words ("process_status", "PENDING" → "pendiente").
+func Enum(ctx context.Context, kind, value string) string { return format.Enum(ctx, kind, value) }
+
+// optionKinds are the enum kinds of the form fields whose options are shown in words.
+var optionKinds = map[string]string{"maritalStatus": "marital_status", "gender": "gender", "documentType": "document_type"}
+
+// optionsInWords labels a field's allowed values for a dropdown: countries by name sorted in the
+// request's language, enums in words in their own order, anything else as it is.
+func optionsInWords(ctx context.Context, field string, values []string) []format.Country {
+	if field == "countryOfBirth" {
+		return format.Countries(ctx, values)
+	}
+	out := make([]format.Country, len(values))
+	for i, v := range values {
+		out[i] = format.Country{Code: v, Name: v}
+		if kind, ok := optionKinds[field]; ok {
+			out[i].Name = format.Enum(ctx, kind, v)
+		}
+	}
+	return out
 }

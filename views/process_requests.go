@@ -1,6 +1,7 @@
 package views
 
 import (
+	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -8,6 +9,8 @@ import (
 	"time"
 
 	"cardconsole/store"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // TopUpsView is a partner's top-ups: the form, the review queue and the history.
@@ -97,28 +100,16 @@ func EvidenceAccept() string {
 }
 
 // EvidenceHint tells the operator which files are taken before they upload one.
-func EvidenceHint() string {
+func EvidenceHint(ctx context.Context) string {
 	var labels []string
 	for _, k := range store.EvidenceKinds {
 		labels = append(labels, k.Label)
 	}
-	return fmt.Sprintf("%s, at most %d MB. The server checks what the file contains, not its name.",
-		strings.Join(labels, ", "), store.EvidenceMaxBytes>>20)
+	return i18n.T(ctx, "topups.evidence_hint", map[string]any{"Kinds": strings.Join(labels, ", "), "MB": store.EvidenceMaxBytes >> 20})
 }
 
-// Age says how long ago t was, briefly.
-func Age(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case d < time.Minute:
-		return "just now"
-	case d < time.Hour:
-		return fmt.Sprintf("%d min ago", int(d/time.Minute))
-	case d < 48*time.Hour:
-		return fmt.Sprintf("%d h ago", int(d/time.Hour))
-	}
-	return fmt.Sprintf("%d days ago", int(d/(24*time.Hour)))
-}
+// Age says how long ago t was, briefly, in the request's language.
+func Age(ctx context.Context, now, t time.Time) string { return format.Relative(ctx, t, now) }
 
 // IsImage reports whether the evidence previews as an image (else it is a PDF).
 func IsImage(pr store.ProcessRequest) bool {
@@ -159,6 +150,6 @@ func processRequestURL(pr store.ProcessRequest, rest string) string {
 func evidenceMaxBytes() string { return strconv.FormatInt(store.EvidenceMaxBytes, 10) }
 
 // evidenceTooLarge is the message of a file over the limit.
-func evidenceTooLarge() string {
-	return fmt.Sprintf("The file is larger than %d MB.", store.EvidenceMaxBytes>>20)
+func evidenceTooLarge(ctx context.Context) string {
+	return i18n.T(ctx, "topups.too_large", map[string]any{"MB": store.EvidenceMaxBytes >> 20})
 }

@@ -82,6 +82,7 @@ func New(opts Options) (*App, *echo.Echo) {
 	e.HTTPErrorHandler = app.handleError
 	e.IPExtractor = clientIP(opts.TrustedProxies)
 	e.Use(middleware.RequestIDWithConfig(middleware.RequestIDConfig{Generator: newRequestID}))
+	e.Use(localize)
 	e.Use(app.logRequests)
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: app.logPanic}))
 	e.Use(app.securityHeaders)

@@ -110,6 +110,9 @@ func (a *App) RequireOperator(next echo.HandlerFunc) echo.HandlerFunc {
 			return err
 		}
 		c.Set(ctxPrincipal, Principal{OperatorID: sess.OperatorID, Email: sess.Email, Console: true, CSRF: sess.CSRFToken})
+		if err := a.setOperatorLocale(c, sess.OperatorID); err != nil {
+			return err
+		}
 		if !safeMethod(r.Method) && !tokenEqual(sess.CSRFToken, csrfFromRequest(c)) {
 			a.auditRefusal(c, 0, "missing or wrong CSRF token")
 			return store.NewError(store.CodeCSRF, "the page expired; reload it and try again")
@@ -204,6 +207,11 @@ func (a *App) PartnerScope(next echo.HandlerFunc) echo.HandlerFunc {
 			return store.NewError(store.CodeForbidden, "you have no access to this partner")
 		}
 		c.Set(ctxGrants, g)
+		if p.Console {
+			if err := a.setPartnerZone(c, partnerID); err != nil {
+				return err
+			}
+		}
 		return next(c)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/views"
+	"cardconsole/web/i18n"
 )
 
 // ErrorEnvelope is the JSON answer of every error.
@@ -130,6 +131,7 @@ func (a *App) handleError(err error, c echo.Context) {
 		return
 	}
 	status, env := classify(err)
+	env = translateEnvelope(env, i18n.Lang(c.Request().Context()), !WantsJSON(c))
 	reqID := c.Response().Header().Get(echo.HeaderXRequestID)
 	if status == http.StatusServiceUnavailable {
 		c.Response().Header().Set("Retry-After", retryAfterSeconds)
@@ -158,7 +160,7 @@ func (a *App) handleError(err error, c echo.Context) {
 	case status == http.StatusUnauthorized && c.Request().Method == http.MethodGet:
 		werr = c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request().URL.RequestURI()))
 	default:
-		werr = a.RenderPage(c, status, http.StatusText(status), views.ErrorPage(status, env.Message, reqIDIfServer(status, reqID)))
+		werr = a.RenderPage(c, status, T(c, "error.title", map[string]any{"Status": status}), views.ErrorPage(status, env.Message, reqIDIfServer(status, reqID)))
 	}
 	if werr != nil {
 		a.Log.Error("unable to write error response", "request_id", reqID, "err", werr)

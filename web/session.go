@@ -65,6 +65,9 @@ func (a *App) takeFlashes(c echo.Context) []views.Flash {
 // Chrome gathers what the layout needs for this request.
 func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 	ch := views.Chrome{Title: title, Path: c.Request().URL.Path, Flashes: a.takeFlashes(c)}
+	if safeMethod(c.Request().Method) {
+		ch.Next = c.Request().URL.RequestURI()
+	}
 	if p, ok := PrincipalOf(c); ok && p.Console {
 		ch.Operator = p.Email
 		ch.CSRF = p.CSRF

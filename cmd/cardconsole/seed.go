@@ -92,6 +92,9 @@ func seedPartnersAndOperators(ctx context.Context, d *demo) error {
 		if err != nil {
 			return err
 		}
+		if err := d.st.SetPartnerCountry(ctx, d.actor, created.ID, "GT"); err != nil {
+			return err
+		}
 		d.partners[p.name] = created.ID
 	}
 	grants := []struct {

@@ -30,6 +30,8 @@ type StatementHeader struct {
 	// Partial is set when the table lists only some of the period's rows (one page of them), so its
 	// totals are not the summary's.
 	Partial bool
+	// Labels are the words printed, in the operator's language; nil prints English.
+	Labels *Labels
 }
 
 // StatementSummary is the period's account: Opening + Credits − Debits = Closing, exactly.
@@ -72,22 +74,22 @@ const (
 	headingColor = 235
 )
 
-// column is a table column: its title, width and alignment.
+// column is a table column: its width and alignment (its title is in Labels.Columns).
 type column struct {
-	title string
 	width float64
 	align string
 }
 
-// columns fill the 277 mm between the margins.
+// columns fill the 277 mm between the margins: date and time, type, reference, description, debit,
+// credit, balance.
 var columns = []column{
-	{"Date and time", 35, "L"},
-	{"Type", 24, "L"},
-	{"Reference", 38, "L"},
-	{"Description / observations", 90, "L"},
-	{"Debit", 30, "R"},
-	{"Credit", 30, "R"},
-	{"Balance", 30, "R"},
+	{35, "L"},
+	{24, "L"},
+	{38, "L"},
+	{90, "L"},
+	{30, "R"},
+	{30, "R"},
+	{30, "R"},
 }
 
 // Statement is a card statement being written: create it with NewStatement, Add the rows in the
@@ -228,9 +230,9 @@ func (s *Statement) finish() error {
 			ErrSummaryMismatch, s.rows, s.debits, s.credits, s.sum.Count(), s.sum.Debits, s.sum.Credits)
 	}
 	if s.rows == 0 {
-		msg := "There are no movements in this period."
+		msg := s.labels().NoMovements
 		if s.sum.Count() > 0 {
-			msg = "There are no movements in this selection."
+			msg = s.labels().NoneSelected
 		}
 		d.cell(margin, s.y+4, tableWidth(), 8, bold, 10, msg, 'L')
 		return d.w.err
@@ -240,7 +242,7 @@ func (s *Statement) finish() error {
 	}
 	y := s.y
 	label := columns[0].width + columns[1].width + columns[2].width + columns[3].width
-	d.cell(margin, y+cellPadding, label, lineHeight, bold, tableFont, fmt.Sprintf("Totals of the %d movements listed", s.rows), 'L')
+	d.cell(margin, y+cellPadding, label, lineHeight, bold, tableFont, fmt.Sprintf(s.labels().TotalsFmt, s.rows), 'L')
 	d.cell(margin+label, y+cellPadding, columns[4].width, lineHeight, bold, tableFont, money.Format(s.debits), 'R')
 	d.cell(margin+label+columns[4].width, y+cellPadding, columns[5].width, lineHeight, bold, tableFont, money.Format(s.credits), 'R')
 	d.hline(margin, margin+tableWidth(), y, [3]uint8{120, 120, 130})
@@ -254,7 +256,7 @@ func (s *Statement) pageHeader() {
 		s.firstPageHeader()
 		return
 	}
-	s.d.cell(margin, s.y, pageWidth-2*margin, 5, bold, 9, fmt.Sprintf("Card statement · %s · %s · card %s · %s to %s · %s",
+	s.d.cell(margin, s.y, pageWidth-2*margin, 5, bold, 9, fmt.Sprintf(s.labels().ContinuationFmt,
 		clean(s.h.Partner), clean(s.h.Cardholder), s.h.Card, s.h.From, s.h.To, s.h.Currency), 'L')
 	s.y += 5 + 2
 	if s.tableStarted {
@@ -265,15 +267,16 @@ func (s *Statement) pageHeader() {
 func (s *Statement) firstPageHeader() {
 	d := s.d
 	h := s.h
-	d.cell(margin, s.y, pageWidth-2*margin, 9, bold, 16, "Card statement", 'L')
+	l := s.labels()
+	d.cell(margin, s.y, pageWidth-2*margin, 9, bold, 16, l.Title, 'L')
 	top := s.y + 9 + 2
 	info := [][2]string{
-		{"Partner", h.Partner},
-		{"Cardholder", h.Cardholder},
-		{"Card", h.Card},
-		{"Currency", h.Currency},
-		{"Period", fmt.Sprintf("%s to %s (%s)", h.From, h.To, h.Location)},
-		{"Generated", fmt.Sprintf("%s by %s", h.GeneratedAt.In(h.Location).Format("2006-01-02 15:04:05 MST"), h.GeneratedBy)},
+		{l.Partner, h.Partner},
+		{l.Cardholder, h.Cardholder},
+		{l.Card, h.Card},
+		{l.Currency, h.Currency},
+		{l.Period, fmt.Sprintf(l.PeriodFmt, h.From, h.To, h.Location)},
+		{l.Generated, fmt.Sprintf(l.GeneratedFmt, h.GeneratedAt.In(h.Location).Format(l.TimeLayout), h.GeneratedBy)},
 	}
 	y := top
 	for _, kv := range info {
@@ -287,10 +290,10 @@ func (s *Statement) firstPageHeader() {
 	sum := s.sum
 	boxX, boxW := pageWidth-margin-105, 105.0
 	lines := [][2]string{
-		{"Opening balance", money.Format(sum.Opening)},
-		{fmt.Sprintf("Total credits (%d)", sum.CreditCount), money.Format(sum.Credits)},
-		{fmt.Sprintf("Total debits (%d)", sum.DebitCount), money.Format(sum.Debits)},
-		{"Closing balance", money.Format(sum.Closing)},
+		{l.Opening, money.Format(sum.Opening)},
+		{fmt.Sprintf(l.TotalCreditsFmt, sum.CreditCount), money.Format(sum.Credits)},
+		{fmt.Sprintf(l.TotalDebitsFmt, sum.DebitCount), money.Format(sum.Debits)},
+		{l.Closing, money.Format(sum.Closing)},
 	}
 	d.fillRect(boxX, top, boxW, float64(len(lines))*6+8, [3]uint8{headingColor, headingColor, 242})
 	y = top + 1
@@ -303,7 +306,7 @@ func (s *Statement) firstPageHeader() {
 		d.cell(boxX+60, y, boxW-60, 6, st, 9.5, kv[1]+" "+h.Currency, 'R')
 		y += 6
 	}
-	d.cell(boxX, y, boxW, 5, regular, 7, "Opening balance + total credits − total debits = closing balance", 'L')
+	d.cell(boxX, y, boxW, 5, regular, 7, l.Equation, 'L')
 	y += 5
 	s.y = max(bottom, y) + 3
 	if h.Selection != "" {
@@ -322,8 +325,8 @@ func (s *Statement) tableHeading() {
 	d := s.d
 	d.fillRect(margin, s.y, tableWidth(), 6, [3]uint8{headingColor, headingColor, 242})
 	x := margin
-	for _, col := range columns {
-		d.cell(x, s.y, col.width, 6, bold, tableFont, col.title, col.align[0])
+	for i, col := range columns {
+		d.cell(x, s.y, col.width, 6, bold, tableFont, s.labels().Columns[i], col.align[0])
 		x += col.width
 	}
 	s.y += 6
@@ -340,9 +343,9 @@ func (s *Statement) pageFooter() {
 	y := pageHeight - footerSpace + 3
 	half := tableWidth() / 2
 	d.setFill([3]uint8{100, 100, 110})
-	d.cell(margin, y, half, 5, regular, 7.5, fmt.Sprintf("%s · card %s · generated %s by %s", clean(s.h.Partner), s.h.Card,
-		s.h.GeneratedAt.In(s.h.Location).Format("2006-01-02 15:04"), clean(s.h.GeneratedBy)), 'L')
-	label := "Page " + strconv.Itoa(d.pageNo()) + " of "
+	d.cell(margin, y, half, 5, regular, 7.5, fmt.Sprintf(s.labels().FooterFmt, clean(s.h.Partner), s.h.Card,
+		s.h.GeneratedAt.In(s.h.Location).Format(s.labels().FooterTimeLayout), clean(s.h.GeneratedBy)), 'L')
+	label := fmt.Sprintf(s.labels().PageFmt, d.pageNo(), "")
 	x := margin + tableWidth() - cellMargin - d.textWidth(regular, 7.5, label+s.countDigits)
 	base := baseline(y, 5, 7.5)
 	d.text(x, base, regular, 7.5, label)

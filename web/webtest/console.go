@@ -15,6 +15,9 @@ type Console struct {
 	env    *Env
 	Client *http.Client
 	CSRF   string // the session's CSRF token, read from the last full page
+	// Lang is the browser's Accept-Language: "en" unless a test sets it, since the console's own
+	// default is Spanish and most tests read English texts.
+	Lang string
 }
 
 var (
@@ -28,7 +31,7 @@ var (
 // Console returns a client without a session.
 func (e *Env) Console() *Console {
 	jar, _ := cookiejar.New(nil)
-	return &Console{env: e, Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
+	return &Console{env: e, Lang: "en", Client: &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error {
 		return http.ErrUseLastResponse
 	}}}
 }
@@ -113,6 +116,9 @@ func (c *Console) HTMX(method, path string, form url.Values) *Response {
 func (c *Console) Do(req *http.Request) *Response {
 	c.env.T.Helper()
 	reqBody := readRequestBody(c.env.T, req)
+	if req.Header.Get("Accept-Language") == "" && c.Lang != "" {
+		req.Header.Set("Accept-Language", c.Lang)
+	}
 	res, err := c.Client.Do(req)
 	if err != nil {
 		c.env.T.Fatalf("%s %s: %v", req.Method, req.URL.Path, err)

@@ -275,6 +275,8 @@ func (e *Env) Do(method, path string, headers map[string]string, body any) *Resp
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
+	// Test clients read English unless a test asks otherwise; the console's own default is Spanish.
+	req.Header.Set("Accept-Language", "en")
 	for k, v := range headers {
 		req.Header.Set(k, v)
 	}
