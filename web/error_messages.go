@@ -16,7 +16,7 @@ import (
 // in words; in Spanish both get the catalogue's text, or the code's general text when the
 // catalogue has none for that message.
 func translateEnvelope(env ErrorEnvelope, lang string, words bool) ErrorEnvelope {
-	out := ErrorEnvelope{Success: env.Success, Errors: make([]ErrorDetail, len(env.Errors))}
+	out := ErrorEnvelope{Success: env.Success, Data: env.Data, Errors: make([]ErrorDetail, len(env.Errors))}
 	topCode := ""
 	if len(env.Errors) > 0 {
 		topCode = env.Errors[0].Code

@@ -70,8 +70,7 @@ func TestAdminCommandsPrintJSON(t *testing.T) {
 }
 
 func TestDemoSeedLoadsOnce(t *testing.T) {
-	url := storetest.NewURL(t)
-	t.Setenv("DATABASE_URL", url)
+	url := commandDatabase(t)
 	st, err := openStore(context.Background(), config{DatabaseURL: url})
 	if err != nil {
 		t.Fatal(err)
@@ -94,4 +93,24 @@ func TestDemoSeedLoadsOnce(t *testing.T) {
 	if again := count(); again != after || after[0] != 2 {
 		t.Fatalf("partners, operators, movements: %v after the first seed, %v after the second", after, again)
 	}
+}
+
+// commandDatabase points the commands at a fresh database, with the test kit's OTP encryption key
+// set as a deployment sets OTP_ENCRYPTION_KEY, and returns its URL.
+func commandDatabase(t *testing.T) string {
+	t.Helper()
+	url := storetest.NewURL(t)
+	t.Setenv("DATABASE_URL", url)
+	t.Setenv("OTP_ENCRYPTION_KEY", storetest.OTPKey)
+	return url
+}
+
+// commandConfig is the configuration the commands read from the environment.
+func commandConfig(t *testing.T) config {
+	t.Helper()
+	cfg, err := loadConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -5,15 +5,13 @@ import (
 	"testing"
 
 	"cardconsole/store"
-	"cardconsole/store/storetest"
 )
 
 func TestDemoHasAQueueOfEveryRequestType(t *testing.T) {
-	url := storetest.NewURL(t)
-	t.Setenv("DATABASE_URL", url)
+	commandDatabase(t)
 	runJSON(t, "seed", "--demo")
 	ctx := context.Background()
-	st, err := openStore(ctx, config{DatabaseURL: url})
+	st, err := openStore(ctx, commandConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}

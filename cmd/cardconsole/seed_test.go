@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"cardconsole/store"
-	"cardconsole/store/storetest"
 )
 
 // readmeNumber reads the number the README states in the sentence pattern matches, spelled in
@@ -46,11 +45,10 @@ func TestDemoDataIsWhatTheReadmeSays(t *testing.T) {
 		t.Fatal("the README no longer says the checker works on both partners")
 	}
 
-	url := storetest.NewURL(t)
-	t.Setenv("DATABASE_URL", url)
+	commandDatabase(t)
 	runJSON(t, "seed", "--demo")
 	ctx := context.Background()
-	st, err := openStore(ctx, config{DatabaseURL: url})
+	st, err := openStore(ctx, commandConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}

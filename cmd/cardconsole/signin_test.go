@@ -22,11 +22,10 @@ func TestOperatorCreateRefusesWeakPasswords(t *testing.T) {
 }
 
 func TestDemoOperatorsSignInWithThePrintedSecrets(t *testing.T) {
-	url := storetest.NewURL(t)
-	t.Setenv("DATABASE_URL", url)
+	commandDatabase(t)
 	runJSON(t, "seed", "--demo")
 	ctx := context.Background()
-	st, err := openStore(ctx, config{DatabaseURL: url})
+	st, err := openStore(ctx, commandConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,10 +10,9 @@ import (
 )
 
 func TestTagCommands(t *testing.T) {
-	url := storetest.NewURL(t)
-	t.Setenv("DATABASE_URL", url)
+	commandDatabase(t)
 	ctx := context.Background()
-	st, err := openStore(ctx, config{DatabaseURL: url})
+	st, err := openStore(ctx, commandConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
