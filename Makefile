@@ -9,7 +9,7 @@ TEMPL     := $(GO) tool templ
 TAILWIND  := ./node_modules/.bin/tailwindcss
 REDOCLY   := ./node_modules/.bin/redocly
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events cluster cluster-stop clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events bench-console cluster cluster-stop clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -69,12 +69,17 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 	@mkdir -p tmp && $(GO) run ./cmd/cardconsole openapi > tmp/openapi.json
 	$(REDOCLY) lint --config .redocly.yaml tmp/openapi.json
 
-bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
+bench-funds: ## issuer funds API against pgbench on a private durable PostgreSQL under bench/funds/.data, or BENCH_DATABASE_URL (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
 	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
 
 bench-events: ## live events across two instances: change on A to SSE frame on B, 200 streams, p50/p95/p99 (BENCH_DATABASE_URL; docs/performance-events.md)
 	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url postgres)}"; \
 	$(GO) run ./bench/events -admin-url "$$url" -clients $${BENCH_CLIENTS:-200} -changes $${BENCH_CHANGES:-300}
+
+bench-console: ## 32 operators browsing the console against 1M cardholders and 10M movements, p50/p95/p99 per page (BENCH_DATABASE_URL, kept; BENCH_MOVEMENTS, BENCH_DURATION=30s; docs/performance-console.md)
+	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url bench_console)}"; \
+	$(GO) run ./bench/console -db "$$url" -cardholders $${BENCH_CARDHOLDERS:-1000000} -movements $${BENCH_MOVEMENTS:-10000000} \
+		-clients $${BENCH_CLIENTS:-32} -think $${BENCH_THINK:-1s} -duration $${BENCH_DURATION:-30s}
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

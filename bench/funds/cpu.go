@@ -14,8 +14,8 @@ import (
 // clockTick is the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on Linux).
 const clockTick = 10 * time.Millisecond
 
-// cpuMeter measures the CPU time a phase costs: this process (the app's server and the load clients)
-// and the PostgreSQL backends connected to the benchmark database. CPU time per operation barely
+// cpuMeter measures the CPU time a phase costs: this process (the app's server; the load clients
+// and pgbench run in child processes, measured by their own rusage) and the PostgreSQL backends connected to the benchmark database. CPU time per operation barely
 // depends on what else runs on the machine, unlike a rate, so it is the fairer comparison on a
 // shared host. The backends are found in pg_stat_activity through a connection to another database
 // (so that the meter's own backend is not counted) and read from /proc; where /proc is not readable
@@ -32,9 +32,10 @@ type cpuMeter struct {
 	done     chan struct{}
 }
 
-// cpuUse is what a phase cost.
+// cpuUse is what a phase cost: the app's server (this process), the load's client (the load child
+// or pgbench) and the PostgreSQL backends.
 type cpuUse struct {
-	self, db time.Duration
+	app, client, db time.Duration
 }
 
 func newCPUMeter(admin *sql.DB, dbName string) *cpuMeter {
@@ -75,7 +76,7 @@ func (m *cpuMeter) end() cpuUse {
 	for pid, t := range m.last {
 		db += t - m.baseline[pid]
 	}
-	return cpuUse{self: self, db: db}
+	return cpuUse{app: self, db: db}
 }
 
 func (m *cpuMeter) poll(ctx context.Context, baseline bool) {
@@ -130,12 +131,11 @@ func procCPU(pid int) (time.Duration, bool) {
 	return time.Duration(u+st) * clockTick, true
 }
 
-// selfCPU is the CPU time this process has used, plus that of its finished children (pgbench).
+// selfCPU is the CPU time this process has used.
 func selfCPU() time.Duration {
-	var self, children syscall.Rusage
+	var self syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-	return tv(self.Utime) + tv(self.Stime) + tv(children.Utime) + tv(children.Stime)
+	return tv(self.Utime) + tv(self.Stime)
 }
 
 func tv(t syscall.Timeval) time.Duration {
