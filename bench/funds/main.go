@@ -1,10 +1,13 @@
 // Command funds is the load benchmark of the issuer funds API (make bench-funds, docs/performance-funds.md).
 //
 // In one run on one machine, after a warm-up, it measures in each of several rounds:
+//
 //  1. pgbench with a custom script, one conditional UPDATE plus one INSERT per transaction on random
 //     rows of 100k: the rate PostgreSQL itself sustains for the smallest possible money movement;
+//
 //  2. the issuer API doing ADD_FUNDS and WITHDRAW_FUNDS over HTTP on loopback, on 100k cards spread
 //     over 10 partners, with 16 concurrent clients;
+//
 //  3. the same with every request on the cards of one partner (the hot case: one partner balance row
 //     that every request debits or credits).
 //
@@ -506,11 +509,4 @@ func perOp(cpu cpuUse, ops int) string {
 	}
 	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(ops) }
 	return fmt.Sprintf("CPU per op: app %.0f µs, client %.0f µs, PostgreSQL %.0f µs", us(cpu.app), us(cpu.client), us(cpu.db))
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
 }
