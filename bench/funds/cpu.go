@@ -28,14 +28,29 @@ type cpuMeter struct {
 	baseline map[int]time.Duration // backend CPU when the phase started (0 for backends started later)
 	last     map[int]time.Duration // backend CPU when last seen
 	selfAt   time.Duration
+	walAt    walUse
 	stop     chan struct{}
 	done     chan struct{}
 }
 
 // cpuUse is what a phase cost: the app's server (this process), the load's client (the load child
-// or pgbench) and the PostgreSQL backends.
+// or pgbench) and the PostgreSQL backends, and the WAL the cluster wrote.
 type cpuUse struct {
 	app, client, db time.Duration
+	wal             walUse
+}
+
+// walUse is what pg_stat_wal counts for the whole cluster: bytes written, full-page images (the
+// first change of a page after a checkpoint, with full_page_writes on) and flushes to disk (with
+// fsync on; commits that wait on one flush share it).
+type walUse struct {
+	bytes, fpi, syncs float64
+}
+
+func (m *cpuMeter) readWAL(ctx context.Context) walUse {
+	var w walUse
+	_ = m.admin.QueryRowContext(ctx, `SELECT wal_bytes, wal_fpi, wal_sync FROM pg_stat_wal`).Scan(&w.bytes, &w.fpi, &w.syncs)
+	return w
 }
 
 func newCPUMeter(admin *sql.DB, dbName string) *cpuMeter {
@@ -48,6 +63,7 @@ func (m *cpuMeter) start(ctx context.Context) {
 	m.baseline, m.last = map[int]time.Duration{}, map[int]time.Duration{}
 	m.poll(ctx, true)
 	m.selfAt = selfCPU()
+	m.walAt = m.readWAL(ctx)
 	m.stop, m.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(m.done)
@@ -68,6 +84,8 @@ func (m *cpuMeter) start(ctx context.Context) {
 // end stops polling and returns the phase's CPU time.
 func (m *cpuMeter) end() cpuUse {
 	self := selfCPU() - m.selfAt
+	wal := m.readWAL(context.Background())
+	wal = walUse{bytes: wal.bytes - m.walAt.bytes, fpi: wal.fpi - m.walAt.fpi, syncs: wal.syncs - m.walAt.syncs}
 	close(m.stop)
 	<-m.done
 	m.mu.Lock()
@@ -76,7 +94,7 @@ func (m *cpuMeter) end() cpuUse {
 	for pid, t := range m.last {
 		db += t - m.baseline[pid]
 	}
-	return cpuUse{app: self, db: db}
+	return cpuUse{app: self, db: db, wal: wal}
 }
 
 func (m *cpuMeter) poll(ctx context.Context, baseline bool) {

@@ -508,5 +508,11 @@ func perOp(cpu cpuUse, ops int) string {
 		return ""
 	}
 	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(ops) }
-	return fmt.Sprintf("CPU per op: app %.0f µs, client %.0f µs, PostgreSQL %.0f µs", us(cpu.app), us(cpu.client), us(cpu.db))
+	n := float64(ops)
+	perFlush := 0.0
+	if cpu.wal.syncs > 0 {
+		perFlush = n / cpu.wal.syncs
+	}
+	return fmt.Sprintf("CPU per op: app %.0f µs, client %.0f µs, PostgreSQL %.0f µs; WAL per op %.0f bytes, %.2f full-page images; %.1f ops per WAL flush",
+		us(cpu.app), us(cpu.client), us(cpu.db), cpu.wal.bytes/n, cpu.wal.fpi/n, perFlush)
 }
