@@ -28,6 +28,7 @@ type options struct {
 	duration    time.Duration
 	warmup      time.Duration
 	think       time.Duration
+	skip        string
 }
 
 func main() {
@@ -40,6 +41,7 @@ func main() {
 	flag.DurationVar(&o.duration, "duration", 30*time.Second, "how long the measured load runs")
 	flag.DurationVar(&o.warmup, "warmup", 5*time.Second, "how long the same load runs, unmeasured, before it")
 	flag.DurationVar(&o.think, "think", time.Second, "each operator's time between page views, on average (0: back to back, the most the server can take)")
+	flag.StringVar(&o.skip, "skip", "", "pages to leave out, comma-separated names as printed (to see the others without one that dominates)")
 	flag.Parse()
 	if o.dbURL == "" {
 		fmt.Fprintln(os.Stderr, "usage: console -db URL [-cardholders 1000000] [-movements 10000000] [-clients 32] [-duration 30s]")

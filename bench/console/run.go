@@ -61,6 +61,7 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	pages = slices.DeleteFunc(pages, func(p page) bool { return slices.Contains(strings.Split(o.skip, ","), p.name) })
 	pageOf := pageNames(pages)
 	srv, base, timings, err := serve(st, pageOf)
 	if err != nil {
