@@ -8,12 +8,24 @@ package views
 import "github.com/a-h/templ"
 import templruntime "github.com/a-h/templ/runtime"
 
-import "strconv"
+import (
+	"strconv"
+
+	"cardconsole/store"
+)
 
 // RequestsBell is the header's state of the client requests queue.
 type RequestsBell struct {
 	Show    bool // the operator reviews requests on some partner
 	Pending int  // pending requests the operator may see
+}
+
+// bellText is the bell's number, capped as the store counts it.
+func bellText(n int) string {
+	if n > store.BellCap {
+		return strconv.Itoa(store.BellCap) + "+"
+	}
+	return strconv.Itoa(n)
 }
 
 // RequestsNav is the header's link to the queue and the bell with the pending count.
@@ -51,7 +63,7 @@ func RequestsNav(ch Chrome) templ.Component {
 			var templ_7745c5c3_Var3 templ.SafeURL
 			templ_7745c5c3_Var3, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(RequestsPath))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 14, Col: 39}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 26, Col: 39}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var3))
 			if templ_7745c5c3_Err != nil {
@@ -77,7 +89,7 @@ func RequestsNav(ch Chrome) templ.Component {
 			var templ_7745c5c3_Var5 templ.SafeURL
 			templ_7745c5c3_Var5, templ_7745c5c3_Err = templ.JoinURLErrs(templ.SafeURL(RequestsPath))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 15, Col: 39}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 27, Col: 39}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var5))
 			if templ_7745c5c3_Err != nil {
@@ -90,7 +102,7 @@ func RequestsNav(ch Chrome) templ.Component {
 			var templ_7745c5c3_Var6 string
 			templ_7745c5c3_Var6, templ_7745c5c3_Err = templ.JoinStringErrs(RequestsPath + "/stream")
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 15, Col: 218}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 27, Col: 218}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var6))
 			if templ_7745c5c3_Err != nil {
@@ -113,7 +125,7 @@ func RequestsNav(ch Chrome) templ.Component {
 	})
 }
 
-// BellCount is the number on the bell; live updates replace it.
+// BellCount is the number on the bell, "99+" beyond store.BellCap; live updates replace it.
 func BellCount(n int) templ.Component {
 	return templruntime.GeneratedTemplate(func(templ_7745c5c3_Input templruntime.GeneratedComponentInput) (templ_7745c5c3_Err error) {
 		templ_7745c5c3_W, ctx := templ_7745c5c3_Input.Writer, templ_7745c5c3_Input.Context
@@ -158,9 +170,9 @@ func BellCount(n int) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var10 string
-		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(strconv.Itoa(n))
+		templ_7745c5c3_Var10, templ_7745c5c3_Err = templ.JoinStringErrs(bellText(n))
 		if templ_7745c5c3_Err != nil {
-			return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 67, Col: 238}
+			return templ.Error{Err: templ_7745c5c3_Err, FileName: `requests_bell.templ`, Line: 79, Col: 234}
 		}
 		_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var10))
 		if templ_7745c5c3_Err != nil {
