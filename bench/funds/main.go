@@ -4,20 +4,17 @@
 //
 //  1. pgbench with a custom script, one conditional UPDATE plus one INSERT per transaction on random
 //     rows of 100k: the rate PostgreSQL itself sustains for the smallest possible money movement;
-//
 //  2. the issuer API doing ADD_FUNDS and WITHDRAW_FUNDS over HTTP on loopback, on 100k cards spread
 //     over 10 partners, with 16 concurrent clients;
-//
 //  3. the same with every request on the cards of one partner (the hot case: one partner balance row
-//     that every request debits or credits).
-//
+//     that every request debits or credits);
 //  4. one hot card (one card's balance and its partner's, every request) at 8 and at 32 clients,
 //     and pgbench on one row at 8 and at 32 connections.
 //
 // It prints both throughputs, their ratio, the app's p50/p99 latency and the CPU time per operation
 // of the app, of the load's client (a child process, as pgbench is) and of PostgreSQL for each
 // round, then the medians of the rounds, and checks that every balance still equals the sum of its
-// movements. It uses its own database, dropped and created again at the start, in the cluster named
+// movements and reports, per phase, the WAL written and the operations per WAL flush. It uses its own database, dropped and created again at the start, in the cluster named
 // by -admin-url (BENCH_DATABASE_URL) or, by default, in a private cluster with PostgreSQL's default
 // (durable) settings that it starts under -data and stops at the end.
 package main
