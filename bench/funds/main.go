@@ -12,11 +12,12 @@
 //     and pgbench on one row at 8 and at 32 connections.
 //
 // It prints both throughputs, their ratio, the app's p50/p99 latency and the CPU time per operation
-// of the app, of the load's client (a child process, as pgbench is) and of PostgreSQL for each
-// round, then the medians of the rounds, and checks that every balance still equals the sum of its
-// movements and reports, per phase, the WAL written and the operations per WAL flush. It uses its own database, dropped and created again at the start, in the cluster named
-// by -admin-url (BENCH_DATABASE_URL) or, by default, in a private cluster with PostgreSQL's default
-// (durable) settings that it starts under -data and stops at the end.
+// of the app, of the load's client (a child process, as pgbench is) and of PostgreSQL, and the WAL
+// written and operations per WAL flush, for each phase; then the medians of the rounds; and checks
+// that every balance still equals the sum of its movements. It uses its own database, dropped and
+// created again at the start, in the cluster named by -admin-url (BENCH_DATABASE_URL) or, by
+// default, in a private cluster with PostgreSQL's default (durable) settings that it starts under
+// -data and stops at the end.
 package main
 
 import (
