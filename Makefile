@@ -12,7 +12,7 @@ REDOCLY   := ./node_modules/.bin/redocly
 # public, so it protects nothing: production sets its own key (README.md, docs/security.md).
 DEV_OTP_KEY := ZGV2ZWxvcG1lbnQgb25seSBvdHAga2V5LCBwdWJsaWM=
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events cluster cluster-stop bench-statement clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events bench-console cluster cluster-stop bench-statement clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -76,7 +76,7 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 	@mkdir -p tmp && $(GO) run ./cmd/cardconsole openapi > tmp/openapi.json
 	$(REDOCLY) lint --config .redocly.yaml tmp/openapi.json
 
-bench-funds: ## load benchmark of the issuer funds API against pgbench (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
+bench-funds: ## issuer funds API against pgbench on a private durable PostgreSQL under bench/funds/.data, or BENCH_DATABASE_URL (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
 	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
 
 bench-events: ## live events across two instances: change on A to SSE frame on B, 200 streams, p50/p95/p99 (BENCH_DATABASE_URL; docs/performance-events.md)
@@ -85,6 +85,11 @@ bench-events: ## live events across two instances: change on A to SSE frame on B
 
 bench-statement: ## peak RSS and CPU of one PDF statement of 100,000 movements, checked with qpdf and pdftotext (docs/performance-reports.md)
 	$(GO) run ./bench/statement
+
+bench-console: ## 32 operators browsing the console against 1M cardholders and 10M movements, p50/p95/p99 per page (BENCH_DATABASE_URL, kept; BENCH_MOVEMENTS, BENCH_DURATION=30s; docs/performance-console.md)
+	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url bench_console)}"; \
+	$(GO) run ./bench/console -db "$$url" -cardholders $${BENCH_CARDHOLDERS:-1000000} -movements $${BENCH_MOVEMENTS:-10000000} \
+		-clients $${BENCH_CLIENTS:-32} -think $${BENCH_THINK:-1s} -duration $${BENCH_DURATION:-30s}
 
 db-stop: ## stop the private PostgreSQL cluster
 	$(PGDEV) stop

@@ -30,6 +30,7 @@ import (
 	"time"
 
 	"cardconsole/handlers"
+	"cardconsole/internal/benchdata"
 	"cardconsole/store"
 	"cardconsole/web"
 )
@@ -38,7 +39,6 @@ const (
 	partnerName = "Bench Pay"
 	operator    = "bench@example.com"
 	password    = "bench-password-1"
-	batch       = 50_000
 )
 
 func main() {
@@ -66,11 +66,11 @@ func run(ctx context.Context, dbURL string, n, runs int, plans bool) error {
 	if err := store.Migrate(ctx, st.DB().DB); err != nil {
 		return err
 	}
-	pid, err := benchPartner(ctx, st)
+	pid, err := benchdata.Partner(ctx, st, partnerName)
 	if err != nil {
 		return err
 	}
-	if err := fill(ctx, st, pid, n); err != nil {
+	if err := benchdata.FillCardholders(ctx, st, pid, n); err != nil {
 		return err
 	}
 	if err := settle(ctx, st); err != nil {
@@ -114,41 +114,6 @@ func run(ctx context.Context, dbURL string, n, runs int, plans bool) error {
 // of per-partner counts is read by a sequential scan, which is the cheapest way to read one page.
 var bigSeqScan = regexp.MustCompile(`Seq Scan on (cardholders|cards|accounts)\b`)
 
-// benchPartner finds or creates the benchmark's partner.
-func benchPartner(ctx context.Context, st *store.Store) (int64, error) {
-	var id int64
-	err := st.DB().GetContext(ctx, &id, `SELECT id FROM partners WHERE name = $1`, partnerName)
-	if err == nil {
-		return id, nil
-	}
-	p, err := st.CreatePartner(ctx, store.SystemActor("bench"), partnerName, "GTQ")
-	return p.ID, err
-}
-
-// fill adds cardholders, each with an ACTIVE card and its account, until the partner has n. Rows
-// are made by the database from generate_series, in batches, with realistic names, Guatemalan
-// phones and DPI numbers; emails, phones and documents are unique.
-func fill(ctx context.Context, st *store.Store, pid int64, n int) error {
-	var have int
-	if err := st.DB().GetContext(ctx, &have, `SELECT count(*) FROM cardholders WHERE partner_id = $1`, pid); err != nil {
-		return err
-	}
-	if have >= n {
-		fmt.Fprintf(os.Stderr, "bench: partner %d already has %d cardholders\n", pid, have)
-		return nil
-	}
-	start := time.Now()
-	for from := have + 1; from <= n; from += batch {
-		to := min(from+batch-1, n)
-		if _, err := st.DB().ExecContext(ctx, fillSQL, pid, from, to); err != nil {
-			return fmt.Errorf("fill %d-%d: %w", from, to, err)
-		}
-		fmt.Fprintf(os.Stderr, "bench: %d cardholders (%s)\n", to, time.Since(start).Round(time.Second))
-	}
-	fmt.Fprintf(os.Stderr, "bench: filled in %s\n", time.Since(start).Round(time.Second))
-	return nil
-}
-
 // settle vacuums and analyses the tables the list reads, so every run measures the same state:
 // fresh statistics and a visibility map that lets index-only scans skip the heap, as autovacuum
 // leaves a table in production.
@@ -168,36 +133,6 @@ func settle(ctx context.Context, st *store.Store) error {
 	fmt.Printf("%s; shared_buffers %s; %d CPUs seen by Go\n\n", version, buffers, runtime.NumCPU())
 	return nil
 }
-
-// fillSQL makes cardholders $2..$3 of partner $1 with their cards in one statement: the ids come
-// from the sequences first, so each card joins its cardholder and its account without a lookup.
-const fillSQL = `
-WITH src AS (
-    SELECT g,
-           nextval('cardholders_id_seq') AS ch_id,
-           nextval('accounts_id_seq') AS acc_id,
-           (ARRAY['María','José','Ana','Luis','Carmen','Jorge','Lucía','Carlos','Sofía','Miguel','Andrea','Óscar',
-                  'Gabriela','Héctor','Valeria','Raúl','Daniela','Julián','Mónica','Tomás'])[1 + g % 20] AS first,
-           (ARRAY['Ramírez','Gómez','Pérez','López','Hernández','García','Martínez','Castañeda','Xicará','Álvarez',
-                  'Méndez','Chávez','Núñez','Batz','Quiñónez','Sáenz','Ajú','Morales','Figueroa','Cojtí'])[1 + (g / 20) % 20] AS last,
-           (ARRAY['correo.gt','example.com','mail.com','banco.gt','empresa.com.gt'])[1 + (g / 400) % 5] AS domain
-    FROM generate_series($2::bigint, $3::bigint) g
-), holders AS (
-    INSERT INTO cardholders (id, partner_id, name, last_name, address, country_of_birth, date_of_birth, marital_status,
-                             gender, phone_number, email, document_type, document_number, created_at)
-    SELECT ch_id, $1, first, last, (g % 30 + 1) || 'a. Avenida ' || (g % 97) || '-' || (g % 89) || ', Zona ' || (g % 25 + 1),
-           (ARRAY['GT','GT','GT','SV','MX','HN'])[1 + g % 6], date '1950-01-01' + (g * 37 % 20000)::int,
-           (ARRAY['soltero','casado','viudo','divorciado','separado'])[1 + g % 5], (ARRAY['F','M','OTHER'])[1 + g % 3],
-           '502' || lpad(((g * 7919) % 100000000)::text, 8, '0'),
-           lower(translate(first || '.' || last, 'áéíóúñÁÉÍÓÚÑ', 'aeiounAEIOUN')) || g || '@' || domain,
-           'DPI', (2000000000000 + g * 37)::text,
-           now() - make_interval(secs => ($3 - g)::double precision)
-    FROM src
-), card_accounts AS (
-    INSERT INTO accounts (id, partner_id, kind, currency) SELECT acc_id, $1, 'CARD', 'GTQ' FROM src
-)
-INSERT INTO cards (partner_id, cardholder_id, account_id, bin, last4, status)
-SELECT $1, ch_id, acc_id, '459876', lpad((g * 7 % 10000)::text, 4, '0'), 'ACTIVE' FROM src`
 
 // serve starts the real router on the database and returns the CMS headers of a viewer operator.
 func serve(ctx context.Context, st *store.Store, pid int64) (*httptest.Server, map[string]string, error) {

@@ -14,8 +14,8 @@ import (
 // clockTick is the unit of utime and stime in /proc/<pid>/stat (USER_HZ, 100 on Linux).
 const clockTick = 10 * time.Millisecond
 
-// cpuMeter measures the CPU time a phase costs: this process (the app's server and the load clients)
-// and the PostgreSQL backends connected to the benchmark database. CPU time per operation barely
+// cpuMeter measures the CPU time a phase costs: this process (the app's server; the load clients
+// and pgbench run in child processes, measured by their own rusage) and the PostgreSQL backends connected to the benchmark database. CPU time per operation barely
 // depends on what else runs on the machine, unlike a rate, so it is the fairer comparison on a
 // shared host. The backends are found in pg_stat_activity through a connection to another database
 // (so that the meter's own backend is not counted) and read from /proc; where /proc is not readable
@@ -28,13 +28,29 @@ type cpuMeter struct {
 	baseline map[int]time.Duration // backend CPU when the phase started (0 for backends started later)
 	last     map[int]time.Duration // backend CPU when last seen
 	selfAt   time.Duration
+	walAt    walUse
 	stop     chan struct{}
 	done     chan struct{}
 }
 
-// cpuUse is what a phase cost.
+// cpuUse is what a phase cost: the app's server (this process), the load's client (the load child
+// or pgbench) and the PostgreSQL backends, and the WAL the cluster wrote.
 type cpuUse struct {
-	self, db time.Duration
+	app, client, db time.Duration
+	wal             walUse
+}
+
+// walUse is what pg_stat_wal counts for the whole cluster: bytes written, full-page images (the
+// first change of a page after a checkpoint, with full_page_writes on) and flushes to disk (with
+// fsync on; commits that wait on one flush share it).
+type walUse struct {
+	bytes, fpi, syncs float64
+}
+
+func (m *cpuMeter) readWAL(ctx context.Context) walUse {
+	var w walUse
+	_ = m.admin.QueryRowContext(ctx, `SELECT wal_bytes, wal_fpi, wal_sync FROM pg_stat_wal`).Scan(&w.bytes, &w.fpi, &w.syncs)
+	return w
 }
 
 func newCPUMeter(admin *sql.DB, dbName string) *cpuMeter {
@@ -47,6 +63,7 @@ func (m *cpuMeter) start(ctx context.Context) {
 	m.baseline, m.last = map[int]time.Duration{}, map[int]time.Duration{}
 	m.poll(ctx, true)
 	m.selfAt = selfCPU()
+	m.walAt = m.readWAL(ctx)
 	m.stop, m.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(m.done)
@@ -67,6 +84,8 @@ func (m *cpuMeter) start(ctx context.Context) {
 // end stops polling and returns the phase's CPU time.
 func (m *cpuMeter) end() cpuUse {
 	self := selfCPU() - m.selfAt
+	wal := m.readWAL(context.Background())
+	wal = walUse{bytes: wal.bytes - m.walAt.bytes, fpi: wal.fpi - m.walAt.fpi, syncs: wal.syncs - m.walAt.syncs}
 	close(m.stop)
 	<-m.done
 	m.mu.Lock()
@@ -75,7 +94,7 @@ func (m *cpuMeter) end() cpuUse {
 	for pid, t := range m.last {
 		db += t - m.baseline[pid]
 	}
-	return cpuUse{self: self, db: db}
+	return cpuUse{app: self, db: db, wal: wal}
 }
 
 func (m *cpuMeter) poll(ctx context.Context, baseline bool) {
@@ -130,12 +149,11 @@ func procCPU(pid int) (time.Duration, bool) {
 	return time.Duration(u+st) * clockTick, true
 }
 
-// selfCPU is the CPU time this process has used, plus that of its finished children (pgbench).
+// selfCPU is the CPU time this process has used.
 func selfCPU() time.Duration {
-	var self, children syscall.Rusage
+	var self syscall.Rusage
 	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
-	_ = syscall.Getrusage(syscall.RUSAGE_CHILDREN, &children)
-	return tv(self.Utime) + tv(self.Stime) + tv(children.Utime) + tv(children.Stime)
+	return tv(self.Utime) + tv(self.Stime)
 }
 
 func tv(t syscall.Timeval) time.Duration {

@@ -1,16 +1,23 @@
 // Command funds is the load benchmark of the issuer funds API (make bench-funds, docs/performance-funds.md).
 //
 // In one run on one machine, after a warm-up, it measures in each of several rounds:
+//
 //  1. pgbench with a custom script, one conditional UPDATE plus one INSERT per transaction on random
 //     rows of 100k: the rate PostgreSQL itself sustains for the smallest possible money movement;
 //  2. the issuer API doing ADD_FUNDS and WITHDRAW_FUNDS over HTTP on loopback, on 100k cards spread
 //     over 10 partners, with 16 concurrent clients;
 //  3. the same with every request on the cards of one partner (the hot case: one partner balance row
-//     that every request debits or credits).
+//     that every request debits or credits);
+//  4. one hot card (one card's balance and its partner's, every request) at 8 and at 32 clients,
+//     and pgbench on one row at 8 and at 32 connections.
 //
-// It prints both throughputs, their ratio and the app's p50/p99 latency for each round, then the
-// medians of the rounds, and checks that every balance still equals the sum of its movements. It uses its own database in the cluster named by
-// -admin-url, dropped and created again at the start.
+// It prints both throughputs, their ratio, the app's p50/p99 latency and the CPU time per operation
+// of the app, of the load's client (a child process, as pgbench is) and of PostgreSQL, and the WAL
+// written and operations per WAL flush, for each phase; then the medians of the rounds; and checks
+// that every balance still equals the sum of its movements. It uses its own database, dropped and
+// created again at the start, in the cluster named by -admin-url (BENCH_DATABASE_URL) or, by
+// default, in a private cluster with PostgreSQL's default (durable) settings that it starts under
+// -data and stops at the end.
 package main
 
 import (
@@ -24,6 +31,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"runtime/pprof"
 	"slices"
@@ -34,12 +42,14 @@ import (
 	"github.com/lib/pq"
 
 	"cardconsole/handlers"
+	"cardconsole/internal/pgcluster"
 	"cardconsole/store"
 	"cardconsole/web"
 )
 
 type options struct {
 	adminURL string
+	dataDir  string
 	dbName   string
 	pgbench  string
 	duration time.Duration
@@ -53,8 +63,10 @@ type options struct {
 
 func main() {
 	var o options
-	flag.StringVar(&o.adminURL, "admin-url", envOr("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable"),
-		"a database URL of the cluster, with a role that may create databases")
+	flag.StringVar(&o.adminURL, "admin-url", os.Getenv("BENCH_DATABASE_URL"),
+		"a database URL of the cluster, with a role that may create databases; none starts a private durable cluster under -data")
+	flag.StringVar(&o.dataDir, "data", "bench/funds/.data", "where the private cluster lives when -admin-url is not given (kept between runs)")
+	loadChildMode := flag.Bool("load-child", false, "internal: send the load described on standard input (the benchmark runs itself so)")
 	flag.StringVar(&o.dbName, "db", "cardconsole_bench", "the benchmark's own database (dropped and created again)")
 	flag.StringVar(&o.pgbench, "pgbench", "/usr/lib/postgresql/15/bin/pgbench", "the pgbench binary")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "how long each of the three phases of a round runs")
@@ -66,6 +78,13 @@ func main() {
 	flag.StringVar(&o.logTo, "log", os.DevNull, "where the app writes its request log")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the app (server and clients) to this file")
 	flag.Parse()
+	if *loadChildMode {
+		if err := loadChild(); err != nil {
+			fmt.Fprintln(os.Stderr, "bench-funds load client:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -83,17 +102,27 @@ func main() {
 }
 
 func run(ctx context.Context, o options) error {
+	if o.adminURL == "" {
+		cl, err := durableCluster(o.dataDir)
+		if err != nil {
+			return err
+		}
+		defer cl.Stop()
+		o.adminURL = cl.URL("postgres")
+	}
 	benchURL, err := recreateDatabase(ctx, o.adminURL, o.dbName)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("database %s; %d clients, %s per phase, %d cards over %d partners\n\n", o.dbName, o.clients, o.duration, o.cards, o.partners)
-
 	admin, err := sql.Open("postgres", o.adminURL)
 	if err != nil {
 		return err
 	}
 	defer admin.Close()
+	if err := printSettings(ctx, admin); err != nil {
+		return err
+	}
+	fmt.Printf("database %s; %d clients, %s per phase, %d cards over %d partners\n\n", o.dbName, o.clients, o.duration, o.cards, o.partners)
 	meter := newCPUMeter(admin, o.dbName)
 	if err := createPgbenchTables(ctx, o, benchURL); err != nil {
 		return err
@@ -120,50 +149,157 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
-	load := loadConfig{base: base, token: token, appID: w.creds.ApplicationID, clients: o.clients, duration: o.duration}
+	load := loadConfig{Base: base, Token: token, AppID: w.creds.ApplicationID, Clients: o.clients, Duration: o.duration}
 	if err := warmUp(ctx, o, benchURL, meter, st, load, w.cardIDs); err != nil {
 		return err
 	}
 
-	var pgRates, spreadRates, hotRates, spreadRatios, hotRatios []float64
+	var m medians
 	for round := 1; round <= o.rounds; round++ {
-		fmt.Printf("\nround %d of %d\n", round, o.rounds)
-		if err := vacuum(ctx, st); err != nil {
-			return err
+		fmt.Printf("\nround %d of %d (load average %s)\n", round, o.rounds, loadAverage())
+		// phase runs one measured phase on a vacuumed database.
+		phase := func(run func() (float64, int, cpuUse, error)) (float64, error) {
+			if err := vacuum(ctx, st); err != nil {
+				return 0, err
+			}
+			rate, _, _, err := run()
+			return rate, err
 		}
-		pg, err := runPgbench(ctx, o, benchURL, meter, o.duration)
+		pgPhase := func(name string, clients, rows int) (float64, error) {
+			return phase(func() (float64, int, cpuUse, error) {
+				pg, err := runPgbench(ctx, o, benchURL, meter, o.duration, clients, rows)
+				if err == nil {
+					fmt.Printf("%-60s %8.0f tx/s\n%-60s %s\n", name, pg.rate, "", perOp(pg.cpu, pg.count))
+				}
+				return pg.rate, pg.count, pg.cpu, err
+			})
+		}
+		apiPhase := func(name string, clients int, cards []int64, pgRate float64) (float64, error) {
+			return phase(func() (float64, int, cpuUse, error) {
+				l := load
+				l.Clients = clients
+				meter.start(ctx)
+				r, err := l.run(cards)
+				cpu := meter.end()
+				if err != nil {
+					return 0, 0, cpu, err
+				}
+				cpu.client = r.ClientCPU
+				report(name, r, pgRate, cpu)
+				if r.Failures > 0 {
+					return 0, 0, cpu, fmt.Errorf("round %d, %s: %d requests did not answer 200", round, name, r.Failures)
+				}
+				return r.Rate, r.Requests, cpu, nil
+			})
+		}
+		pg, err := pgPhase(fmt.Sprintf("pgbench, %d rows (UPDATE ... WHERE balance >= amt; INSERT)", o.cards), o.clients, o.cards)
 		if err != nil {
 			return err
 		}
-		fmt.Printf("%-60s %8.0f tx/s\n%-60s %s\n", "pgbench (UPDATE ... WHERE balance >= amt; INSERT movement)", pg.rate,
-			"", perOp(pg.cpu, pg.count, "pgbench client"))
-		if err := vacuum(ctx, st); err != nil {
+		spread, err := apiPhase(fmt.Sprintf("issuer API, cards of %d partners", o.partners), o.clients, w.cardIDs, pg)
+		if err != nil {
 			return err
 		}
-		meter.start(ctx)
-		spread := load.run(w.cardIDs)
-		report(fmt.Sprintf("issuer API, cards of %d partners", o.partners), spread, pg.rate, meter.end())
-		if err := vacuum(ctx, st); err != nil {
+		hot, err := apiPhase("issuer API, cards of 1 partner (hot)", o.clients, w.cardIDs[:w.perPartner], pg)
+		if err != nil {
 			return err
 		}
-		meter.start(ctx)
-		hot := load.run(w.cardIDs[:w.perPartner])
-		report("issuer API, cards of 1 partner (hot)", hot, pg.rate, meter.end())
-		if spread.failures+hot.failures > 0 {
-			return fmt.Errorf("round %d: %d requests did not answer 200", round, spread.failures+hot.failures)
+		pg8, err := pgPhase("pgbench, 1 row, 8 connections", 8, 1)
+		if err != nil {
+			return err
 		}
-		pgRates, spreadRates, hotRates = append(pgRates, pg.rate), append(spreadRates, spread.rate), append(hotRates, hot.rate)
-		spreadRatios, hotRatios = append(spreadRatios, spread.rate/pg.rate), append(hotRatios, hot.rate/pg.rate)
+		pg32, err := pgPhase("pgbench, 1 row, 32 connections", 32, 1)
+		if err != nil {
+			return err
+		}
+		card8, err := apiPhase("issuer API, 1 card, 8 clients", 8, w.cardIDs[:1], pg8)
+		if err != nil {
+			return err
+		}
+		card32, err := apiPhase("issuer API, 1 card, 32 clients", 32, w.cardIDs[:1], pg32)
+		if err != nil {
+			return err
+		}
+		m.add(pg, spread, hot, pg8, pg32, card8, card32)
 	}
-	fmt.Printf("\nmedians of %d rounds: pgbench %.0f tx/s; issuer API %.0f req/s (ratio %.2f), hot %.0f req/s (ratio %.2f)\n",
-		o.rounds, median(pgRates), median(spreadRates), median(spreadRatios), median(hotRates), median(hotRatios))
-	fmt.Printf("ratio per round: issuer API %s; hot %s\n", list(spreadRatios), list(hotRatios))
-
+	m.print(o.rounds)
 	if err := checkLedger(ctx, st); err != nil {
 		return err
 	}
 	fmt.Println("\nledger check: every balance equals the sum of its movements and the balance after its last one")
 	return nil
+}
+
+// medians collects the rates of the rounds.
+type medians struct {
+	pg, spread, hot, pg8, pg32, card8, card32 []float64
+}
+
+func (m *medians) add(pg, spread, hot, pg8, pg32, card8, card32 float64) {
+	m.pg, m.spread, m.hot = append(m.pg, pg), append(m.spread, spread), append(m.hot, hot)
+	m.pg8, m.pg32, m.card8, m.card32 = append(m.pg8, pg8), append(m.pg32, pg32), append(m.card8, card8), append(m.card32, card32)
+}
+
+func (m *medians) print(rounds int) {
+	ratios := func(a, b []float64) []float64 {
+		out := make([]float64, len(a))
+		for i := range a {
+			out[i] = a[i] / b[i]
+		}
+		return out
+	}
+	spreadR, hotR, cardR := ratios(m.spread, m.pg), ratios(m.hot, m.pg), ratios(m.card32, m.card8)
+	fmt.Printf("\nmedians of %d rounds: pgbench %.0f tx/s; issuer API %.0f req/s (ratio %.2f), hot partner %.0f req/s (ratio %.2f)\n",
+		rounds, median(m.pg), median(m.spread), median(spreadR), median(m.hot), median(hotR))
+	fmt.Printf("ratio per round: issuer API %s; hot partner %s\n", list(spreadR), list(hotR))
+	fmt.Printf("one card: 8 clients %.0f req/s, 32 clients %.0f req/s (32/8 per round: %s, median %.2f); pgbench one row: 8 %.0f tx/s, 32 %.0f tx/s\n",
+		median(m.card8), median(m.card32), list(cardR), median(cardR), median(m.pg8), median(m.pg32))
+}
+
+// durableCluster starts (creating it on the first run) the benchmark's private PostgreSQL cluster
+// under dir with PostgreSQL's default settings, durable as production runs them: fsync,
+// synchronous_commit and full_page_writes on. It serves on the first free port after 54349.
+func durableCluster(dir string) (*pgcluster.Cluster, error) {
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, err
+	}
+	port, err := pgcluster.FreePort("54349")
+	if err != nil {
+		return nil, err
+	}
+	cl, err := pgcluster.New(filepath.Join(abs, "pg"), filepath.Join(abs, "run"), port)
+	if err != nil {
+		return nil, err
+	}
+	if err := cl.Init(); err != nil {
+		return nil, err
+	}
+	fmt.Printf("private durable cluster %s on port %s\n", cl.Dir, port)
+	return cl, cl.Start()
+}
+
+// printSettings prints the server's version and the settings that decide what a commit costs.
+func printSettings(ctx context.Context, db *sql.DB) error {
+	var version, fsync, syncCommit, fpw, buffers string
+	err := db.QueryRowContext(ctx, `SELECT version(), current_setting('fsync'), current_setting('synchronous_commit'),
+		current_setting('full_page_writes'), current_setting('shared_buffers')`).Scan(&version, &fsync, &syncCommit, &fpw, &buffers)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%s\nfsync=%s synchronous_commit=%s full_page_writes=%s shared_buffers=%s; load average %s\n",
+		version, fsync, syncCommit, fpw, buffers, loadAverage())
+	return nil
+}
+
+// loadAverage is the machine's 1, 5 and 15 minute load averages.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(b))
+	if err != nil || len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 // warmUp runs pgbench and then the app, unmeasured, for the warm-up time each, then refreshes the
@@ -175,14 +311,18 @@ func warmUp(ctx context.Context, o options, dbURL string, meter *cpuMeter, st *s
 	if o.warmup <= 0 {
 		return nil
 	}
-	if _, err := runPgbench(ctx, o, dbURL, meter, o.warmup); err != nil {
+	if _, err := runPgbench(ctx, o, dbURL, meter, o.warmup, o.clients, o.cards); err != nil {
 		return err
 	}
-	load.duration = o.warmup
-	if r := load.run(cardIDs); r.failures > 0 {
-		return fmt.Errorf("warm-up: %d of %d requests did not answer 200", r.failures, r.requests)
+	load.Duration = o.warmup
+	r, err := load.run(cardIDs)
+	if err != nil {
+		return err
 	}
-	_, err := st.DB().ExecContext(ctx, `ANALYZE`)
+	if r.Failures > 0 {
+		return fmt.Errorf("warm-up: %d of %d requests did not answer 200", r.Failures, r.Requests)
+	}
+	_, err = st.DB().ExecContext(ctx, `ANALYZE`)
 	return err
 }
 
@@ -282,7 +422,7 @@ func createPgbenchTables(ctx context.Context, o options, dbURL string) error {
 
 // runPgbench runs the script for d and returns its rate. The meter measures the CPU time of pgbench
 // itself and of its backends.
-func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter, d time.Duration) (pgbenchResult, error) {
+func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter, d time.Duration, clients, rows int) (pgbenchResult, error) {
 	script, err := os.CreateTemp("", "bench-funds-*.sql")
 	if err != nil {
 		return pgbenchResult{}, err
@@ -302,8 +442,8 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter, d
 	if p := u.Query().Get("port"); p != "" {
 		port = p
 	}
-	args := []string{"-n", "-c", strconv.Itoa(o.clients), "-j", strconv.Itoa(min(o.clients, 4)), "-T", strconv.Itoa(int(d.Seconds())),
-		"-D", "rows=" + strconv.Itoa(o.cards), "-f", script.Name(), "-h", host, "-p", port, "-U", u.User.Username(), o.dbName}
+	args := []string{"-n", "-c", strconv.Itoa(clients), "-j", strconv.Itoa(min(clients, 4)), "-T", strconv.Itoa(int(d.Seconds())),
+		"-D", "rows=" + strconv.Itoa(rows), "-f", script.Name(), "-h", host, "-p", port, "-U", u.User.Username(), o.dbName}
 	cmd := exec.CommandContext(ctx, o.pgbench, args...)
 	if pass, ok := u.User.Password(); ok {
 		cmd.Env = append(os.Environ(), "PGPASSWORD="+pass)
@@ -318,6 +458,7 @@ func runPgbench(ctx context.Context, o options, dbURL string, meter *cpuMeter, d
 	if rate == nil || count == nil {
 		return pgbenchResult{}, fmt.Errorf("pgbench printed no rate:\n%s", out)
 	}
+	cpu.client = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	r := pgbenchResult{cpu: cpu}
 	r.rate, _ = strconv.ParseFloat(string(rate[1]), 64)
 	r.count, _ = strconv.Atoi(string(count[1]))
@@ -349,27 +490,27 @@ func serve(st *store.Store, logTo string) (*http.Server, string, error) {
 
 func report(name string, r result, pgTPS float64, cpu cpuUse) {
 	fmt.Printf("%-60s %8.0f req/s  ratio %.2f  p50 %s  p99 %s  (%d requests, %d not 200)\n",
-		name, r.rate, r.rate/pgTPS, r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond), r.requests, r.failures)
-	fmt.Printf("%-60s %s\n", "", perOp(cpu, r.requests, "app and load clients"))
-	for status, n := range r.statuses {
+		name, r.Rate, r.Rate/pgTPS, r.P50.Round(10*time.Microsecond), r.P99.Round(10*time.Microsecond), r.Requests, r.Failures)
+	fmt.Printf("%-60s %s\n", "", perOp(cpu, r.Requests))
+	for status, n := range r.Statuses {
 		if status != http.StatusOK {
 			fmt.Printf("    status %d: %d\n", status, n)
 		}
 	}
 }
 
-// perOp is a phase's CPU time per operation, on each side.
-func perOp(cpu cpuUse, ops int, self string) string {
+// perOp is a phase's CPU time per operation, on each side: the app's server (none for pgbench), the
+// load's client (the HTTP load clients, or pgbench) and PostgreSQL.
+func perOp(cpu cpuUse, ops int) string {
 	if ops == 0 {
 		return ""
 	}
 	us := func(d time.Duration) float64 { return float64(d.Microseconds()) / float64(ops) }
-	return fmt.Sprintf("CPU per op: %s %.0f µs, PostgreSQL %.0f µs", self, us(cpu.self), us(cpu.db))
-}
-
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
+	n := float64(ops)
+	perFlush := 0.0
+	if cpu.wal.syncs > 0 {
+		perFlush = n / cpu.wal.syncs
 	}
-	return def
+	return fmt.Sprintf("CPU per op: app %.0f µs, client %.0f µs, PostgreSQL %.0f µs; WAL per op %.0f bytes, %.2f full-page images; %.1f ops per WAL flush",
+		us(cpu.app), us(cpu.client), us(cpu.db), cpu.wal.bytes/n, cpu.wal.fpi/n, perFlush)
 }
