@@ -26,6 +26,8 @@ const (
 	CodeUnsupportedMedia    Code = "7013" // UNSUPPORTED_MEDIA_TYPE
 	CodeCSRF                Code = "7014" // CSRF_REJECTED: a state change without a valid console token
 	CodeSecondFactorNeeded  Code = "7015" // SECOND_FACTOR_REQUIRED: the password was right; a one-time code completes the sign-in
+	CodeLastAdmin           Code = "7016" // LAST_ADMIN: the change would leave a partner without an active operator who can grant
+	CodeInvitationInvalid   Code = "7017" // INVITATION_INVALID: an invitation link unknown, expired or already used
 	CodeUserNotFound        Code = "7100" // user not found
 	CodeCardNotFound        Code = "7200" // card not found
 	CodeCardNotUpdated      Code = "7210" // CARD_NOT_UPDATED

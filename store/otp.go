@@ -27,7 +27,7 @@ const otpPeriod = 30
 
 var otpPattern = regexp.MustCompile(`^[0-9]{6}$`)
 
-// VerifyOTP accepts a 6-digit TOTP code of the operator once. A wrong code counts towards the
+// VerifyOTP accepts a 6-digit TOTP code of the operator once, or one of its recovery codes once. A wrong code counts towards the
 // lockout; a code whose time step was already used is refused as a replay; a locked operator is
 // refused whatever the code. A missing code is refused and audited.
 func (s *Store) VerifyOTP(ctx context.Context, actor Actor, operatorID int64, code string, now time.Time) error {
@@ -61,6 +61,9 @@ func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operato
 	if code == "" {
 		return otpRequired(ctx, tx, actor, operatorID, "this action needs a one-time code")
 	}
+	if pending == "" && !otpPattern.MatchString(code) {
+		return s.checkRecoveryCode(ctx, tx, actor, operatorID, code, now)
+	}
 	s.compared.OTPCodes.Add(1)
 	step, ok := matchTOTP(secret, code, now)
 	if !ok {
@@ -79,6 +82,22 @@ func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operato
 		return fmt.Errorf("store: unable to reset code failures: %w", err)
 	}
 	return nil
+}
+
+// checkRecoveryCode accepts one of the operator's unused recovery codes in place of a TOTP code, once;
+// an unknown or spent one counts as a wrong code.
+func (s *Store) checkRecoveryCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operatorID int64, code string, now time.Time) error {
+	ok, err := spendRecoveryCode(ctx, tx, operatorID, code, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.otpFailure(ctx, tx, actor, operatorID, now)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE operators SET otp_failed_attempts = 0, otp_locked_until = NULL WHERE id = $1`, operatorID); err != nil {
+		return fmt.Errorf("store: unable to reset code failures: %w", err)
+	}
+	return writeAudit(ctx, tx, actor, Event{Action: "auth.recovery_code_used", ObjectType: "operator", ObjectID: operatorID})
 }
 
 // otpRequired audits a refusal for a missing code (or a missing authenticator) and answers it.

@@ -44,6 +44,8 @@ var statusOf = map[store.Code]int{
 	store.CodeUnsupportedMedia:    http.StatusUnsupportedMediaType,
 	store.CodeCSRF:                http.StatusForbidden,
 	store.CodeSecondFactorNeeded:  http.StatusUnauthorized,
+	store.CodeLastAdmin:           http.StatusConflict,
+	store.CodeInvitationInvalid:   http.StatusGone,
 	store.CodeUserNotFound:        http.StatusNotFound,
 	store.CodeCardNotFound:        http.StatusNotFound,
 	store.CodeCardNotUpdated:      http.StatusConflict,

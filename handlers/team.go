@@ -1,0 +1,143 @@
+package handlers
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"cardconsole/store"
+	"cardconsole/web"
+)
+
+// Permissions lists the permission catalogue and the roles (docs/team.md).
+func (h *Handlers) Permissions(c echo.Context) error {
+	return h.app.Respond(c, web.View{Data: store.PermissionCatalogue()})
+}
+
+type teamPage struct {
+	Items []store.TeamMember `json:"items"`
+	Total int                `json:"total"`
+	Page  int                `json:"page"`
+	Limit int                `json:"limit"`
+}
+
+// Team lists the operators holding a grant on the partner.
+func (h *Handlers) Team(c echo.Context) error {
+	f := store.TeamFilter{PartnerID: web.PartnerID(c), Search: c.QueryParam("searchText"),
+		Status: strings.ToUpper(strings.TrimSpace(c.QueryParam("status"))), Page: pageQuery(c)}
+	items, total, err := h.store.ListTeam(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	if items == nil {
+		items = []store.TeamMember{}
+	}
+	return h.app.Respond(c, web.View{Title: "Team", Data: teamPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit}})
+}
+
+// userID is the operator of the route, from :userId (0 when it is not a number: not found).
+func userID(c echo.Context) int64 {
+	id, _ := strconv.ParseInt(c.Param("userId"), 10, 64)
+	return id
+}
+
+// TeamMember shows one operator of the partner's team with its permissions there.
+func (h *Handlers) TeamMember(c echo.Context) error {
+	d, err := h.store.TeamMemberOf(c.Request().Context(), web.PartnerID(c), userID(c))
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Title: "Operator", Data: d})
+}
+
+type updateMemberRequest struct {
+	Name  *string   `json:"name"`
+	Roles *[]string `json:"roles"`
+	OTP   string    `json:"otp"`
+}
+
+// UpdateTeamMember renames an operator or replaces its roles; new roles need a one-time code, as
+// every change of grants does.
+func (h *Handlers) UpdateTeamMember(c echo.Context) error {
+	var req updateMemberRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.Roles != nil {
+		if err := h.app.RequireOTP(c, req.OTP); err != nil {
+			return err
+		}
+	}
+	d, err := h.store.UpdateTeamMember(c.Request().Context(), web.Actor(c), web.PartnerID(c), userID(c),
+		store.MemberUpdate{Name: req.Name, Roles: req.Roles})
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Message: "operator updated", Data: d})
+}
+
+type permissionsRequest struct {
+	Permissions []store.GrantPair `json:"permissions"`
+	OTP         string            `json:"otp"`
+}
+
+// ReplacePermissions replaces an operator's grants on the partner; a one-time code is always required.
+func (h *Handlers) ReplacePermissions(c echo.Context) error {
+	var req permissionsRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := h.app.RequireOTP(c, req.OTP); err != nil {
+		return err
+	}
+	d, err := h.store.ReplacePermissions(c.Request().Context(), web.Actor(c), web.PartnerID(c), userID(c), req.Permissions)
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Message: "permissions replaced", Data: d})
+}
+
+type statusRequest struct {
+	Status string `json:"status" form:"status"`
+}
+
+// SetOperatorStatus disables or enables an operator; disabling signs it out everywhere at once.
+func (h *Handlers) SetOperatorStatus(c echo.Context) error {
+	var req statusRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	d, err := h.store.SetOperatorStatus(c.Request().Context(), web.Actor(c), web.PartnerID(c), userID(c),
+		strings.ToUpper(strings.TrimSpace(req.Status)))
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Message: "operator " + strings.ToLower(d.Status), Data: d})
+}
+
+type elevationRequest struct {
+	OTP string `json:"otp" form:"otp"`
+}
+
+// ResetAuthenticator removes another operator's authenticator (a one-time code of the caller is
+// required); it enrols again at its next sign-in.
+func (h *Handlers) ResetAuthenticator(c echo.Context) error {
+	var req elevationRequest
+	if c.Request().ContentLength != 0 {
+		if err := bind(c, &req); err != nil {
+			return err
+		}
+	}
+	if req.OTP == "" {
+		req.OTP = c.Request().Header.Get("x-otp")
+	}
+	if err := h.app.RequireOTP(c, req.OTP); err != nil {
+		return err
+	}
+	if err := h.store.ResetAuthenticator(c.Request().Context(), web.Actor(c), web.PartnerID(c), userID(c)); err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Message: "authenticator reset", Status: http.StatusOK})
+}
