@@ -22,7 +22,9 @@ func teamEnv(t *testing.T) (*webtest.Env, int64, *webtest.Operator, *webtest.Ope
 	return env, p, admin, maker
 }
 
-func usersPath(p int64, rest string) string { return "/cms/rest/app/partners/" + itoa(p) + "/users" + rest }
+func usersPath(p int64, rest string) string {
+	return "/cms/rest/app/partners/" + itoa(p) + "/users" + rest
+}
 
 func pairs(p int64, names ...string) []map[string]any {
 	out := []map[string]any{}
