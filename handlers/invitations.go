@@ -8,6 +8,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
+	"cardconsole/views"
 	"cardconsole/web"
 )
 
@@ -70,7 +71,8 @@ func (h *Handlers) Invite(c echo.Context) error {
 	if inv.Token == "" {
 		msg = "grants added to an existing operator"
 	}
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: msg, Data: out})
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: msg, Data: out,
+		Partial: views.InviteResult(views.InvitedView{Email: inv.Email, URL: out.InvitationURL, Mailed: out.Mailed})})
 }
 
 // Invitation shows a live invitation: who is invited and until when.
@@ -79,7 +81,8 @@ func (h *Handlers) Invitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Invitation", Data: inv})
+	return h.app.Respond(c, web.View{Title: "Invitation", Data: inv,
+		Page: views.InvitationPage(views.InvitationView{Token: c.Param("token"), Invitation: inv})})
 }
 
 type acceptRequest struct {
@@ -102,7 +105,8 @@ func (h *Handlers) AcceptInvitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "password set; confirm the authenticator with a code", Data: v})
+	return h.app.Respond(c, web.View{Message: "password set; confirm the authenticator with a code", Data: v,
+		Partial: views.EnrolStep(views.EnrolView{Action: "/invite/" + c.Param("token") + "/otp", Secret: v.Secret, QRSVG: v.QRSVG})})
 }
 
 // ConfirmInvitation is the last step: a code of the new authenticator activates the operator,
@@ -126,5 +130,6 @@ func (h *Handlers) ConfirmInvitation(c echo.Context) error {
 			return err
 		}
 	}
-	return h.app.Respond(c, web.View{Message: "welcome; keep the recovery codes somewhere safe", Data: acc})
+	return h.app.Respond(c, web.View{Message: "welcome; keep the recovery codes somewhere safe", Data: acc,
+		Partial: views.RecoveryCodesStep(acc.RecoveryCodes, "/")})
 }

@@ -2,12 +2,14 @@ package handlers
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
+	"cardconsole/views"
 	"cardconsole/web"
 )
 
@@ -34,7 +36,17 @@ func (h *Handlers) Team(c echo.Context) error {
 	if items == nil {
 		items = []store.TeamMember{}
 	}
-	return h.app.Respond(c, web.View{Title: "Team", Data: teamPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit}})
+	q := url.Values{}
+	for k, v := range map[string]string{"searchText": f.Search, "status": f.Status} {
+		if v != "" {
+			q.Set(k, v)
+		}
+	}
+	vm := views.TeamView{PartnerID: f.PartnerID, Members: items, Search: f.Search, Status: f.Status,
+		CanInvite: web.GrantsOf(c).Has("users:create"), Roles: store.PermissionCatalogue().Roles,
+		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: views.PartnerURL(f.PartnerID, "/users"), Query: q, Target: "team-table"}}
+	return h.app.Respond(c, web.View{Title: "Team", Data: teamPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+		Page: views.TeamPage(vm), Partial: views.TeamTable(vm)})
 }
 
 // userID is the operator of the route, from :userId (0 when it is not a number: not found).
