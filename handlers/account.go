@@ -15,7 +15,7 @@ func (h *Handlers) Me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "My account", Data: a})
+	return h.app.Respond(c, web.View{Title: "My account", Data: a, Page: views.AccountPage(a)})
 }
 
 type passwordRequest struct {
@@ -33,7 +33,7 @@ func (h *Handlers) ChangePassword(c echo.Context) error {
 	if err := h.store.ChangePassword(c.Request().Context(), web.Actor(c), p.OperatorID, req.CurrentPassword, req.NewPassword); err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "password changed"})
+	return h.app.Respond(c, web.View{Message: "password changed", Partial: views.Done("Password changed.")})
 }
 
 // enrolmentView is a secret offered for enrolment with its QR code.
@@ -75,7 +75,8 @@ func (h *Handlers) StartEnrolment(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "scan the code, then confirm it with PUT /cms/rest/app/users/me/otp", Data: v})
+	return h.app.Respond(c, web.View{Message: "scan the code, then confirm it with PUT /cms/rest/app/users/me/otp", Data: v,
+		Partial: views.EnrolStep(views.EnrolView{Action: "/cms/rest/app/users/me/otp", Secret: v.Secret, QRSVG: v.QRSVG})})
 }
 
 type codeRequest struct {
@@ -98,7 +99,7 @@ func (h *Handlers) ConfirmEnrolment(c echo.Context) error {
 		return err
 	}
 	return h.app.Respond(c, web.View{Message: "authenticator enrolled; keep the recovery codes somewhere safe",
-		Data: recoveryCodesView{RecoveryCodes: codes}})
+		Data: recoveryCodesView{RecoveryCodes: codes}, Partial: views.RecoveryCodesStep(codes, "/cms/rest/app/users/me")})
 }
 
 // RegenerateRecoveryCodes replaces the operator's recovery codes, given a one-time code.
@@ -115,5 +116,6 @@ func (h *Handlers) RegenerateRecoveryCodes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "new recovery codes; the old ones no longer work", Data: recoveryCodesView{RecoveryCodes: codes}})
+	return h.app.Respond(c, web.View{Message: "new recovery codes; the old ones no longer work", Data: recoveryCodesView{RecoveryCodes: codes},
+		Partial: views.RecoveryCodesStep(codes, "/cms/rest/app/users/me")})
 }

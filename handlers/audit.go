@@ -27,6 +27,9 @@ func (h *Handlers) AuditLog(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if len(ids) == 0 {
+		return store.NewError(store.CodeForbidden, "you need the permission audit-log:list on some partner")
+	}
 	f := store.AuditFilter{PartnerIDs: ids, Action: strings.TrimSpace(c.QueryParam("action")),
 		Actor: strings.TrimSpace(c.QueryParam("actor")), Page: pageQuery(c)}
 	f.PartnerID, _ = strconv.ParseInt(c.QueryParam("partnerId"), 10, 64)

@@ -23,6 +23,8 @@ type Chrome struct {
 	Path     string // the current path, to highlight navigation
 
 	Requests RequestsBell // the client requests link and bell
+	// CanAudit shows the audit log link: the operator holds audit-log:list on some partner.
+	CanAudit bool
 	// IdleSeconds is how long the session lives without a request; idle.js warns a minute before.
 	IdleSeconds int
 }

@@ -69,6 +69,9 @@ func (a *App) Chrome(c echo.Context, title string) views.Chrome {
 		ch.Operator = p.Email
 		ch.CSRF = p.CSRF
 		ch.Requests = a.requestsBell(c, p.OperatorID)
+		if ids, err := a.Store.PartnerIDsFor(c.Request().Context(), p.OperatorID, "audit-log:list"); err == nil {
+			ch.CanAudit = len(ids) > 0
+		}
 		ch.IdleSeconds = int(a.opts.SessionIdle / time.Second)
 	} else {
 		// Read only: an error page answering a cross-site request must not replace the visitor's
