@@ -61,7 +61,16 @@ func (h *Handlers) TeamMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Operator", Data: d})
+	return h.app.Respond(c, web.View{Title: "Operator", Data: d, Page: views.MemberPage(memberView(c, d, ""))})
+}
+
+// memberView is the operator page's model for the viewer of this request.
+func memberView(c echo.Context, d store.TeamMemberDetail, message string) views.MemberView {
+	vm := views.NewMemberView(web.PartnerID(c), d)
+	g := web.GrantsOf(c)
+	p, _ := web.PrincipalOf(c)
+	vm.CanUpdate, vm.CanChangeStatus, vm.Self, vm.Message = g.Has("users:update"), g.Has("users:change_status"), p.OperatorID == d.ID, message
+	return vm
 }
 
 type updateMemberRequest struct {
@@ -87,12 +96,14 @@ func (h *Handlers) UpdateTeamMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "operator updated", Data: d})
+	return h.app.Respond(c, web.View{Message: "operator updated", Data: d, Partial: views.MemberPanel(memberView(c, d, "Saved."))})
 }
 
 type permissionsRequest struct {
 	Permissions []store.GrantPair `json:"permissions"`
-	OTP         string            `json:"otp"`
+	// PermissionIDs are the console checklist's ticked permissions, on the path's partner.
+	PermissionIDs []int  `json:"-" form:"permissionIds"`
+	OTP           string `json:"otp" form:"otp"`
 }
 
 // ReplacePermissions replaces an operator's grants on the partner; a one-time code is always required.
@@ -104,11 +115,14 @@ func (h *Handlers) ReplacePermissions(c echo.Context) error {
 	if err := h.app.RequireOTP(c, req.OTP); err != nil {
 		return err
 	}
+	for _, id := range req.PermissionIDs {
+		req.Permissions = append(req.Permissions, store.GrantPair{PermissionID: id, PartnerID: web.PartnerID(c)})
+	}
 	d, err := h.store.ReplacePermissions(c.Request().Context(), web.Actor(c), web.PartnerID(c), userID(c), req.Permissions)
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "permissions replaced", Data: d})
+	return h.app.Respond(c, web.View{Message: "permissions replaced", Data: d, Partial: views.MemberPanel(memberView(c, d, "Permissions saved."))})
 }
 
 type statusRequest struct {
@@ -126,7 +140,8 @@ func (h *Handlers) SetOperatorStatus(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "operator " + strings.ToLower(d.Status), Data: d})
+	return h.app.Respond(c, web.View{Message: "operator " + strings.ToLower(d.Status), Data: d,
+		Partial: views.MemberPanel(memberView(c, d, "Operator "+strings.ToLower(d.Status)+"."))})
 }
 
 type elevationRequest struct {
@@ -145,11 +160,20 @@ func (h *Handlers) ResetAuthenticator(c echo.Context) error {
 	if req.OTP == "" {
 		req.OTP = c.Request().Header.Get("x-otp")
 	}
+	if req.OTP == "" { // the console's form: htmx sends a DELETE's fields in the query
+		req.OTP = c.QueryParam("otp")
+	}
 	if err := h.app.RequireOTP(c, req.OTP); err != nil {
 		return err
 	}
-	if err := h.store.ResetAuthenticator(c.Request().Context(), web.Actor(c), web.PartnerID(c), userID(c)); err != nil {
+	ctx := c.Request().Context()
+	if err := h.store.ResetAuthenticator(ctx, web.Actor(c), web.PartnerID(c), userID(c)); err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "authenticator reset", Status: http.StatusOK})
+	d, err := h.store.TeamMemberOf(ctx, web.PartnerID(c), userID(c))
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Message: "authenticator reset", Status: http.StatusOK, Data: d,
+		Partial: views.MemberPanel(memberView(c, d, "Authenticator reset."))})
 }

@@ -38,3 +38,55 @@ type EnrolView struct {
 
 // statusOptions are the team list's status filter values.
 var statusOptions = []string{"ACTIVE", "DISABLED", "INVITED"}
+
+// MemberView is the operator page of a partner's team: its grants as a checklist by resource and
+// what the viewer may change.
+type MemberView struct {
+	PartnerID       int64
+	Member          store.TeamMemberDetail
+	Resources       []ResourceGrants
+	CanUpdate       bool
+	CanChangeStatus bool
+	Self            bool
+	Message         string
+}
+
+// ResourceGrants is one resource's permissions in the checklist.
+type ResourceGrants struct {
+	Resource    string
+	Permissions []PermissionCheck
+}
+
+// PermissionCheck is one permission in the checklist and whether the operator holds it.
+type PermissionCheck struct {
+	Info store.PermissionInfo
+	Held bool
+}
+
+// NewMemberView groups the catalogue by resource, marking what the member holds.
+func NewMemberView(partnerID int64, m store.TeamMemberDetail) MemberView {
+	vm := MemberView{PartnerID: partnerID, Member: m}
+	held := map[string]bool{}
+	for _, p := range m.Permissions {
+		held[p] = true
+	}
+	index := map[string]int{}
+	for _, p := range store.PermissionCatalogue().Permissions {
+		i, ok := index[p.Resource]
+		if !ok {
+			i = len(vm.Resources)
+			index[p.Resource] = i
+			vm.Resources = append(vm.Resources, ResourceGrants{Resource: p.Resource})
+		}
+		vm.Resources[i].Permissions = append(vm.Resources[i].Permissions, PermissionCheck{Info: p, Held: held[p.Name]})
+	}
+	return vm
+}
+
+// boolText is "true" or "false", for data attributes read by scripts.
+func boolText(b bool) string {
+	if b {
+		return "true"
+	}
+	return "false"
+}

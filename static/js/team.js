@@ -40,3 +40,36 @@
     document.getElementById(target).textContent = msg;
   });
 })();
+
+// The operator page's grants checklist: what saving would add and remove, in words.
+(function () {
+  "use strict";
+  document.addEventListener("change", function (ev) {
+    var form = ev.target.closest && ev.target.closest("form[data-grants-diff]");
+    if (!form) {
+      return;
+    }
+    var added = [], removed = [];
+    form.querySelectorAll("input[data-held]").forEach(function (box) {
+      var held = box.getAttribute("data-held") === "true";
+      if (box.checked && !held) {
+        added.push(box.getAttribute("data-words"));
+      } else if (!box.checked && held) {
+        removed.push(box.getAttribute("data-words"));
+      }
+    });
+    var out = document.getElementById(form.getAttribute("data-grants-diff"));
+    out.textContent = "";
+    if (!added.length && !removed.length) {
+      out.textContent = "No changes yet.";
+      return;
+    }
+    [["Will be granted: ", added], ["Will be taken away: ", removed]].forEach(function (part) {
+      if (part[1].length) {
+        var p = document.createElement("p");
+        p.textContent = part[0] + part[1].join("; ");
+        out.appendChild(p);
+      }
+    });
+  });
+})();
