@@ -111,7 +111,7 @@ func TestDatabaseDownIs503(t *testing.T) {
 	env.Do(http.MethodGet, partnerPath(p, "/cardholders"), headers, nil).WantStatus(http.StatusOK)
 
 	relay.cut()
-	res := env.Do(http.MethodGet, partnerPath(p, "/cardholders"), headers, nil).WantError(http.StatusServiceUnavailable, "7016")
+	res := env.Do(http.MethodGet, partnerPath(p, "/cardholders"), headers, nil).WantError(http.StatusServiceUnavailable, "7018")
 	if res.Header.Get("Retry-After") == "" {
 		t.Fatalf("503 without Retry-After")
 	}

@@ -86,11 +86,15 @@ func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
 	env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
 	v := env.Console()
 	v.Login("viewer@example.com", webtest.Password)
-	// Without audit-log:list on any partner the page is refused (issue 17), not an empty list.
+	// A viewer holds no audit-log:list anywhere: no link, and the page and the API refuse.
+	v.Get("/", false).WantStatus(http.StatusOK).Lacks(`data-testid="nav-audit"`)
 	v.Get("/cms/rest/app/audit", false).WantStatus(http.StatusForbidden)
+	viewer := env.Existing("viewer@example.com", 0)
+	viewer.Do(http.MethodGet, "/cms/rest/app/audit", nil).WantError(http.StatusForbidden, "7005")
 
 	a := env.Console()
 	a.Login("admin@example.com", webtest.Password)
+	a.Get("/", false).WantStatus(http.StatusOK).Contains(`data-testid="nav-audit"`)
 	a.Get("/cms/rest/app/audit", false).WantStatus(http.StatusOK).Contains("auth.console_login", "viewer@example.com", "admin@example.com")
 	a.Get("/cms/rest/app/audit?actor=viewer", true).WantStatus(http.StatusOK).Contains(`id="audit-table"`, "viewer@example.com").Lacks("<html", "admin@example.com</td>")
 }

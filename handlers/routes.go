@@ -44,10 +44,29 @@ func Routes(e *echo.Echo, app *web.App) {
 	// Search across every partner the operator may see (docs/cardholders.md).
 	e.GET("/cms/rest/app/search", h.Search, op)
 
+	// Team administration and self-service (docs/team.md). The invitation link works without a
+	// session: its token is the credential.
+	e.GET("/cms/rest/app/permissions", h.Permissions, op)
+	e.GET("/cms/rest/app/users/me", h.Me, op)
+	e.PUT("/cms/rest/app/users/me/password", h.ChangePassword, op)
+	e.POST("/cms/rest/app/users/me/otp", h.StartEnrolment, op)
+	e.PUT("/cms/rest/app/users/me/otp", h.ConfirmEnrolment, op)
+	e.POST("/cms/rest/app/users/me/recovery-codes", h.RegenerateRecoveryCodes, op)
+	e.GET("/invite/:token", h.Invitation)
+	e.POST("/invite/:token", h.AcceptInvitation)
+	e.PUT("/invite/:token/otp", h.ConfirmInvitation)
+
 	// CMS API and console screens of one partner: the operator must hold a grant on it.
 	p := e.Group("/cms/rest/app/partners/:partnerId", op, app.PartnerScope, h.TagScope)
 	p.GET("", h.Partner)
 	p.GET("/balance", h.Balance)
+	p.GET("/users", h.Team, app.Require("users:list"))
+	p.POST("/users", h.Invite, app.Require("users:create"))
+	p.GET("/users/:userId", h.TeamMember, app.Require("users:detail"))
+	p.PATCH("/users/:userId", h.UpdateTeamMember, app.Require("users:update"))
+	p.PUT("/users/:userId/permissions", h.ReplacePermissions, app.Require("users:update"))
+	p.PATCH("/users/:userId/status", h.SetOperatorStatus, app.Require("users:change_status"))
+	p.DELETE("/users/:userId/otp", h.ResetAuthenticator, app.Require("users:update"))
 
 	// Money movement on a cardholder's cards (docs/funds.md): loads, unloads, transfers, movements,
 	// and the console's card page with its forms.

@@ -26,7 +26,9 @@ const (
 	CodeUnsupportedMedia    Code = "7013" // UNSUPPORTED_MEDIA_TYPE
 	CodeCSRF                Code = "7014" // CSRF_REJECTED: a state change without a valid console token
 	CodeSecondFactorNeeded  Code = "7015" // SECOND_FACTOR_REQUIRED: the password was right; a one-time code completes the sign-in
-	CodeUnavailable         Code = "7016" // SERVICE_UNAVAILABLE: the database cannot be reached; try again
+	CodeLastAdmin           Code = "7016" // LAST_ADMIN: the change would leave a partner without an active operator who can grant
+	CodeInvitationInvalid   Code = "7017" // INVITATION_INVALID: an invitation link unknown, expired or already used
+	CodeUnavailable         Code = "7018" // SERVICE_UNAVAILABLE: the database cannot be reached; try again
 	CodeUserNotFound        Code = "7100" // user not found
 	CodeCardholderClosed    Code = "7101" // CARDHOLDER_CLOSED: a closed cardholder is read-only
 	CodeCardholderHasFunds  Code = "7102" // CARDHOLDER_HAS_FUNDS: closing while a card holds money

@@ -27,7 +27,7 @@ const otpPeriod = 30
 
 var otpPattern = regexp.MustCompile(`^[0-9]{6}$`)
 
-// VerifyOTP accepts a 6-digit TOTP code of the operator once. A wrong code counts towards the
+// VerifyOTP accepts a 6-digit TOTP code of the operator once, or one of its recovery codes once. A wrong code counts towards the
 // lockout; a code whose time step was already used is refused as a replay; a locked operator is
 // refused whatever the code. A missing code is refused and audited.
 func (s *Store) VerifyOTP(ctx context.Context, actor Actor, operatorID int64, code string, now time.Time) error {
@@ -36,9 +36,9 @@ func (s *Store) VerifyOTP(ctx context.Context, actor Actor, operatorID int64, co
 	})
 }
 
-// checkCode verifies a code inside tx against the operator's secret, or against pending (a sealed
-// secret being enrolled) when it is set. The operator's row lock serialises its attempts, so the lockout is
-// checked and the failure counted before any other attempt compares a code.
+// checkCode verifies a code inside tx against the operator's secret, or against pending (a secret
+// being enrolled, in clear) when it is set. The operator's row lock serialises its attempts, so the
+// lockout is checked and the failure counted before any other attempt compares a code.
 func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operatorID int64, pending, code string, now time.Time) error {
 	var op struct {
 		Secret      sql.NullString `db:"totp_secret"`
@@ -48,13 +48,9 @@ func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operato
 	if err != nil {
 		return fmt.Errorf("store: unable to read operator: %w", notFoundIf(err, "operator"))
 	}
-	stored := op.Secret.String
-	if pending != "" {
-		stored = pending
-	}
-	var secret string
-	if stored != "" {
-		if secret, err = s.openOTPSecret(stored); err != nil {
+	secret := pending
+	if secret == "" && op.Secret.Valid {
+		if secret, err = s.openOTPSecret(op.Secret.String); err != nil {
 			return err
 		}
 	}
@@ -66,6 +62,9 @@ func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operato
 	}
 	if code == "" {
 		return otpRequired(ctx, tx, actor, operatorID, "this action needs a one-time code")
+	}
+	if pending == "" && !otpPattern.MatchString(code) {
+		return s.checkRecoveryCode(ctx, tx, actor, operatorID, code, now)
 	}
 	s.compared.OTPCodes.Add(1)
 	step, ok := matchTOTP(secret, code, now)
@@ -85,6 +84,22 @@ func (s *Store) checkCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operato
 		return fmt.Errorf("store: unable to reset code failures: %w", err)
 	}
 	return nil
+}
+
+// checkRecoveryCode accepts one of the operator's unused recovery codes in place of a TOTP code, once;
+// an unknown or spent one counts as a wrong code.
+func (s *Store) checkRecoveryCode(ctx context.Context, tx *sqlx.Tx, actor Actor, operatorID int64, code string, now time.Time) error {
+	ok, err := spendRecoveryCode(ctx, tx, operatorID, code, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return s.otpFailure(ctx, tx, actor, operatorID, now)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE operators SET otp_failed_attempts = 0, otp_locked_until = NULL WHERE id = $1`, operatorID); err != nil {
+		return fmt.Errorf("store: unable to reset code failures: %w", err)
+	}
+	return writeAudit(ctx, tx, actor, Event{Action: "auth.recovery_code_used", ObjectType: "operator", ObjectID: operatorID})
 }
 
 // otpRequired audits a refusal for a missing code (or a missing authenticator) and answers it.

@@ -20,6 +20,7 @@ var Permissions = []string{
 	"balance-management:create", "balance-management:list", "balance-management:cancel", "balance-management:otp",
 	"approvals:list", "approvals:detail", "approvals:update",
 	"audit-log:list",
+	"users:otp",
 }
 
 // Roles are named bundles of permissions. None includes an otp pair: those are granted on their own.

@@ -34,6 +34,9 @@ func (s *Store) CreateConsoleSession(ctx context.Context, actor Actor, operatorI
 		if _, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE expires_at < $1`, now); err != nil {
 			return fmt.Errorf("store: unable to purge sessions: %w", err)
 		}
+		if err := recordSignIn(ctx, tx, operatorID, now); err != nil {
+			return err
+		}
 		return writeAudit(ctx, tx, actor, Event{Action: "auth.console_login", ObjectType: "operator", ObjectID: operatorID})
 	})
 	return id, err

@@ -154,7 +154,13 @@ func (s *Store) CompleteSignIn(ctx context.Context, actor Actor, token string, a
 			return fmt.Errorf("store: unable to read sign-in: %w", err)
 		}
 		actor.OperatorID = ch.OperatorID
-		if err := s.checkCode(ctx, tx, actor, ch.OperatorID, ch.Secret.String, code, now); err != nil {
+		var pending string
+		if ch.Secret.Valid {
+			if pending, err = s.openOTPSecret(ch.Secret.String); err != nil {
+				return err
+			}
+		}
+		if err := s.checkCode(ctx, tx, actor, ch.OperatorID, pending, code, now); err != nil {
 			return err
 		}
 		if ch.Secret.Valid {

@@ -90,6 +90,9 @@ func (s *Store) IssueOperatorTokens(ctx context.Context, actor Actor, appID, ope
 		if err != nil {
 			return err
 		}
+		if err := recordSignIn(ctx, tx, operatorID, now); err != nil {
+			return err
+		}
 		return writeAudit(ctx, tx, actor, Event{Action: "auth.api_login", ObjectType: "operator", ObjectID: operatorID})
 	})
 	return pair, err

@@ -37,6 +37,10 @@ type Options struct {
 	TrustedProxies []*net.IPNet
 	// UploadTimeout is how long an upload route may take to receive its body (Timeouts.Upload).
 	UploadTimeout time.Duration
+	// InvitationTTL is how long an invitation link works (store.DefaultInvitationTTL when zero).
+	InvitationTTL time.Duration
+	// Mailer sends invitation links by mail when set (SMTP_URL); without it the admin passes them on.
+	Mailer *Mailer
 }
 
 // App holds what middleware and handlers share.
@@ -127,6 +131,17 @@ func clientIP(trusted []*net.IPNet) echo.IPExtractor {
 
 // SessionIdle is how long a console session lives without a request.
 func (a *App) SessionIdle() time.Duration { return a.opts.SessionIdle }
+
+// InvitationTTL is how long an invitation link works.
+func (a *App) InvitationTTL() time.Duration {
+	if a.opts.InvitationTTL <= 0 {
+		return store.DefaultInvitationTTL
+	}
+	return a.opts.InvitationTTL
+}
+
+// Mailer is the configured mail sender, nil when none is.
+func (a *App) Mailer() *Mailer { return a.opts.Mailer }
 
 // TokenTTL is how long issued tokens live.
 func (a *App) TokenTTL() store.TokenTTL { return a.opts.TokenTTL }

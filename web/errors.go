@@ -46,6 +46,8 @@ var statusOf = map[store.Code]int{
 	store.CodeCSRF:                http.StatusForbidden,
 	store.CodeSecondFactorNeeded:  http.StatusUnauthorized,
 	store.CodeUnavailable:         http.StatusServiceUnavailable,
+	store.CodeLastAdmin:           http.StatusConflict,
+	store.CodeInvitationInvalid:   http.StatusGone,
 	store.CodeUserNotFound:        http.StatusNotFound,
 	store.CodeCardholderClosed:    http.StatusConflict,
 	store.CodeCardholderHasFunds:  http.StatusConflict,

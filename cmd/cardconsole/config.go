@@ -25,6 +25,10 @@ type config struct {
 	SessionTTL  time.Duration
 	SessionIdle time.Duration
 	TokenTTL    store.TokenTTL
+	// InvitationTTL is how long an invitation link works (INVITATION_TTL).
+	InvitationTTL time.Duration
+	// SMTPURL is the mail server invitations are sent through (SMTP_URL), optional.
+	SMTPURL string
 	// TrustedProxies are the peers whose X-Forwarded-For is believed (TRUSTED_PROXIES).
 	TrustedProxies []*net.IPNet
 	Timeouts       web.Timeouts
@@ -38,6 +42,7 @@ func loadConfig() (config, error) {
 	c := config{
 		DatabaseURL: os.Getenv("DATABASE_URL"),
 		ReplicaURL:  os.Getenv("DATABASE_REPLICA_URL"),
+		SMTPURL:     os.Getenv("SMTP_URL"),
 		Addr:        envOr("ADDR", "127.0.0.1:8080"),
 		LogFormat:   envOr("LOG_FORMAT", "text"),
 	}
@@ -58,6 +63,7 @@ func loadConfig() (config, error) {
 		{"READ_TIMEOUT", web.DefaultTimeouts.Read.String(), &c.Timeouts.Read},
 		{"IDLE_TIMEOUT", web.DefaultTimeouts.Idle.String(), &c.Timeouts.Idle},
 		{"UPLOAD_TIMEOUT", web.DefaultTimeouts.Upload.String(), &c.Timeouts.Upload},
+		{"INVITATION_TTL", "72h", &c.InvitationTTL},
 	}
 	for _, d := range durations {
 		if *d.dst, err = time.ParseDuration(envOr(d.name, d.def)); err != nil || *d.dst <= 0 {

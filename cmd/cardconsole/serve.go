@@ -85,9 +85,13 @@ func serve(ctx context.Context) error {
 		}
 		log.Info("reading statements, exports, searches and the audit log on the replica", "max_lag", cfg.ReplicaLag)
 	}
+	mailer, err := web.NewMailer(cfg.SMTPURL)
+	if err != nil {
+		return err
+	}
 	app, e := web.New(web.Options{Store: st, Logger: log, BaseURL: cfg.BaseURL, SessionKey: cfg.SessionKey,
 		SessionTTL: cfg.SessionTTL, SessionIdle: cfg.SessionIdle, TokenTTL: cfg.TokenTTL, TrustedProxies: cfg.TrustedProxies,
-		UploadTimeout: cfg.Timeouts.Upload})
+		UploadTimeout: cfg.Timeouts.Upload, InvitationTTL: cfg.InvitationTTL, Mailer: mailer})
 	handlers.Routes(e, app)
 
 	// Long-lived responses (event streams) end when the base context is cancelled at shutdown.

@@ -404,3 +404,9 @@ func (r *Response) FieldErrors() map[string]string {
 	}
 	return out
 }
+
+// Existing is a handle on an operator the test did not create through the kit (one that joined by
+// invitation); its authenticator must be known to the kit (Enrolled) when its sign-in needs a code.
+func (e *Env) Existing(email string, id int64) *Operator {
+	return &Operator{ID: id, Email: email, env: e}
+}

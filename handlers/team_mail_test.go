@@ -1,0 +1,106 @@
+package handlers_test
+
+import (
+	"bufio"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"cardconsole/web"
+	"cardconsole/web/webtest"
+)
+
+// smtpSink is a minimal SMTP server on loopback that keeps every message it receives.
+func smtpSink(t *testing.T) (addr string, messages <-chan string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	out := make(chan string, 4)
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serveSMTP(conn, out)
+		}
+	}()
+	return ln.Addr().String(), out
+}
+
+func serveSMTP(conn net.Conn, out chan<- string) {
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	r := bufio.NewReader(conn)
+	reply := func(s string) { _, _ = conn.Write([]byte(s + "\r\n")) }
+	reply("220 sink ESMTP")
+	var envelope []string
+	for {
+		line, err := r.ReadString('\n')
+		if err != nil {
+			return
+		}
+		cmd := strings.ToUpper(strings.TrimSpace(line))
+		switch {
+		case strings.HasPrefix(cmd, "EHLO"), strings.HasPrefix(cmd, "HELO"):
+			reply("250 sink")
+		case strings.HasPrefix(cmd, "MAIL FROM"), strings.HasPrefix(cmd, "RCPT TO"):
+			envelope = append(envelope, strings.TrimSpace(line))
+			reply("250 OK")
+		case cmd == "DATA":
+			reply("354 go ahead")
+			var body strings.Builder
+			for {
+				l, err := r.ReadString('\n')
+				if err != nil {
+					return
+				}
+				if l == ".\r\n" {
+					break
+				}
+				body.WriteString(l)
+			}
+			out <- strings.Join(envelope, "\n") + "\n" + body.String()
+			reply("250 queued")
+		case cmd == "QUIT":
+			reply("221 bye")
+			return
+		default:
+			reply("250 OK")
+		}
+	}
+}
+
+func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
+	addr, messages := smtpSink(t)
+	mailer, err := web.NewMailer("smtp://" + addr + "?from=console@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := webtest.NewWith(t, func(o *web.Options) { o.Mailer = mailer })
+	p := env.Partner("Uno", "GTQ")
+	admin := env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	d := admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": "mailed@example.com", "roles": []string{"viewer"}}).
+		WantStatus(http.StatusCreated).Data()
+	if d["mailed"] != true {
+		t.Fatalf("not mailed: %v", d)
+	}
+	select {
+	case m := <-messages:
+		for _, want := range []string{"RCPT TO:<mailed@example.com>", "From: console@example.com", d["invitationUrl"].(string)} {
+			if !strings.Contains(m, want) {
+				t.Fatalf("mail lacks %q:\n%s", want, m)
+			}
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no mail reached the sink")
+	}
+	if _, err := web.NewMailer("http://nope"); err == nil {
+		t.Fatal("a non-smtp URL was accepted")
+	}
+}
