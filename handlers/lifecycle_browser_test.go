@@ -30,7 +30,7 @@ func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
 		waitText("card-balance", "80.25"),
 		waitText("card-status", store.CardActive),
 		waitText("holder-card-balance-"+itoa(w.card.ID), "CANCELED"),
-		waitText("flash-success", "80.25 GTQ moved"),
+		waitText("flash-success", "Q 80.25 moved"),
 	)
 	w.wantBalance(stock, "80.25")
 	w.wantBalance(w.card.ID, "0")

@@ -17,11 +17,15 @@ import (
 // signed-in browser and are no part of the API, so the OpenAPI document leaves them out. Keep it
 // short: a route that answers JSON to an API client belongs in the document.
 var consoleOnly = map[string]string{
-	"GET /login":   "the sign-in page",
-	"POST /login":  "the sign-in form; answers a redirect with the session cookie",
-	"POST /logout": "signs the browser session out; API clients use POST /cms/rest/app/users/logout",
-	"GET /static*": "the console's stylesheets, scripts and images",
-	"GET /":        "the dashboard",
+	"GET /login":              "the sign-in page",
+	"POST /login":             "the sign-in form; answers a redirect with the session cookie",
+	"POST /logout":            "signs the browser session out; API clients use POST /cms/rest/app/users/logout",
+	"GET /static*":            "the console's stylesheets, scripts and images",
+	"GET /login/code":         "the sign-in's one-time-code step; API clients use POST /cms/rest/app/users/login/otp",
+	"POST /login/code":        "the code step's form; answers a redirect with the session cookie",
+	"POST /session/keepalive": "the idle warning's \"stay signed in\" button (static/js/idle.js)",
+	"POST /language":          "the header's language picker; the choice is kept on the operator",
+	"GET /":                   "the dashboard",
 	"GET /cms/rest/app/partners/{partnerId}/cardholders/new": "the new-cardholder form",
 	"GET /api/v2/applications/new":                           "the new-request form of the console",
 }

@@ -69,6 +69,9 @@ func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 	for _, next := range hostile {
 		browser := env.Console()
 		page := browser.Get("/login?next="+url.QueryEscape(next), false)
+		if page.Status == http.StatusBadRequest {
+			continue // refused outright (a NUL byte in a query parameter): nothing to be redirected to
+		}
 		if strings.Contains(string(page.Body), "evil") {
 			t.Errorf("login page keeps next %q", next)
 		}

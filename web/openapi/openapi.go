@@ -60,7 +60,26 @@ func build() ([]byte, error) {
 			}
 		}
 	}
+	addUnavailable(paths)
 	return json.MarshalIndent(root, "", "  ")
+}
+
+// addUnavailable documents on every operation the 503 (7018) that any route answers while the
+// database cannot be reached, so no fragment has to repeat it.
+func addUnavailable(paths map[string]any) {
+	for _, item := range paths {
+		ops, _ := item.(map[string]any)
+		for method, op := range ops {
+			o, ok := op.(map[string]any)
+			if !ok || method == "parameters" {
+				continue
+			}
+			responses := ensureMap(o, "responses")
+			if _, set := responses["503"]; !set {
+				responses["503"] = map[string]any{"$ref": "#/components/responses/Unavailable"}
+			}
+		}
+	}
 }
 
 func readFragment(name string, dst *map[string]any) error {
