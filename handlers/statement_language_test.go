@@ -36,7 +36,7 @@ func TestStatementInSpanish(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(records[0], ","); got != "id,fecha y hora,tipo,sentido,referencia,descripción,tarjeta contraparte,débito,crédito,saldo después,moneda" {
+	if got := strings.Join(records[0], ","); got != "id,fecha y hora,tipo,sentido,referencia,descripción,tarjeta contraparte,débito,crédito,saldo después,moneda,revertido por" {
 		t.Fatalf("Spanish CSV header: %s", got)
 	}
 }
