@@ -65,6 +65,15 @@ func (h *Handlers) AppLogin(c echo.Context) error {
 		Data: appTokenResponse{AccessToken: tok, ExpiresIn: int(ttl.Seconds()), TokenType: "Bearer"}})
 }
 
+// applicationOf reads the application token of a sign-in call from its Authorization header.
+func (h *Handlers) applicationOf(c echo.Context) (store.Principal, error) {
+	tok, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
+	if !ok || tok == "" {
+		return store.Principal{}, store.NewError(store.CodeUnauthorized, "Authorization must be 'Bearer <application token>'")
+	}
+	return h.store.LookupToken(c.Request().Context(), tok, store.TokenApp)
+}
+
 type userLoginRequest struct {
 	Email    string `json:"email" form:"email"`
 	Password string `json:"password" form:"password"`
@@ -73,12 +82,8 @@ type userLoginRequest struct {
 // UserLogin exchanges an operator's email and password, under an application token, for an access
 // and a refresh token.
 func (h *Handlers) UserLogin(c echo.Context) error {
-	tok, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
-		return store.NewError(store.CodeUnauthorized, "Authorization must be 'Bearer <application token>'")
-	}
 	ctx := c.Request().Context()
-	app, err := h.store.LookupToken(ctx, tok, store.TokenApp)
+	app, err := h.applicationOf(c)
 	if err != nil {
 		return err
 	}
@@ -119,12 +124,8 @@ type userLoginOTPRequest struct {
 // UserLoginOTP completes an operator sign-in that needs a second factor: the challenge of the
 // password step and a code of the operator's authenticator (or of the secret being enrolled).
 func (h *Handlers) UserLoginOTP(c echo.Context) error {
-	tok, ok := strings.CutPrefix(c.Request().Header.Get("Authorization"), "Bearer ")
-	if !ok || tok == "" {
-		return store.NewError(store.CodeUnauthorized, "Authorization must be 'Bearer <application token>'")
-	}
 	ctx := c.Request().Context()
-	app, err := h.store.LookupToken(ctx, tok, store.TokenApp)
+	app, err := h.applicationOf(c)
 	if err != nil {
 		return err
 	}
