@@ -45,7 +45,7 @@ func RequestFormPage(vm RequestFormView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"hover:underline\">Client requests</a> / New</nav><h1 class=\"mt-2 text-2xl font-semibold\">New client request</h1><p class=\"mt-1 text-sm text-slate-600\">Record what a client asks for; another operator decides it.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"underline hover:no-underline\">Client requests</a> / New</nav><h1 class=\"mt-2 text-2xl font-semibold\">New client request</h1><p class=\"mt-1 text-sm text-slate-600\">Record what a client asks for; another operator decides it.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,0 +1,79 @@
+// Keyboard and screen reader support across HTMX swaps (no inline script: the Content-Security-Policy
+// allows none).
+//
+// Focus: after a swap the operator asked for (a click, a submit, a key), focus stays where it is
+// when that element is still on the page; when the swap removed it, focus moves into the updated
+// region: to its element marked data-autofocus, else its first invalid field, else its first
+// heading, else the region itself. Swaps nobody asked for (live updates, refreshes) never move focus.
+//
+// Announcements: a region with data-live-label that a live update replaced says its label (e.g.
+// "3 pending in the queue") in the page's status region, #live-status, when the label changed.
+(function () {
+  "use strict";
+
+  function announce(text) {
+    var status = document.getElementById("live-status");
+    if (!status || !text) return;
+    // Emptying first makes a repeated text a change that screen readers read again.
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 50);
+  }
+  window.cardconsole = window.cardconsole || {};
+  window.cardconsole.announce = announce;
+
+  function focusable(el) {
+    if (!el.hasAttribute("tabindex") && !el.matches("a[href], button, input, select, textarea")) {
+      el.setAttribute("tabindex", "-1");
+    }
+    el.focus({ preventScroll: false });
+  }
+
+  function focusInto(region) {
+    var target = region.querySelector("[data-autofocus]") ||
+      region.querySelector("[aria-invalid=true]") ||
+      region.querySelector("h1, h2, h3") ||
+      region;
+    focusable(target);
+  }
+
+  function lost() {
+    var a = document.activeElement;
+    return !a || a === document.body || !document.body.contains(a);
+  }
+
+  // The regions settled by the current swap, gathered over its afterSettle events (one per swapped
+  // element, out-of-band ones included) and handled once.
+  var settled = [];
+  var labels = new WeakMap();
+
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    var region = e.detail.target;
+    if (region && region.hasAttribute && region.hasAttribute("data-live-label")) {
+      labels.set(region, region.getAttribute("data-live-label"));
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", function (e) {
+    if (!(e.target instanceof Element)) return;
+    var cfg = e.detail && e.detail.requestConfig;
+    var byPerson = !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.isTrusted);
+    settled.push({ region: e.target, byPerson: byPerson, before: e.detail.target && labels.get(e.detail.target) });
+    if (settled.length > 1) return;
+    window.setTimeout(function () {
+      var batch = settled;
+      settled = [];
+      var byPerson = batch.some(function (s) { return s.byPerson; });
+      if (byPerson) {
+        if (!lost()) return;
+        var live = batch.filter(function (s) { return s.region.isConnected; });
+        var main = live.filter(function (s) { return !s.region.closest("#flash"); })[0] || live[0];
+        if (main) focusInto(main.region);
+        return;
+      }
+      batch.forEach(function (s) {
+        var label = s.region.isConnected && s.region.getAttribute("data-live-label");
+        if (label && label !== s.before) announce(label);
+      });
+    }, 0);
+  });
+})();
