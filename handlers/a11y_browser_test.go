@@ -61,8 +61,6 @@ func (s *screenWalk) step(what string, steps ...chromedp.Action[chromedp.Void]) 
 func (s *screenWalk) check(name string) {
 	s.t.Helper()
 	s.screens++
-	start := time.Now()
-	defer func() { s.t.Logf("TIMING %s %v", name, time.Since(start)) }()
 	for _, v := range webtest.Axe(s.t, s.ctx) {
 		s.problems = append(s.problems, name+": "+v.String())
 	}
@@ -72,7 +70,7 @@ func (s *screenWalk) check(name string) {
 }
 
 // phoneOverflow lays the page out at phone width and says how wide it is when wider than the screen,
-// naming the widest elements that stick out.
+// naming the outermost elements that stick out.
 func (s *screenWalk) phoneOverflow() string {
 	s.t.Helper()
 	var out string
@@ -85,9 +83,10 @@ func (s *screenWalk) phoneOverflow() string {
 			const inner = window.innerWidth, scroll = document.documentElement.scrollWidth;
 			const wide = [];
 			if (scroll > inner) {
+				const out = e => { const r = e.getBoundingClientRect(); return r.width > 0 && r.right > inner + 1; };
 				for (const e of document.body.querySelectorAll('*')) {
 					const r = e.getBoundingClientRect();
-					if (r.right > inner + 1 && r.width > 0 && !e.closest('.overflow-x-auto')) {
+					if (out(e) && !out(e.parentElement)) {
 						wide.push(e.tagName.toLowerCase() + (e.id ? '#' + e.id : '') +
 							(e.dataset.testid ? '[data-testid=' + e.dataset.testid + ']' : '') + ' right=' + Math.round(r.right));
 					}
@@ -148,6 +147,7 @@ func (w *a11yWorld) walkScreens(s *screenWalk) {
 		chromedp.EmulateViewport(phoneWidth, 844),
 		chromedp.Click(id("menu-toggle")),
 		chromedp.WaitVisible(id("nav-audit")),
+		chPoll(`document.querySelector('[data-testid="menu-toggle"]').getAttribute('aria-expanded') === 'true'`),
 	)
 	s.check("phone menu")
 }

@@ -62,7 +62,7 @@ func BulkPage(vm BulkView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</a> / Bulk files</nav><h1 class=\"mt-2 text-2xl font-semibold\" data-testid=\"bulk-title\">Bulk files</h1><div class=\"mt-6 grid gap-6 lg:grid-cols-3\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "</a> / Bulk files</nav><h1 class=\"mt-2 text-2xl font-semibold\" data-testid=\"bulk-title\">Bulk files</h1><div class=\"mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -514,7 +514,7 @@ func BulkHistory(vm BulkView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<div class=\"mt-4 overflow-x-auto\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\"><thead class=\"text-left text-slate-500\"><tr><th class=\"px-4 py-2\">Batch</th><th class=\"px-4 py-2\">Kind</th><th class=\"px-4 py-2\">File</th><th class=\"px-4 py-2\">Status</th><th class=\"px-4 py-2 text-right\">Rows</th><th class=\"px-4 py-2 text-right\">Done</th><th class=\"px-4 py-2 text-right\">With errors</th><th class=\"px-4 py-2\">Uploaded by</th><th class=\"px-4 py-2\">Error file</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 42, "<div class=\"relative mt-4 overflow-x-auto\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\"><thead class=\"text-left text-slate-500\"><tr><th class=\"px-4 py-2\">Batch</th><th class=\"px-4 py-2\">Kind</th><th class=\"px-4 py-2\">File</th><th class=\"px-4 py-2\">Status</th><th class=\"px-4 py-2 text-right\">Rows</th><th class=\"px-4 py-2 text-right\">Done</th><th class=\"px-4 py-2 text-right\">With errors</th><th class=\"px-4 py-2\">Uploaded by</th><th class=\"px-4 py-2\">Error file</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -760,14 +760,14 @@ func ThirdPartyPanel(vm ThirdPartyPanelView) templ.Component {
 			}
 		}
 		if vm.CanAssociate {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "<form method=\"post\" class=\"mt-4 grid gap-3 border-t border-slate-100 pt-4 sm:grid-cols-3\" hx-post=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "<form method=\"post\" class=\"mt-4 grid grid-cols-1 gap-3 border-t border-slate-100 pt-4 sm:grid-cols-3\" hx-post=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
 			var templ_7745c5c3_Var37 string
 			templ_7745c5c3_Var37, templ_7745c5c3_Err = templ.JoinStringErrs(PartnerURL(vm.PartnerID, "/cardholders/"+ID(vm.CardholderID)+"/cards/association"))
 			if templ_7745c5c3_Err != nil {
-				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cardholder_cards.templ`, Line: 171, Col: 185}
+				return templ.Error{Err: templ_7745c5c3_Err, FileName: `cardholder_cards.templ`, Line: 171, Col: 197}
 			}
 			_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var37))
 			if templ_7745c5c3_Err != nil {

@@ -111,7 +111,7 @@ func RequestDetail(vm RequestDetailView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"mt-6 grid gap-6 lg:grid-cols-3\"><section class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\" data-testid=\"request-client\"><h2 class=\"text-sm font-medium text-slate-500\">Client</h2><p class=\"mt-2 font-medium\" data-testid=\"client-name\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "<div class=\"mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3\"><section class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\" data-testid=\"request-client\"><h2 class=\"text-sm font-medium text-slate-500\">Client</h2><p class=\"mt-2 font-medium\" data-testid=\"client-name\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -429,7 +429,7 @@ func RequestDetail(vm RequestDetailView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<div class=\"mt-6 grid gap-6 lg:grid-cols-2\"><section class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\" data-testid=\"request-comments\"><h2 class=\"text-sm font-medium text-slate-500\">Internal comments</h2>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "<div class=\"mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2\"><section class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\" data-testid=\"request-comments\"><h2 class=\"text-sm font-medium text-slate-500\">Internal comments</h2>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -860,7 +860,7 @@ func decisionPanel(vm RequestDetailView) templ.Component {
 			}
 		}
 		if vm.Decidable() {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<div class=\"mt-4 grid gap-6 lg:grid-cols-2\"><form hx-post=\"")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 79, "<div class=\"mt-4 grid grid-cols-1 gap-6 lg:grid-cols-2\"><form hx-post=\"")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

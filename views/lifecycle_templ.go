@@ -158,7 +158,7 @@ func CardLifePanel(vm CardLifeView) templ.Component {
 			}
 		}
 		if vm.Card.Status != store.CardCanceled && (vm.CanCancel || vm.CanReplace) {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"mt-6 grid gap-6 lg:grid-cols-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "<div class=\"mt-6 grid grid-cols-1 gap-6 lg:grid-cols-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -173,7 +173,7 @@ func TeamPage(vm TeamView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" hx-target=\"#invite-result\" hx-swap=\"innerHTML\" data-testid=\"invite-form\"><div class=\"grid gap-4 sm:grid-cols-2\"><label class=\"text-sm font-medium\">Email")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 15, "\" hx-target=\"#invite-result\" hx-swap=\"innerHTML\" data-testid=\"invite-form\"><div class=\"grid grid-cols-1 gap-4 sm:grid-cols-2\"><label class=\"text-sm font-medium\">Email")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -217,7 +217,7 @@ func TeamPage(vm TeamView) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "\" data-testid=\"invite-name\"></label></div><fieldset><legend class=\"text-sm font-medium\">Role</legend><div class=\"mt-2 grid gap-3 sm:grid-cols-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "\" data-testid=\"invite-name\"></label></div><fieldset><legend class=\"text-sm font-medium\">Role</legend><div class=\"mt-2 grid grid-cols-1 gap-3 sm:grid-cols-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -343,7 +343,7 @@ func TeamTable(vm TeamView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<div class=\"overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\" data-testid=\"team-rows\"><thead class=\"bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500\"><tr><th class=\"px-4 py-2\">Email</th><th class=\"px-4 py-2\">Name</th><th class=\"px-4 py-2\">Status</th><th class=\"px-4 py-2\">Roles</th><th class=\"px-4 py-2\">Authenticator</th><th class=\"px-4 py-2\">Last sign-in</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 30, "<div class=\"relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\" data-testid=\"team-rows\"><thead class=\"bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500\"><tr><th class=\"px-4 py-2\">Email</th><th class=\"px-4 py-2\">Name</th><th class=\"px-4 py-2\">Status</th><th class=\"px-4 py-2\">Roles</th><th class=\"px-4 py-2\">Authenticator</th><th class=\"px-4 py-2\">Last sign-in</th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -1029,7 +1029,7 @@ func AccountPage(a store.Account) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "</p><div id=\"step-area\" class=\"mt-6 grid gap-6 sm:grid-cols-2\"><section class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\"><h2 class=\"text-lg font-semibold\">Password</h2><form class=\"mt-4 space-y-4\" hx-put=\"/cms/rest/app/users/me/password\" hx-target=\"#password-result\" hx-swap=\"innerHTML\" data-testid=\"password-form\"><label class=\"block text-sm font-medium\">Current password")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 85, "</p><div id=\"step-area\" class=\"mt-6 grid grid-cols-1 gap-6 sm:grid-cols-2\"><section class=\"rounded-lg border border-slate-200 bg-white p-5 shadow-sm\"><h2 class=\"text-lg font-semibold\">Password</h2><form class=\"mt-4 space-y-4\" hx-put=\"/cms/rest/app/users/me/password\" hx-target=\"#password-result\" hx-swap=\"innerHTML\" data-testid=\"password-form\"><label class=\"block text-sm font-medium\">Current password")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -1523,7 +1523,7 @@ func MemberPanel(vm MemberView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 134, "\" hx-target=\"#member-panel\" hx-swap=\"outerHTML\" data-grants-diff=\"grants-diff\" data-testid=\"grants-form\"><div class=\"grid gap-4 sm:grid-cols-2\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 134, "\" hx-target=\"#member-panel\" hx-swap=\"outerHTML\" data-grants-diff=\"grants-diff\" data-testid=\"grants-form\"><div class=\"grid grid-cols-1 gap-4 sm:grid-cols-2\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

@@ -1,0 +1,55 @@
+package handlers_test
+
+import (
+	"testing"
+
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
+
+	"cardconsole/web/webtest"
+)
+
+// TestBrowserFocusAfterSwapsAndSkipLink: the first Tab reaches the skip link and Enter on it puts
+// focus on the page's content; a form that a swap replaces leaves focus in the region that came in
+// its place (the funds review), and typing in the header search keeps focus in the box while the
+// results come in. On a phone the header's menu opens from the keyboard and says it is open.
+func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
+	w := newFundsWorld(t, "50000")
+	w.env.Operator("searcher@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"maker"}})
+	ctx := webtest.Browser(t)
+	id := webtest.TestID
+	focusIn := func(sel string) chromedp.Action[chromedp.Void] {
+		return chPoll(`(() => { const r = document.querySelector('` + sel + `'); return !!r && r.contains(document.activeElement); })()`)
+	}
+	runSteps(t, ctx, "skip link",
+		w.env.LoginActions("maker@example.com"),
+		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
+		chReady(),
+		chromedp.KeyEvent(kb.Tab),
+		chPoll(`document.activeElement && document.activeElement.dataset.testid === 'skip-link'`),
+		chromedp.KeyEvent(kb.Enter),
+		chPoll(`document.activeElement && document.activeElement.id === 'main'`),
+	)
+	runSteps(t, ctx, "focus moves into the swapped region",
+		chromedp.SendKeys(id("load-amount"), "10.00"),
+		chromedp.Click(id("load-review")),
+		chromedp.WaitVisible(id("funds-review")),
+		focusIn(`#funds-action`),
+		chPoll(`document.activeElement !== document.body`),
+	)
+	runSteps(t, ctx, "focus stays in the search box",
+		chromedp.Click(id("search-input")),
+		chromedp.SendKeys(id("search-input"), "Mar"),
+		chromedp.WaitVisible(chromedp.CSS(`#search-results [data-search-hit], [data-testid="search-empty"]`)),
+		chPoll(`document.activeElement && document.activeElement.id === 'header-search'`),
+	)
+	runSteps(t, ctx, "phone menu from the keyboard",
+		chromedp.EmulateViewport(phoneWidth, 844),
+		chPoll(`getComputedStyle(document.getElementById('main-nav')).display === 'none'`),
+		chPoll(`document.querySelector('[data-testid="menu-toggle"]').getAttribute('aria-expanded') === 'false'`),
+		chromedp.Focus(id("menu-toggle")),
+		chromedp.KeyEvent(kb.Enter),
+		chPoll(`document.querySelector('[data-testid="menu-toggle"]').getAttribute('aria-expanded') === 'true'`),
+		chromedp.WaitVisible(id("logout")),
+	)
+}
