@@ -12,10 +12,12 @@ import (
 // TestBrowserFocusAfterSwapsAndSkipLink: the first Tab reaches the skip link and Enter on it puts
 // focus on the page's content; a form that a swap replaces leaves focus in the region that came in
 // its place (the funds review), and typing in the header search keeps focus in the box while the
-// results come in. On a phone the header's menu opens from the keyboard and says it is open.
+// results come in. On a phone the header's menu opens from the keyboard and says it is open. A
+// checker approving a top-up from the keyboard lands in the refreshed queue, not on the page's body.
 func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
 	w := newFundsWorld(t, "50000")
-	w.env.Operator("searcher@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"maker"}})
+	w.env.Operator("checker@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}})
+	createTopUp(t, w.env, w.maker, w.partner, "250")
 	ctx := webtest.Browser(t)
 	id := webtest.TestID
 	focusIn := func(sel string) chromedp.Action[chromedp.Void] {
@@ -51,5 +53,17 @@ func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
 		chromedp.KeyEvent(kb.Enter),
 		chPoll(`document.querySelector('[data-testid="menu-toggle"]').getAttribute('aria-expanded') === 'true'`),
 		chromedp.WaitVisible(id("logout")),
+	)
+
+	checker := webtest.NewTab(t, ctx)
+	chAcceptConfirms(checker)
+	runSteps(t, checker, "approve from the keyboard",
+		w.env.LoginActions("checker@example.com"),
+		chromedp.Navigate(w.env.Server.URL+partnerPath(w.partner, "/top-ups")),
+		chReady(),
+		chromedp.Focus(id("pr-approve")),
+		chromedp.KeyEvent(kb.Enter),
+		chPoll(`document.querySelectorAll('[data-testid="pr-row"]').length === 0`),
+		focusIn(`#pr-queue`),
 	)
 }

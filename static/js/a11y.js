@@ -4,7 +4,8 @@
 // Focus: after a swap the operator asked for (a click, a submit, a key), focus stays where it is
 // when that element is still on the page; when the swap removed it, focus moves into the updated
 // region: to its element marked data-autofocus, else its first invalid field, else its first
-// heading, else the region itself. Swaps nobody asked for (live updates, refreshes) never move focus.
+// heading, else the region itself. A refresh that replaced the region holding the focus (the queue
+// after its Approve button) does the same. Other live updates never move focus.
 //
 // Announcements: a region with data-live-label that a live update replaced says its label (e.g.
 // "3 pending in the queue") in the page's status region, #live-status, when the label changed.
@@ -44,27 +45,32 @@
   // The regions settled by the current swap, gathered over its afterSettle events (one per swapped
   // element, out-of-band ones included) and handled once.
   var settled = [];
-  var labels = new WeakMap();
+  var labels = new WeakMap(); // a live region's label before its swap
+  var heldFocus = new WeakSet(); // regions that held the focus when their swap began
 
   document.addEventListener("htmx:beforeSwap", function (e) {
     var region = e.detail.target;
-    if (region && region.hasAttribute && region.hasAttribute("data-live-label")) {
-      labels.set(region, region.getAttribute("data-live-label"));
-    }
+    if (!region || !region.hasAttribute) return;
+    if (region.hasAttribute("data-live-label")) labels.set(region, region.getAttribute("data-live-label"));
+    var a = document.activeElement;
+    if (a && a !== document.body && region.contains(a)) heldFocus.add(region);
   });
 
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!(e.target instanceof Element)) return;
     var cfg = e.detail && e.detail.requestConfig;
-    var byPerson = !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.isTrusted);
-    settled.push({ region: e.target, byPerson: byPerson, before: e.detail.target && labels.get(e.detail.target) });
+    var old = e.detail && e.detail.target;
+    settled.push({
+      region: e.target,
+      // A swap the operator asked for, or one that took away the element they were on.
+      moves: !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.isTrusted) || (!!old && heldFocus.has(old)),
+      before: old && labels.get(old),
+    });
     if (settled.length > 1) return;
     window.setTimeout(function () {
       var batch = settled;
       settled = [];
-      var byPerson = batch.some(function (s) { return s.byPerson; });
-      if (byPerson) {
-        if (!lost()) return;
+      if (batch.some(function (s) { return s.moves; }) && lost()) {
         var live = batch.filter(function (s) { return s.region.isConnected; });
         var main = live.filter(function (s) { return !s.region.closest("#flash"); })[0] || live[0];
         if (main) focusInto(main.region);
