@@ -10,8 +10,9 @@ import (
 )
 
 // TestBrowserFocusAfterSwapsAndSkipLink: the first Tab reaches the skip link and Enter on it puts
-// focus on the page's content; a form that a swap replaces leaves focus in the region that came in
-// its place (the funds review), and typing in the header search keeps focus in the box while the
+// focus on the page's content; a refused form comes back with focus on the field in error, marked
+// invalid; a form that a swap replaces leaves focus in the region that came in its place (the funds
+// review), and typing in the header search keeps focus in the box while the
 // results come in. On a phone the header's menu opens from the keyboard and says it is open. A
 // checker approving a top-up from the keyboard lands in the refreshed queue, not on the page's body.
 func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
@@ -32,7 +33,15 @@ func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
 		chromedp.KeyEvent(kb.Enter),
 		chPoll(`document.activeElement && document.activeElement.id === 'main'`),
 	)
+	runSteps(t, ctx, "focus moves to the field in error",
+		chromedp.SendKeys(id("load-amount"), "12.500,00"),
+		chromedp.Click(id("load-review")),
+		chromedp.WaitVisible(id("error-amount")),
+		chPoll(`document.activeElement && document.activeElement.dataset.testid === 'load-amount' &&
+			document.activeElement.getAttribute('aria-invalid') === 'true'`),
+	)
 	runSteps(t, ctx, "focus moves into the swapped region",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="load-amount"]').value = ''`),
 		chromedp.SendKeys(id("load-amount"), "10.00"),
 		chromedp.Click(id("load-review")),
 		chromedp.WaitVisible(id("funds-review")),

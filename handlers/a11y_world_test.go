@@ -13,7 +13,7 @@ import (
 
 // a11yWorld is a Guatemalan partner with something on every console screen: a pending top-up, a
 // cardholder with two loaded cards and a movement waiting for its reversal, a client request, a
-// resolution, a bulk file, an invitation, and an admin who confirms with a one-time code (so every
+// resolution, a bulk file and a payroll waiting for approval, an invitation, and an admin who confirms with a one-time code (so every
 // code dialog shows).
 type a11yWorld struct {
 	*lifeWorld
@@ -53,6 +53,9 @@ func newA11yWorld(t *testing.T) *a11yWorld {
 	bw := &bulkWorld{t: t, env: env, partner: p, maker: w.admin, checker: w.checker}
 	bw.uploadOK(w.admin, "/cardholders/upload", "users", "cardholders.csv",
 		csvBytes(t, ';', cardholderHeader, holderRow(1, ""), holderRow(2, "")))
+	payer := env.Operator("payer@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	bw.uploadOK(payer, "/disbursements/upload", "file", "payroll.csv",
+		csvBytes(t, ',', payoutHeader, []string{itoa(w.second.ID), "", "", "75", "PAY-1", "Quincena"}))
 	bw.work()
 
 	inv := w.admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": "nueva@example.com", "name": "Nueva",
@@ -104,6 +107,7 @@ func (w *a11yWorld) signedInScreens() []consoleScreen {
 		{name: "reversals queue", path: p + "/reversals"},
 		{name: "bulk files", path: p + "/bulk"},
 		{name: "bulk files code dialog", path: p + "/bulk", open: `[data-open-dialog="bulk-otp"]`, wait: `dialog[open]`},
+		{name: "payroll approval code dialog", path: p + "/bulk", open: `[data-open-dialog^="payout-otp-"]`, wait: `dialog[open]`},
 		{name: "team", path: p + "/users"},
 		{name: "operator", path: p + "/users/" + itoa(w.maker.ID)},
 		{name: "operator permissions code dialog", path: p + "/users/" + itoa(w.maker.ID), open: `[data-open-dialog="grants-otp"]`, wait: `dialog[open]`},

@@ -7,6 +7,8 @@
 // heading, else the region itself. A refresh that replaced the region holding the focus (the queue
 // after its Approve button) does the same. Other live updates never move focus.
 //
+// Invalid fields: a field shown with its error message is marked aria-invalid.
+//
 // Announcements: a region with data-live-label that a live update replaced says its label (e.g.
 // "3 pending in the queue") in the page's status region, #live-status, when the label changed.
 (function () {
@@ -28,6 +30,17 @@
     }
     el.focus({ preventScroll: false });
   }
+
+  // A field with an error message (data-field-error, inside the field's label or right after the
+  // field) is marked aria-invalid, so that screen readers say so and focus can go to it.
+  function markInvalid(root) {
+    root.querySelectorAll("[data-field-error]").forEach(function (msg) {
+      var label = msg.closest("label");
+      var field = label ? label.querySelector("input, select, textarea") : msg.previousElementSibling;
+      if (field && field.matches("input, select, textarea")) field.setAttribute("aria-invalid", "true");
+    });
+  }
+  markInvalid(document);
 
   function focusInto(region) {
     var target = region.querySelector("[data-autofocus]") ||
@@ -58,6 +71,7 @@
 
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!(e.target instanceof Element)) return;
+    markInvalid(e.target);
     var cfg = e.detail && e.detail.requestConfig;
     var old = e.detail && e.detail.target;
     settled.push({
