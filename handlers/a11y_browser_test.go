@@ -106,7 +106,7 @@ func (s *screenWalk) phoneOverflow() string {
 }
 
 // walkScreens signs the admin in and checks every screen: the public ones first (invitation, login,
-// one-time code), then each signed-in screen, the search dropdown and the phone menu.
+// a refused login, one-time code), then each signed-in screen, the search dropdown and the phone menu.
 func (w *a11yWorld) walkScreens(s *screenWalk) {
 	base := w.env.Server.URL
 	id := webtest.TestID
@@ -114,7 +114,16 @@ func (w *a11yWorld) walkScreens(s *screenWalk) {
 	s.check("invitation")
 	s.step("login", chromedp.Navigate(base+"/login"), chReady())
 	s.check("login")
+	s.step("wrong password",
+		chromedp.SendKeys(id("login-email"), w.admin.Email),
+		chromedp.SendKeys(id("login-password"), "not-the-password"),
+		chromedp.Click(id("login-submit")),
+		chromedp.WaitVisible(id("login-error")),
+		chReady(),
+	)
+	s.check("login refused")
 	s.step("password",
+		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="login-email"]').value = ''`),
 		chromedp.SendKeys(id("login-email"), w.admin.Email),
 		chromedp.SendKeys(id("login-password"), webtest.Password),
 		chromedp.Click(id("login-submit")),

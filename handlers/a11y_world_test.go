@@ -73,8 +73,8 @@ func (w *a11yWorld) setLanguage(lang string) {
 	}
 }
 
-// consoleScreen is one screen of the walk: where it is and what to do on it once loaded (open its
-// dialog, type a search) before it is checked.
+// consoleScreen is one screen of the walk: where it is and what to click on it once loaded (open
+// its dialog, send its form empty) before it is checked.
 type consoleScreen struct {
 	name string
 	path string
@@ -93,12 +93,14 @@ func (w *a11yWorld) signedInScreens() []consoleScreen {
 		{name: "top-up code dialog", path: p + "/top-ups", open: `[data-open-dialog="top-up-otp"]`, wait: `dialog[open]`},
 		{name: "cardholders", path: p + "/cardholders"},
 		{name: "new cardholder", path: p + "/cardholders/new"},
+		{name: "new cardholder refused", path: p + "/cardholders/new", open: `[data-testid="cardholder-submit"]`, wait: `[data-field-error]`},
 		{name: "cardholder", path: w.holderPath("")},
 		{name: "cardholder reveal dialog", path: w.holderPath(""), open: `[data-open-dialog="reveal-otp"]`, wait: `dialog[open]`},
 		{name: "cardholder's cards", path: w.holderPath("/cards")},
 		{name: "card action code dialog", path: w.holderPath("/cards"), open: `[data-open-dialog^="card-otp-"]`, wait: `dialog[open]`},
 		{name: "linked cards", path: w.holderPath("/cards/association")},
 		{name: "card page (funds forms)", path: card},
+		{name: "funds form refused", path: card, open: `[data-testid="load-review"]`, wait: `[data-field-error]`},
 		{name: "funds review", path: card + "/funds/review?operation=add&amount=10.00", wait: `[data-testid="funds-review"]`},
 		{name: "funds review code dialog", path: card + "/funds/review?operation=add&amount=10.00", open: `[data-open-dialog="funds-otp"]`, wait: `dialog[open]`},
 		{name: "movements", path: card + "/movements"},
