@@ -26,11 +26,14 @@ func TestBrowserEveryScreenIsAccessibleAndFitsAPhone(t *testing.T) {
 		t.Run(lang, func(t *testing.T) {
 			w.setLanguage(lang)
 			ctx := webtest.BrowserWithin(t, 5*time.Minute)
+			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
+				t.Fatal(err)
+			}
 			if _, err := chromedp.Call(ctx, network.SetExtraHTTPHeaders,
 				network.SetExtraHTTPHeadersParams{Headers: network.Headers{"Accept-Language": lang}}); err != nil {
 				t.Fatal(err)
 			}
-			walk := &screenWalk{t: t, ctx: ctx}
+			walk := &screenWalk{t: t, ctx: ctx, lang: lang}
 			defer func() { // also when a step fails, so that what was found so far is shown
 				if len(walk.problems) > 0 {
 					t.Errorf("%d problems on the screens in %s:\n\n%s", len(walk.problems), lang, strings.Join(walk.problems, "\n\n"))
@@ -46,6 +49,7 @@ func TestBrowserEveryScreenIsAccessibleAndFitsAPhone(t *testing.T) {
 type screenWalk struct {
 	t        *testing.T
 	ctx      context.Context
+	lang     string // the language every screen must be in
 	problems []string
 	screens  int
 }
@@ -56,11 +60,18 @@ func (s *screenWalk) step(what string, steps ...chromedp.Action[chromedp.Void]) 
 	runSteps(s.t, s.ctx, what, steps...)
 }
 
-// check runs axe-core on the page as it is, then lays it out 390 px wide and measures whether it
-// scrolls sideways.
+// check makes sure the page is in the walk's language, runs axe-core on it as it is, then lays it
+// out 390 px wide and measures whether it scrolls sideways.
 func (s *screenWalk) check(name string) {
 	s.t.Helper()
 	s.screens++
+	lang, err := chromedp.Run(s.ctx, chromedp.Evaluate[string](`document.documentElement.lang`))
+	if err != nil {
+		s.t.Fatal(err)
+	}
+	if lang != s.lang {
+		s.problems = append(s.problems, fmt.Sprintf("%s: shown in %q, want %q", name, lang, s.lang))
+	}
 	for _, v := range webtest.Axe(s.t, s.ctx) {
 		s.problems = append(s.problems, name+": "+v.String())
 	}

@@ -3,6 +3,7 @@ package handlers_test
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -13,12 +14,11 @@ import (
 
 // a11yWorld is a Guatemalan partner with something on every console screen: a pending top-up, a
 // cardholder with two loaded cards and a movement waiting for its reversal, a client request, a
-// resolution, a bulk file and a payroll waiting for approval, an invitation, and an admin who confirms with a one-time code (so every
-// code dialog shows).
+// resolution, a bulk file and a payroll waiting for approval, an invitation, and an admin who
+// confirms with a one-time code (so every code dialog shows).
 type a11yWorld struct {
 	*lifeWorld
 	admin      *webtest.Operator
-	topUp      int64
 	movement   int64
 	request    int64
 	invitation string
@@ -40,7 +40,7 @@ func newA11yWorld(t *testing.T) *a11yWorld {
 	}
 	w.admin = env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}, Permissions: otp}).Login()
 	storetest.CreditPartner(t, env.Store, p, "250000")
-	w.topUp = createTopUp(t, env, w.maker, p, "12500")
+	createTopUp(t, env, w.maker, p, "12500")
 	w.movement = w.load(w.card.ID, "120.50")
 	w.load(w.second.ID, "80")
 	w.requestReversal(w.checker, w.card.ID, w.movement)
@@ -60,7 +60,11 @@ func newA11yWorld(t *testing.T) *a11yWorld {
 
 	inv := w.admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": "nueva@example.com", "name": "Nueva",
 		"roles": []string{"maker"}, "otp": w.admin.OTP()}).WantStatus(http.StatusCreated).Data()
-	w.invitation = inv["invitationUrl"].(string)[strings.Index(inv["invitationUrl"].(string), "/invite/")+len("/invite/"):]
+	link, err := url.Parse(inv["invitationUrl"].(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.invitation = strings.TrimPrefix(link.Path, "/invite/")
 	w.stranger = env.Partner("Otra Empresa", "USD")
 	return w
 }
