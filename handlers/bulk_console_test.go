@@ -5,9 +5,9 @@ import (
 	"net/url"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 func TestBulkPageThreeWaysAndPayoutReview(t *testing.T) {
@@ -26,12 +26,12 @@ func TestBulkPageThreeWaysAndPayoutReview(t *testing.T) {
 	}
 	// The maker's full page: the form with the kinds they may upload, and a cancel button on their file.
 	maker := w.env.Console()
-	maker.Login(w.maker.Email, webtest.Password)
+	maker.Login(w.maker.Email, apptest.Password)
 	maker.Get(path, false).WantStatus(http.StatusOK).Contains(`data-testid="bulk-form"`, `value="cardholders"`, `value="payout"`,
 		`data-testid="payout-cancel"`).Lacks(`data-testid="payout-approve"`)
 	// The checker's partial (the history): totals, cover, approve and reject; no upload form.
 	checker := w.env.Console()
-	checker.Login(w.checker.Email, webtest.Password)
+	checker.Login(w.checker.Email, apptest.Password)
 	checker.Get(path, true).WantStatus(http.StatusOK).Contains(`data-testid="bulk-history"`, `data-testid="payout-approve"`,
 		`data-testid="payout-reject"`, "80.00", "does not cover").Lacks(`data-testid="bulk-form"`, "<html")
 	checker.Get(path, false).WantStatus(http.StatusOK).Lacks(`data-testid="bulk-form"`)

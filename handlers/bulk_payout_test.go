@@ -7,15 +7,16 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 var payoutHeader = []string{"cardId", "documentType", "documentNumber", "amount", "reference", "description"}
 
 // decide sends approve, reject or cancel on a payout batch.
-func (w *bulkWorld) decide(op *webtest.Operator, id int64, action string, body map[string]any) *webtest.Response {
+func (w *bulkWorld) decide(op *apptest.Operator, id int64, action string, body map[string]any) *apptest.Response {
 	w.t.Helper()
 	return op.Do(http.MethodPatch, partnerPath(w.partner, "/disbursements/"+itoa(id)+"/"+action), body)
 }
@@ -87,10 +88,7 @@ func TestBulkPayoutWaitsForAnotherOperatorThenPaysEachRowOnce(t *testing.T) {
 }
 
 func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
-	saved := store.BulkChunkRows
-	store.BulkChunkRows = 2
-	t.Cleanup(func() { store.BulkChunkRows = saved })
-	w := newBulkWorld(t)
+	w := newBulkWorldOn(t, smallChunks(t))
 	storetest.CreditPartner(t, w.env.Store, w.partner, "10000")
 	rows := [][]string{payoutHeader}
 	var cards []store.Card
@@ -112,7 +110,7 @@ func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
 		t.Fatalf("after one chunk %v", mid)
 	}
 	// Another instance on the same database takes the job over and finishes it.
-	other := webtest.NewOn(t, w.env.URL)
+	other := apptest.NewOn(t, handlers.Routes, w.env.URL)
 	for {
 		found, err := other.Store.WorkBulkJob(context.Background(), 0)
 		if err != nil {

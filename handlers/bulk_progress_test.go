@@ -59,10 +59,7 @@ func TestBulkBatchesListFiltersByKind(t *testing.T) {
 }
 
 func TestBulkProgressFramesStartWithTheBatchAndReplayFromLastEventID(t *testing.T) {
-	saved := store.BulkChunkRows
-	store.BulkChunkRows = 2
-	t.Cleanup(func() { store.BulkChunkRows = saved })
-	w := newBulkWorld(t)
+	w := newBulkWorldOn(t, smallChunks(t))
 	chStock(t, w.env, w.partner, 5)
 	rows := [][]string{cardholderHeader}
 	for i := range 5 {

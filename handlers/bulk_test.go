@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestBulkCardholderFileInBothFormats(t *testing.T) {
@@ -199,7 +199,7 @@ func zipBomb(t *testing.T) []byte {
 
 func TestBulkUploadRefusalsStoreNothing(t *testing.T) {
 	w := newBulkWorld(t)
-	viewer := w.env.Operator("viewer@example.com", true, webtest.Grant{Partner: w.partner, Permissions: []string{"cardholders:list"}})
+	viewer := w.env.Operator("viewer@example.com", true, apptest.Grant{Partner: w.partner, Permissions: []string{"cardholders:list"}})
 	head := strings.Join(cardholderHeader, ",")
 	tooMany := &strings.Builder{}
 	tooMany.WriteString(head + "\n")

@@ -109,7 +109,7 @@ func TestUpdateCardholder(t *testing.T) {
 		t.Fatalf("audit of the edit: %s", after)
 	}
 	// An operator holding cardholders:otp needs a code.
-	otpOp := w.env.Operator("otp@example.com", true, webtestGrant(w.partner, "maker", "cardholders:otp")).Login()
+	otpOp := w.env.Operator("otp@example.com", true, roleGrant(w.partner, "maker", "cardholders:otp")).Login()
 	otpOp.Do(http.MethodPatch, path, map[string]any{"address": "Avenida 2"}).WantError(http.StatusForbidden, "7007")
 	otpOp.Do(http.MethodPatch, path, map[string]any{"address": "Avenida 2", "otp": otpOp.OTP()}).WantStatus(http.StatusOK)
 }

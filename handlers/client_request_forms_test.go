@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // send calls the applications API as the operator with a body of the given content type.
-func send(q *queue, op *webtest.Operator, method, path, contentType, body string) *webtest.Response {
+func send(q *queue, op *apptest.Operator, method, path, contentType, body string) *apptest.Response {
 	q.env.T.Helper()
 	req, err := http.NewRequest(method, q.env.Server.URL+path, strings.NewReader(body))
 	if err != nil {

@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"cardconsole/handlers"
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // evidenceLink asks for a request's signed link and returns its path and query, so that it can be
 // fetched from any instance.
-func evidenceLink(t *testing.T, env *webtest.Env, op *webtest.Operator, partner, id int64) (string, map[string]any) {
+func evidenceLink(t *testing.T, env *apptest.Env, op *apptest.Operator, partner, id int64) (string, map[string]any) {
 	t.Helper()
 	d := op.Do(http.MethodGet, requestPath(partner, id, "/evidence/download"), nil).WantStatus(http.StatusOK).Data()
 	u, err := url.Parse(d["url"].(string))
@@ -52,7 +52,7 @@ func TestSignedEvidenceLink(t *testing.T) {
 	}
 
 	// Another instance on the same database, sharing the session key, serves the same link.
-	other := webtest.NewOn(t, f.env.URL)
+	other := apptest.NewOn(t, handlers.Routes, f.env.URL)
 	other.Do(http.MethodGet, link, nil, nil).WantStatus(http.StatusOK)
 
 	// Tampering with any part of the link is refused.
@@ -113,7 +113,7 @@ func TestEvidenceLinkInConsole(t *testing.T) {
 		&evidenceFile{"photo.png", "image/png", pngBytes(t)}).WantStatus(http.StatusCreated)
 	imgID := int64(img.Data()["id"].(float64))
 	c := f.env.Console()
-	c.Login(f.checker().Email, webtest.Password)
+	c.Login(f.checker().Email, apptest.Password)
 
 	// HTMX: an inline preview through a signed link, with a download link beside it.
 	part := c.Get(requestPath(f.partner, id, "/evidence/download"), true).WantStatus(http.StatusOK).

@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // consolePost sends an HTMX form post with the session's CSRF token and an Idempotency-Key.
-func consolePost(c *webtest.Console, env *webtest.Env, path, key string, form url.Values) *webtest.Response {
+func consolePost(c *apptest.Console, env *apptest.Env, path, key string, form url.Values) *apptest.Response {
 	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
@@ -35,7 +35,7 @@ func TestCardPageThreeWays(t *testing.T) {
 		t.Fatalf("card JSON: %v", d)
 	}
 	c := w.env.Console()
-	c.Login("maker@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	c.Login("maker@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
 	full := c.Get(page, false).WantStatus(200).Contains("<html", `data-testid="card-balance"`, "12.50", `data-testid="load-form"`,
 		`data-testid="unload-form"`, `data-testid="transfer-form"`, `data-testid="movements-rows"`, `data-testid="movement-row"`,
 		`data-testid="holder-card-balance-`+itoa(w.second.ID)+`"`, "Partner available balance", "Q 87.50")
@@ -45,20 +45,20 @@ func TestCardPageThreeWays(t *testing.T) {
 	c.Get(page, true).WantStatus(200).Contains(`id="card-summary"`, "12.50").Lacks("<html", `data-testid="load-form"`)
 
 	// A viewer sees the card and its movements but no forms.
-	w.env.Operator("viewer@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"viewer"}})
+	w.env.Operator("viewer@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"viewer"}})
 	v := w.env.Console()
-	v.Login("viewer@example.com", webtest.Password)
+	v.Login("viewer@example.com", apptest.Password)
 	v.Get(page, false).WantStatus(200).Contains(`data-testid="card-balance"`, `data-testid="movement-row"`).Lacks(`data-testid="load-form"`, `id="funds-action"`)
 	// Another cardholder's path to the card is not found.
 	other := w.env.Console()
-	other.Login("maker@example.com", webtest.Password)
+	other.Login("maker@example.com", apptest.Password)
 	other.Get("/cms/rest/app/partners/"+itoa(w.partner)+"/cardholders/999/cards/"+itoa(w.card.ID), false).WantStatus(404)
 }
 
 func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 	w := newFundsWorld(t, "100")
 	c := w.env.Console()
-	c.Login("maker@example.com", webtest.Password)
+	c.Login("maker@example.com", apptest.Password)
 	page := c.Get(w.cardPath(w.card.ID, ""), false).WantStatus(200)
 	key := string(keyInForm.FindSubmatch(page.Body)[1])
 
@@ -123,10 +123,10 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 
 func TestConsoleOTPDialogAndMovementViews(t *testing.T) {
 	w := newFundsWorld(t, "100")
-	guarded := w.env.Operator("guarded@example.com", true, webtest.Grant{Partner: w.partner, Roles: []string{"maker"},
+	guarded := w.env.Operator("guarded@example.com", true, apptest.Grant{Partner: w.partner, Roles: []string{"maker"},
 		Permissions: []string{"cards-admin:otp"}})
 	c := w.env.Console()
-	c.Login("guarded@example.com", webtest.Password)
+	c.Login("guarded@example.com", apptest.Password)
 	c.Get(w.cardPath(w.card.ID, "/funds/review?operation=add&amount=5"), true).WantStatus(200).
 		Contains(`data-testid="otp-dialog"`, `form="funds-confirm-form"`, `data-testid="funds-confirm"`)
 	form := url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"5"}}

@@ -8,11 +8,11 @@ import (
 	"sync"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
-func (w *fundsWorld) issuerDo(method string, cardID int64, body any) *webtest.Response {
+func (w *fundsWorld) issuerDo(method string, cardID int64, body any) *apptest.Response {
 	w.t.Helper()
 	return w.env.Do(method, "/rest/cards/"+itoa(cardID)+"/funds", w.issuer, body)
 }
@@ -165,7 +165,7 @@ func TestIssuerFiftyIdenticalRequestsInParallelMoveMoneyOnce(t *testing.T) {
 	bodies := map[string]any{"amount": 7, "operation": "ADD_FUNDS", "channel": "MOBILE", "reference": "PAR-1"}
 	const n = 50
 	var wg sync.WaitGroup
-	results := make([]*webtest.Response, n)
+	results := make([]*apptest.Response, n)
 	start := make(chan struct{})
 	for i := range n {
 		wg.Add(1)

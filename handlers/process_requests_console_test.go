@@ -6,12 +6,12 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // consoleUpload posts a top-up form as the console does: multipart, with the CSRF header, and as an
 // HTMX request when htmx is set.
-func consoleUpload(t *testing.T, env *webtest.Env, c *webtest.Console, partner int64, fields map[string]string, file *evidenceFile, htmx bool) *webtest.Response {
+func consoleUpload(t *testing.T, env *apptest.Env, c *apptest.Console, partner int64, fields map[string]string, file *evidenceFile, htmx bool) *apptest.Response {
 	t.Helper()
 	body, ct := topUpMultipart(t, fields, file)
 	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+partnerPath(partner, "/process-request"), bytes.NewReader(body))
@@ -27,9 +27,9 @@ func consoleUpload(t *testing.T, env *webtest.Env, c *webtest.Console, partner i
 func TestTopUpsConsoleScreens(t *testing.T) {
 	f := newTopUpFixture(t)
 	maker := f.env.Console()
-	maker.Login(f.maker().Email, webtest.Password)
+	maker.Login(f.maker().Email, apptest.Password)
 	checker := f.env.Console()
-	checker.Login(f.checker().Email, webtest.Password)
+	checker.Login(f.checker().Email, apptest.Password)
 	pdf := &evidenceFile{"receipt.pdf", "application/pdf", pdfBytes(t, "x")}
 
 	// The partner page loads the section; the section and the page serve HTMX and full pages.
@@ -104,10 +104,10 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 
 func TestTopUpFormAsksForOTPWhenRequired(t *testing.T) {
 	f := newTopUpFixture(t)
-	op := f.env.Operator("otp@example.com", true, webtest.Grant{Partner: f.partner, Roles: []string{"maker"},
+	op := f.env.Operator("otp@example.com", true, apptest.Grant{Partner: f.partner, Roles: []string{"maker"},
 		Permissions: []string{"balance-management:otp"}})
 	c := f.env.Console()
-	c.Login(op.Email, webtest.Password)
+	c.Login(op.Email, apptest.Password)
 	c.Get(partnerPath(f.partner, "/top-ups"), true).Contains(`data-testid="otp-dialog"`, `form="top-up-form"`)
 	pdf := &evidenceFile{"receipt.pdf", "application/pdf", pdfBytes(t, "x")}
 	res := consoleUpload(t, f.env, c, f.partner, map[string]string{"requestedAmount": "5", "otp": "123"}, pdf, true)

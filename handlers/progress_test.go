@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
 const eventWait = 10 * time.Second
@@ -40,7 +40,7 @@ func payload(t *testing.T, ev store.LiveEvent) map[string]any {
 func TestProgressCrossesInstancesAndReplaysFromLastEventID(t *testing.T) {
 	f := newTopUpFixture(t)
 	a := f.env
-	b := webtest.NewOn(t, a.URL) // a second instance on the same database
+	b := apptest.NewOn(t, handlers.Routes, a.URL) // a second instance on the same database
 	path := partnerPath(f.partner, "/process-request/progress")
 
 	// Subscribed on B, with the checker's API credentials.
@@ -122,10 +122,7 @@ func TestProgressShowsOnlyThePartnersOfTheSubscriber(t *testing.T) {
 }
 
 func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
-	saved := web.HeartbeatInterval
-	web.HeartbeatInterval = 200 * time.Millisecond
-	t.Cleanup(func() { web.HeartbeatInterval = saved })
-	f := newTopUpFixture(t)
+	f := newTopUpFixtureOn(t, apptest.NewWith(t, handlers.Routes, shortHeartbeat))
 	path := partnerPath(f.partner, "/process-request/progress")
 
 	// Heartbeats are comment lines.
@@ -144,7 +141,7 @@ func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
 
 	// Logging out ends a console stream.
 	c := f.env.Console()
-	c.Login(f.checker().Email, webtest.Password)
+	c.Login(f.checker().Email, apptest.Password)
 	cs := openStream(t, c.Client, f.env.Server.URL, path, nil)
 	c.Get("/", false)
 	c.HTMX(http.MethodPost, "/logout", nil)

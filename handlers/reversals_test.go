@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/views/pdf/pdftest"
-	"cardconsole/web/webtest"
 )
 
 func (w *lifeWorld) reversalPath(id int64, action string) string {
@@ -103,11 +103,11 @@ func TestRacingApprovalsReverseOnce(t *testing.T) {
 	statuses := make(chan int, 8)
 	for i := range 8 {
 		wg.Add(1)
-		go func(op *webtest.Operator) {
+		go func(op *apptest.Operator) {
 			defer wg.Done()
 			statuses <- statusOf(t, w.env, op, http.MethodPost, w.cardPath(w.card.ID, fmt.Sprintf("/movements/%d/revert", load)),
 				`{"reason":"duplicate load"}`)
-		}([]*webtest.Operator{w.checker, w.checker2}[i%2])
+		}([]*apptest.Operator{w.checker, w.checker2}[i%2])
 	}
 	wg.Wait()
 	close(statuses)
@@ -127,8 +127,8 @@ func TestRacingApprovalsReverseOnce(t *testing.T) {
 	}
 	var requester int64
 	_ = w.env.Store.DB().Get(&requester, `SELECT requested_by FROM reversals WHERE id = $1`, id)
-	approvers := []*webtest.Operator{w.checker, w.checker2, w.env.Operator("admin@example.com", false,
-		webtest.Grant{Partner: w.partner, Roles: []string{"admin"}}).Login()}
+	approvers := []*apptest.Operator{w.checker, w.checker2, w.env.Operator("admin@example.com", false,
+		apptest.Grant{Partner: w.partner, Roles: []string{"admin"}}).Login()}
 	results := make(chan int, 30)
 	start := make(chan struct{})
 	for i := range 30 {
@@ -170,7 +170,7 @@ func TestRacingApprovalsReverseOnce(t *testing.T) {
 }
 
 // statusOf runs a request as the operator, with a JSON body unless body is empty, and returns the status.
-func statusOf(t *testing.T, env *webtest.Env, op *webtest.Operator, method, path, body string) int {
+func statusOf(t *testing.T, env *apptest.Env, op *apptest.Operator, method, path, body string) int {
 	req, err := http.NewRequest(method, env.Server.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Error(err)

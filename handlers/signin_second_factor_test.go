@@ -8,20 +8,21 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestSecondFactorAtAPISignIn(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	checker := env.Operator("checker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"checker"}})
+	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	checker := env.Operator("checker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
-	login := func(email string) *webtest.Response {
-		return env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": email, "password": webtest.Password})
+	login := func(email string) *apptest.Response {
+		return env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": email, "password": apptest.Password})
 	}
-	complete := func(challenge, code string) *webtest.Response {
+	complete := func(challenge, code string) *apptest.Response {
 		return env.Do(http.MethodPost, "/cms/rest/app/users/login/otp", auth, map[string]string{"challenge": challenge, "otp": code})
 	}
 
@@ -70,20 +71,20 @@ func TestSecondFactorAtAPISignIn(t *testing.T) {
 }
 
 // completeWithKit records secret as the operator's authenticator and completes the challenge.
-func completeWithKit(t *testing.T, env *webtest.Env, email, secret, challenge string, complete func(string, string) *webtest.Response) *webtest.Response {
+func completeWithKit(t *testing.T, env *apptest.Env, email, secret, challenge string, complete func(string, string) *apptest.Response) *apptest.Response {
 	t.Helper()
 	env.Enrolled(email, secret)
 	return complete(challenge, env.SignInCode(email))
 }
 
 func TestSecondFactorAtConsoleSignIn(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
-	maker := env.Operator("maker@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	browser := env.Console()
 	page := browser.Get("/login?next="+url.QueryEscape("/cms/rest/app/partners/"+itoa(p)), false)
 	csrf := strings.Split(strings.Split(string(page.Body), `name="_csrf" value="`)[1], `"`)[0]
-	res := browser.PostForm("/login", url.Values{"email": {maker.Email}, "password": {webtest.Password}, "_csrf": {csrf},
+	res := browser.PostForm("/login", url.Values{"email": {maker.Email}, "password": {apptest.Password}, "_csrf": {csrf},
 		"next": {"/cms/rest/app/partners/" + itoa(p)}})
 	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/login/code" {
 		t.Fatalf("password step answered %d %s", res.Status, res.Header.Get("Location"))
@@ -105,17 +106,17 @@ func TestSecondFactorAtConsoleSignIn(t *testing.T) {
 }
 
 func TestBrowserSignInWithPasswordThenCode(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	// No authenticator yet: the code page shows the secret to enrol, then takes a code.
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(env.Server.URL+"/login"),
 		chromedp.WaitVisible(id("login-email")),
 		chromedp.SendKeys(id("login-email"), "admin@example.com"),
-		chromedp.SendKeys(id("login-password"), webtest.Password),
+		chromedp.SendKeys(id("login-password"), apptest.Password),
 		chromedp.Click(id("login-submit")),
 		chromedp.WaitVisible(id("login-enrol-secret")),
 		env.CodeActions("admin@example.com"),
@@ -131,7 +132,7 @@ func TestBrowserSignInWithPasswordThenCode(t *testing.T) {
 		chromedp.Navigate(env.Server.URL+"/login"),
 		chromedp.WaitVisible(id("login-email")),
 		chromedp.SendKeys(id("login-email"), "admin@example.com"),
-		chromedp.SendKeys(id("login-password"), webtest.Password),
+		chromedp.SendKeys(id("login-password"), apptest.Password),
 		chromedp.Click(id("login-submit")),
 		chromedp.WaitVisible(id("login-otp")),
 	)

@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/views"
-	"cardconsole/web/webtest"
 )
 
 // The Statement panel is part of the card's movements section: its links download exactly the
@@ -18,7 +18,7 @@ func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 	movements := strings.TrimSuffix(sc.path(""), "/")
 	q := "?from=2026-03-01&to=2026-03-31"
 	c := sc.env.Console()
-	c.Login(sc.op.Email, webtest.Password)
+	c.Login(sc.op.Email, apptest.Password)
 
 	// HTMX: the section with the panel for the filter's period.
 	c.Get(movements+q, true).WantStatus(http.StatusOK).Lacks("<html").

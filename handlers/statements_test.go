@@ -12,11 +12,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/money"
 	"cardconsole/store/storetest"
 	"cardconsole/views/pdf/pdftest"
-	"cardconsole/web/webtest"
 )
 
 var guatemala = func() *time.Location {
@@ -30,16 +31,16 @@ var guatemala = func() *time.Location {
 // statementCase is a partner with a cardholder whose name needs Unicode, an active card and an
 // operator who may list its movements.
 type statementCase struct {
-	env     *webtest.Env
+	env     *apptest.Env
 	partner int64
 	holder  int64
 	card    store.Card
-	op      *webtest.Operator
+	op      *apptest.Operator
 }
 
 func newStatementCase(t *testing.T) *statementCase {
 	t.Helper()
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Café Quetzal, S.A.", "GTQ")
 	holder := storetest.Cardholder(t, env.Store, p)
 	if _, err := env.Store.DB().Exec(`UPDATE cardholders SET name = 'María José', last_name = 'Ñúñez Łukasz' WHERE id = $1`, holder); err != nil {
@@ -47,7 +48,7 @@ func newStatementCase(t *testing.T) *statementCase {
 	}
 	storetest.CreditPartner(t, env.Store, p, "1000000")
 	card := storetest.ActiveCard(t, env.Store, p, holder)
-	op := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	op := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	return &statementCase{env: env, partner: p, holder: holder, card: card, op: op}
 }
 
@@ -100,7 +101,7 @@ func figure(t *testing.T, text, label string) decimal.Decimal {
 	return decimal.RequireFromString(m[1])
 }
 
-func wantAttachment(t *testing.T, res *webtest.Response, contentType, filename string) {
+func wantAttachment(t *testing.T, res *apptest.Response, contentType, filename string) {
 	t.Helper()
 	res.WantStatus(http.StatusOK)
 	if got := res.Header.Get("Content-Type"); got != contentType {
@@ -234,7 +235,7 @@ func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
 	}
 	// A browser gets the error page, not a file.
 	c := sc.env.Console()
-	c.Login(sc.op.Email, webtest.Password)
+	c.Login(sc.op.Email, apptest.Password)
 	res := c.Get(sc.path("report?from=2026-03-31&to=2026-03-01"), false).WantStatus(http.StatusBadRequest)
 	if res.Header.Get("Content-Disposition") != "" || !bytes.Contains(res.Body, []byte(`data-testid="error-page"`)) {
 		t.Fatalf("console error: %s %s", res.Header.Get("Content-Disposition"), res.Body)
@@ -248,7 +249,7 @@ func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
 func TestStatementNeedsThePermissionAndTheCardholdersCard(t *testing.T) {
 	sc := newStatementCase(t)
 	q := "?from=2026-03-01&to=2026-03-31"
-	limited := sc.env.Operator("limited@example.com", false, webtest.Grant{Partner: sc.partner, Permissions: []string{"cardholders:list"}})
+	limited := sc.env.Operator("limited@example.com", false, apptest.Grant{Partner: sc.partner, Permissions: []string{"cardholders:list"}})
 	for _, route := range []string{"report", "export.csv"} {
 		limited.Do(http.MethodGet, sc.path(route+q), nil).WantError(http.StatusForbidden, "7005")
 	}
@@ -345,7 +346,7 @@ func TestStatementDownloadsWithAConsoleSession(t *testing.T) {
 	sc := newStatementCase(t)
 	sc.march(t, 2)
 	c := sc.env.Console()
-	c.Login(sc.op.Email, webtest.Password)
+	c.Login(sc.op.Email, apptest.Password)
 	res := c.Get(sc.path("report?from=2026-03-01&to=2026-03-31"), false)
 	wantAttachment(t, res, "application/pdf", "movements-"+sc.card.Last4+"-2026-03-01-2026-03-31.pdf")
 	pdftest.Check(t, res.Body)

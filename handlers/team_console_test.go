@@ -5,21 +5,22 @@ import (
 	"net/url"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // The Team page lists the partner's operators with filters and offers the invite form to admins
 // only; the partner page links to it for operators holding users:list.
 func TestTeamConsolePages(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	env.Operator("nobody@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cardholders:list"}})
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	env.Operator("nobody@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cardholders:list"}})
 
 	a := env.Console()
-	a.Login("admin@example.com", webtest.Password)
+	a.Login("admin@example.com", apptest.Password)
 	a.Get(partnerPath(p, ""), false).WantStatus(http.StatusOK).Contains(`data-testid="link-team"`)
 	a.Get(usersPath(p, ""), false).WantStatus(http.StatusOK).Contains(`data-testid="team-rows"`, "viewer@example.com", `data-testid="invite-form"`,
 		"Approve and reject requests")
@@ -41,11 +42,11 @@ func TestTeamConsolePages(t *testing.T) {
 	// Re-enabled, the viewer sees the team without the invite form.
 	a.HTMX(http.MethodPatch, usersPath(p, "/"+itoa(viewer.ID)+"/status"), url.Values{"status": {"ACTIVE"}}).WantStatus(http.StatusOK)
 	v := env.Console()
-	v.Login("viewer@example.com", webtest.Password)
+	v.Login("viewer@example.com", apptest.Password)
 	v.Get(usersPath(p, ""), false).WantStatus(http.StatusOK).Lacks(`data-testid="invite-form"`)
 
 	n := env.Console()
-	n.Login("nobody@example.com", webtest.Password)
+	n.Login("nobody@example.com", apptest.Password)
 	n.Get(partnerPath(p, ""), false).WantStatus(http.StatusOK).Lacks(`data-testid="link-team"`)
 	n.Get(usersPath(p, ""), false).WantStatus(http.StatusForbidden)
 }

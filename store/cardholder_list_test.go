@@ -53,10 +53,10 @@ func TestCardholderSearchStrategiesAgree(t *testing.T) {
 		for _, order := range []string{"asc", "desc"} {
 			for page := 1; page <= 3; page++ {
 				f := store.CardholderFilter{PartnerID: p.ID, Search: "example", SortBy: sortBy, SortOrder: order, Page: store.NewPage(page, 7)}
-				restore := store.ForceSearchStrategy(true)
+				restore := st.ForceSearchStrategy(true)
 				sorted := list(f)
 				restore()
-				restore = store.ForceSearchStrategy(false)
+				restore = st.ForceSearchStrategy(false)
 				walked := list(f)
 				restore()
 				if !slices.Equal(sorted, walked) || (page == 1 && len(sorted) != 7) {
