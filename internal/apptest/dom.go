@@ -2,20 +2,40 @@ package apptest
 
 import (
 	"bytes"
+	"context"
 	"html"
 	"strings"
+	"testing"
 
 	"github.com/PuerkitoBio/goquery"
+	"github.com/a-h/templ"
 )
+
+// ParseHTML parses HTML for queries by CSS selector (doc.Find(`[data-testid="x"]`)).
+func ParseHTML(t testing.TB, b []byte) *goquery.Document {
+	t.Helper()
+	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("not HTML: %v: %s", err, b)
+	}
+	return doc
+}
+
+// Render renders a templ component in ctx (which carries the locale) and parses what it wrote, for
+// component tests that query it by data-testid.
+func Render(t testing.TB, ctx context.Context, c templ.Component) *goquery.Document {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := c.Render(ctx, &buf); err != nil {
+		t.Fatalf("render: %v", err)
+	}
+	return ParseHTML(t, buf.Bytes())
+}
 
 // Doc parses the body as HTML, for queries by CSS selector.
 func (r *Response) Doc() *goquery.Document {
 	r.T.Helper()
-	doc, err := goquery.NewDocumentFromReader(bytes.NewReader(r.Body))
-	if err != nil {
-		r.T.Fatalf("body is not HTML: %v: %s", err, r.Body)
-	}
-	return doc
+	return ParseHTML(r.T, r.Body)
 }
 
 // Find returns the elements of the body that match the CSS selector.
