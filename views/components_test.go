@@ -49,9 +49,9 @@ func TestPaginationShowsTheRangeAndLinksOnlyToPagesThatExist(t *testing.T) {
 	t.Parallel()
 	pager := views.Pager{Limit: 20, Total: 45, Path: "/cardholders", Query: url.Values{"sort": {"name"}}, Target: "cardholders-table"}
 	for _, tc := range []struct {
-		page             int
+		page              int
 		rangeText, pageOf string
-		prev, next       bool
+		prev, next        bool
 	}{
 		{1, "1–20 of 45", "Page 1 of 3", false, true},
 		{2, "21–40 of 45", "Page 2 of 3", true, true},
