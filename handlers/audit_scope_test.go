@@ -16,6 +16,7 @@ import (
 // page) sees the entries about the cardholders, cards and requests of its tags and none about the
 // others; an unrestricted admin sees both.
 func TestAuditLogFollowsTagRestriction(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st, ctx, sys := q.env.Store, context.Background(), store.SystemActor("test")
 	hidden := storetest.Cardholder(t, st, q.partner)
@@ -89,6 +90,7 @@ func containsObject(body, objectType string, id int64) bool {
 // TestAuditLogNeedsThePermission: without audit-log:list on any partner the API and the page answer
 // 403 and the navigation has no link; with it, an empty log is [] and not null.
 func TestAuditLogNeedsThePermission(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})

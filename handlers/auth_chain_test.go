@@ -11,6 +11,7 @@ import (
 )
 
 func TestLoginChainRefreshAndLogout(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -50,6 +51,7 @@ func TestLoginChainRefreshAndLogout(t *testing.T) {
 }
 
 func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	op := env.Operator("ana@example.com", false)
 	app := env.AppToken()
@@ -63,6 +65,7 @@ func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
 }
 
 func TestOTPEndpointAcceptsACodeOnceAndLocksOut(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -81,6 +84,7 @@ func TestOTPEndpointAcceptsACodeOnceAndLocksOut(t *testing.T) {
 }
 
 func TestRefusedAuthorizationIsAudited(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p1, p2 := env.Partner("Uno", "GTQ"), env.Partner("Dos", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}})
@@ -93,6 +97,7 @@ func TestRefusedAuthorizationIsAudited(t *testing.T) {
 }
 
 func TestErrorsAnswerTheEnvelope(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})

@@ -9,6 +9,7 @@ import (
 )
 
 func TestBalanceNeedsBothTokensWithBearerPrefix(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p1 := env.Partner("Uno", "GTQ")
 	p2 := env.Partner("Dos", "USD")

@@ -18,6 +18,7 @@ import (
 // TestNULInFiltersIs400 sends a NUL byte and bytes that are not UTF-8 in list filters: each is 400
 // 7000 naming the parameter, where PostgreSQL's refusal used to surface as a 500.
 func TestNULInFiltersIs400(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
@@ -40,6 +41,7 @@ func TestNULInFiltersIs400(t *testing.T) {
 // TestListQueryFuzzNeverAnswers500 throws awkward values at every query parameter of the list
 // routes: nothing may answer a server error.
 func TestListQueryFuzzNeverAnswers500(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	h := storetest.Cardholder(t, env.Store, p)
@@ -70,6 +72,7 @@ func TestListQueryFuzzNeverAnswers500(t *testing.T) {
 // numeric(20,4) is refused when it is created; one that became too large later (the balance grew)
 // is refused at approval with a conflict, stays PENDING and can still be rejected.
 func TestTopUpThatWouldOverflowTheBalance(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
@@ -99,6 +102,7 @@ func TestTopUpThatWouldOverflowTheBalance(t *testing.T) {
 // TestDatabaseDownIs503 serves the console through a TCP relay to PostgreSQL and cuts the relay:
 // requests that need the database answer 503 7015 with Retry-After, not 500.
 func TestDatabaseDownIs503(t *testing.T) {
+	t.Parallel()
 	base := apptest.New(t, handlers.Routes)
 	p := base.Partner("Quetzal", "GTQ")
 	viewer := base.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})

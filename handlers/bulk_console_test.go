@@ -11,6 +11,7 @@ import (
 )
 
 func TestBulkPageThreeWaysAndPayoutReview(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	storetest.CreditPartner(t, w.env.Store, w.partner, "50")
 	card, _ := w.holder()

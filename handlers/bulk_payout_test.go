@@ -28,6 +28,7 @@ func (w *bulkWorld) bulkLoads(cardID int64) int {
 }
 
 func TestBulkPayoutWaitsForAnotherOperatorThenPaysEachRowOnce(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"csv", "xlsx"} {
 		t.Run(format, func(t *testing.T) {
 			w := newBulkWorld(t)
@@ -88,6 +89,7 @@ func TestBulkPayoutWaitsForAnotherOperatorThenPaysEachRowOnce(t *testing.T) {
 }
 
 func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorldOn(t, smallChunks(t))
 	storetest.CreditPartner(t, w.env.Store, w.partner, "10000")
 	rows := [][]string{payoutHeader}
@@ -133,6 +135,7 @@ func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
 }
 
 func TestBulkPayoutOnInsufficientFundsStopsOrGoesOn(t *testing.T) {
+	t.Parallel()
 	for _, choice := range []string{"STOP", "CONTINUE"} {
 		t.Run(choice, func(t *testing.T) {
 			w := newBulkWorld(t)
@@ -164,6 +167,7 @@ func TestBulkPayoutOnInsufficientFundsStopsOrGoesOn(t *testing.T) {
 }
 
 func TestBulkPayoutRejectAndCancel(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	storetest.CreditPartner(t, w.env.Store, w.partner, "100")
 	c, _ := w.holder()

@@ -13,6 +13,7 @@ import (
 )
 
 func TestBulkBlockListsEachCard(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -84,6 +85,7 @@ func TestBulkBlockListsEachCard(t *testing.T) {
 }
 
 func TestBulkNeedsAnOTPEveryTime(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	// The partner does not require a second factor at sign-in, so a maker without an authenticator
@@ -132,6 +134,7 @@ func TestBulkNeedsAnOTPEveryTime(t *testing.T) {
 }
 
 func TestPartnerCardsScreen(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")

@@ -13,6 +13,7 @@ import (
 )
 
 func TestIssueStockCards(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -64,6 +65,7 @@ func TestIssueStockCards(t *testing.T) {
 }
 
 func TestAssignAnotherCard(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")

@@ -37,6 +37,7 @@ func chStatus(t testing.TB, env *apptest.Env, partnerID, cardID int64) string {
 }
 
 func TestCardLifecycle(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
@@ -89,6 +90,7 @@ func TestCardLifecycle(t *testing.T) {
 }
 
 func TestCardLifecycleScope(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -128,6 +130,7 @@ func TestCardLifecycleScope(t *testing.T) {
 }
 
 func TestCardLifecycleOTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cards-admin:otp"}}).Login()
@@ -147,6 +150,7 @@ func TestCardLifecycleOTP(t *testing.T) {
 }
 
 func TestCardActionsInTheConsole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestCloseCardholderRefusedWhileCardsHoldMoney(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "100")
 	path := w.holderPath("/close")
@@ -32,6 +33,7 @@ func TestCloseCardholderRefusedWhileCardsHoldMoney(t *testing.T) {
 }
 
 func TestCloseCardholderWithUnloadConservesMoney(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "100.1234")
 	w.load(w.second.ID, "50")
@@ -80,6 +82,7 @@ func TestCloseCardholderWithUnloadConservesMoney(t *testing.T) {
 }
 
 func TestUpdateCardholder(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	chCreate(t, w.env, w.partner, chPerson("José", "López", "jose@example.com", "50255550000", "DPI", "2345678901235"))
 	path := w.holderPath("")

@@ -14,6 +14,7 @@ import (
 )
 
 func TestCreateCardholderRefusesEachInvalidField(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
@@ -133,6 +134,7 @@ func TestCreateCardholderRefusesEachInvalidField(t *testing.T) {
 }
 
 func TestCreateCardholderAssignsTheCard(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
@@ -159,6 +161,7 @@ func TestCreateCardholderAssignsTheCard(t *testing.T) {
 }
 
 func TestCreateCardholderConflicts(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -204,6 +207,7 @@ func TestCreateCardholderConflicts(t *testing.T) {
 }
 
 func TestCreateCardholderNeedsThePermission(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -216,6 +220,7 @@ func TestCreateCardholderNeedsThePermission(t *testing.T) {
 }
 
 func TestCardholderFormInTheConsole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCardholderDetailWithoutOTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -52,6 +53,7 @@ func TestCardholderDetailWithoutOTP(t *testing.T) {
 }
 
 func TestCardholderDetailWithOTP(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}, Permissions: []string{"cardholders:otp"}}).Login()
@@ -80,6 +82,7 @@ func TestCardholderDetailWithOTP(t *testing.T) {
 }
 
 func TestCardholderPageInTheConsole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	env.Operator("plain@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
@@ -112,6 +115,7 @@ func TestCardholderPageInTheConsole(t *testing.T) {
 
 // The console GETs answer a fragment to HTMX, and a plain form post creates and redirects.
 func TestCardholderConsoleFragments(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})

@@ -42,6 +42,7 @@ func chList(t testing.TB, op *apptest.Operator, partnerID int64, q url.Values) (
 }
 
 func TestCardholderSearch(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -92,6 +93,7 @@ func TestCardholderSearch(t *testing.T) {
 }
 
 func TestCardholderListSortAndPages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
@@ -156,6 +158,7 @@ func TestCardholderListSortAndPages(t *testing.T) {
 }
 
 func TestCardholderListAccess(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
@@ -165,6 +168,7 @@ func TestCardholderListAccess(t *testing.T) {
 }
 
 func TestCardholderListInTheConsole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})

@@ -11,6 +11,7 @@ import (
 )
 
 func TestSubmitterCannotDecideAndDecisionsHappenOnce(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	admin := q.env.Operator("admin@example.com", false, apptest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
 	res := api(q.env, admin, http.MethodPost, "/api/v2/applications", map[string]any{"clientId": q.client, "type": "archive"}).
@@ -55,6 +56,7 @@ func TestSubmitterCannotDecideAndDecisionsHappenOnce(t *testing.T) {
 }
 
 func TestRejectNeedsAnEnabledResolutionOfThePartner(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "document", map[string]any{"documentReference": "PASS-1"})
 	resID := q.resolution(t, "Blurry document")
@@ -104,6 +106,7 @@ func TestRejectNeedsAnEnabledResolutionOfThePartner(t *testing.T) {
 }
 
 func TestApprovalAppliesCardholderEffects(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -184,6 +187,7 @@ func TestApprovalAppliesCardholderEffects(t *testing.T) {
 }
 
 func TestConsoleDecisions(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	resID := q.resolution(t, "Not eligible")
 	a := q.submit(t, q.client, "verification", map[string]any{"documentReference": "DPI-9"})
@@ -215,6 +219,7 @@ func TestConsoleDecisions(t *testing.T) {
 }
 
 func TestConsoleSubmitsARequestForAClient(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	cl := q.env.SignIn(q.submitter.Email)
 	cl.Get("/api/v2/applications/new", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="request-form"]`, `[name="payload.cardId"]`).WantPage()

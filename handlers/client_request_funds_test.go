@@ -23,6 +23,7 @@ func partnerBalance(t *testing.T, env *apptest.Env, partnerID int64) string {
 }
 
 func TestApprovalMovesMoney(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	approve := func(id int64) *apptest.Response {
@@ -124,6 +125,7 @@ func TestApprovalMovesMoney(t *testing.T) {
 // Withdrawals approved at once never take a card below zero: those the balance covers go through,
 // the others answer 7303 and stay pending.
 func TestConcurrentWithdrawalApprovalsNeverOverdraw(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	fund(t, q.env.Store, q.partner, q.card, "100")
 	var ids []int64

@@ -11,6 +11,7 @@ import (
 
 // Many checkers deciding the same request at once: exactly one decision wins, the rest are 409.
 func TestConcurrentDecisionsDecideOnce(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	resID := q.resolution(t, "Not eligible")
 	checkers := []*apptest.Operator{q.checker}

@@ -25,6 +25,7 @@ func bellCount(t *testing.T, f sseFrame) string {
 }
 
 func TestBellStreamRecountsForEachOperator(t *testing.T) {
+	t.Parallel()
 	q := newQueueOn(t, apptest.NewWith(t, handlers.Routes, shortHeartbeat))
 	st := q.env.Store
 	ctx := context.Background()

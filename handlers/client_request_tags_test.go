@@ -12,6 +12,7 @@ import (
 )
 
 func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -147,6 +148,7 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 }
 
 func TestAuditFindsDiscrepancies(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -214,6 +216,7 @@ func TestAuditFindsDiscrepancies(t *testing.T) {
 
 // The cards list and bulk card actions hide the cards of cardholders outside the operator's tags.
 func TestTagRestrictionHidesCards(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()

@@ -31,6 +31,7 @@ func total(t *testing.T, res *apptest.Response) int {
 }
 
 func TestSubmitValidatesThePayloadOfEachType(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	other := storetest.Cardholder(t, q.env.Store, q.partner)
 	foreign := storetest.ActiveCard(t, q.env.Store, q.partner, other)
@@ -110,6 +111,7 @@ func TestSubmitValidatesThePayloadOfEachType(t *testing.T) {
 }
 
 func TestListFiltersSortsAndPages(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	other := storetest.Cardholder(t, st, q.partner)
@@ -209,6 +211,7 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 }
 
 func TestExportFollowsFiltersAndSort(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	a := q.submit(t, q.client, "archive", map[string]any{})
 	b := q.submit(t, q.client, "deposit", map[string]any{"cardId": q.card.ID, "amount": "12.5"})
@@ -245,6 +248,7 @@ func TestExportFollowsFiltersAndSort(t *testing.T) {
 }
 
 func TestColourChangesOnlyTheHighlight(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "archive", map[string]any{"note": "keep"})
 	for _, method := range []string{http.MethodPut, http.MethodPatch} {
@@ -287,6 +291,7 @@ func TestColourChangesOnlyTheHighlight(t *testing.T) {
 }
 
 func TestDetailAndNotifications(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "withdrawal", map[string]any{"cardId": q.card.ID, "amount": 2})
 	q.submit(t, q.client, "verification", map[string]any{"documentReference": "DPI-123"})

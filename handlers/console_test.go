@@ -10,6 +10,7 @@ import (
 )
 
 func TestConsoleLoginSessionAndLogout(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p1, p2 := env.Partner("Quetzal Pay", "GTQ"), env.Partner("Hidden Co", "USD")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}})
@@ -39,6 +40,7 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 }
 
 func TestConsoleStateChangesNeedTheCSRFToken(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -59,6 +61,7 @@ func TestConsoleStateChangesNeedTheCSRFToken(t *testing.T) {
 }
 
 func TestBalanceServesJSONPartialAndPage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -81,6 +84,7 @@ func TestBalanceServesJSONPartialAndPage(t *testing.T) {
 }
 
 func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})

@@ -13,6 +13,7 @@ import (
 // never ""), and an audit page without entries lists items as [] rather than null. The test kit
 // checks both answers against the OpenAPI document too.
 func TestTopUpsAndAuditAnswerTheDocumentedShapes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	partner := env.Partner("Quetzal", "GTQ")
 	maker := env.Operator("maker@example.com", false,

@@ -26,6 +26,7 @@ func evidenceLink(t *testing.T, env *apptest.Env, op *apptest.Operator, partner,
 }
 
 func TestSignedEvidenceLink(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := pdfBytes(t, "Deposit slip")
 	res := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "75"},
@@ -107,6 +108,7 @@ func TestSignedEvidenceLink(t *testing.T) {
 }
 
 func TestEvidenceLinkInConsole(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	id := createTopUp(t, f.env, f.maker(), f.partner, "20")
 	img := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "5"},

@@ -26,6 +26,7 @@ func consolePost(c *apptest.Console, env *apptest.Env, path, key string, form ur
 var keyInForm = regexp.MustCompile(`name="key" value="([0-9a-f]{32})"`)
 
 func TestCardPageThreeWays(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	w.maker.Do(http.MethodPost, w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": 12.5}).WantStatus(200)
 	page := w.cardPath(w.card.ID, "")
@@ -56,6 +57,7 @@ func TestCardPageThreeWays(t *testing.T) {
 }
 
 func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	c := w.env.Console()
 	c.Login("maker@example.com", apptest.Password)
@@ -122,6 +124,7 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 }
 
 func TestConsoleOTPDialogAndMovementViews(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	guarded := w.env.Operator("guarded@example.com", true, apptest.Grant{Partner: w.partner, Roles: []string{"maker"},
 		Permissions: []string{"cards-admin:otp"}})

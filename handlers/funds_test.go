@@ -12,6 +12,7 @@ import (
 )
 
 func TestCMSLoadUnloadAndTransfer(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	res := w.maker.Do(http.MethodPost, w.holderPath("/cards/funds/add"),
 		map[string]any{"cardId": w.card.ID, "amount": 150.0, "observations": "Monthly allowance"}).WantStatus(http.StatusOK)
@@ -69,6 +70,7 @@ func TestCMSLoadUnloadAndTransfer(t *testing.T) {
 }
 
 func TestCMSFundsRulesAndCodes(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	ctx := context.Background()
 	other := w.env.Partner("Other", "GTQ")
@@ -129,6 +131,7 @@ func TestCMSFundsRulesAndCodes(t *testing.T) {
 }
 
 func TestCMSFundsPermissionsAndOTP(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	viewer := w.env.Operator("viewer@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"viewer"}}).Login()
 	viewer.Do(http.MethodPost, w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": 1}).WantError(403, "7005")
@@ -166,6 +169,7 @@ func TestCMSFundsPermissionsAndOTP(t *testing.T) {
 }
 
 func TestCMSIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	add := w.holderPath("/cards/funds/add")
 	h := w.maker.Headers()

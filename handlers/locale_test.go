@@ -15,6 +15,7 @@ import (
 // TestConsoleLanguageResolution: the operator's saved choice wins, else the partner's country
 // (GT → Spanish), else the browser's Accept-Language, else Spanish.
 func TestConsoleLanguageResolution(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	gt, other := env.Partner("Quetzal Pay", "GTQ"), env.Partner("Somewhere Co", "USD")
 	if err := env.Store.SetPartnerCountry(context.Background(), store.SystemActor("test"), gt, "GT"); err != nil {
@@ -55,6 +56,7 @@ func TestConsoleLanguageResolution(t *testing.T) {
 
 // TestLanguagePickerRefusesBadInput: the choice needs the CSRF token and is one of the two languages.
 func TestLanguagePickerRefusesBadInput(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal Pay", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -72,6 +74,7 @@ func TestLanguagePickerRefusesBadInput(t *testing.T) {
 // TestAPIMessagesFollowAcceptLanguage: the message texts of an error envelope are Spanish or
 // English as asked; codes and field keys never change.
 func TestAPIMessagesFollowAcceptLanguage(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal Pay", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}}).Login()

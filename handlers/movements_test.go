@@ -39,6 +39,7 @@ func datedHistory(t *testing.T, w *fundsWorld) []int64 {
 }
 
 func TestReconciliationFeedFollowsThePartnerTimeZone(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	ids := datedHistory(t, w)
 	feed := func(month, year string) map[string]any {
@@ -95,6 +96,7 @@ func TestReconciliationFeedFollowsThePartnerTimeZone(t *testing.T) {
 }
 
 func TestMovementsListFilterSortPageAndDetail(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	ids := datedHistory(t, w)
 	list := func(q string) map[string]any {

@@ -55,6 +55,7 @@ func main() {
 // A Go client generated with oapi-codegen from the served document compiles and decodes a partner
 // balance of 269473.6234 digit for digit (a float32 would give 269473.62).
 func TestGeneratedClientDecodesAmountsExactly(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	partner := env.Partner("Quetzal", "GTQ")
 	storetest.CreditPartner(t, env.Store, partner, "269473.6234")

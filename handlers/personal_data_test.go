@@ -13,6 +13,7 @@ import (
 // through the request detail, the request list, its export or the cardholder list; an operator
 // without that rule still can.
 func TestPersonalDataNeedsTheCodeOnEveryRoute(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	var holder struct {
 		Email, Phone, Address, Document string

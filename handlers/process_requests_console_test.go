@@ -25,6 +25,7 @@ func consoleUpload(t *testing.T, env *apptest.Env, c *apptest.Console, partner i
 }
 
 func TestTopUpsConsoleScreens(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	maker := f.env.Console()
 	maker.Login(f.maker().Email, apptest.Password)
@@ -103,6 +104,7 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 }
 
 func TestTopUpFormAsksForOTPWhenRequired(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	op := f.env.Operator("otp@example.com", true, apptest.Grant{Partner: f.partner, Roles: []string{"maker"},
 		Permissions: []string{"balance-management:otp"}})

@@ -14,6 +14,7 @@ import (
 // cancellations from several operators: exactly one wins, the others get 409, and the balance is
 // credited once per approved request, with one movement each.
 func TestRacingDecisionsCreditOnce(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	reviewers := []*apptest.Operator{f.checker(), f.checker2(), f.admin(), f.bothAdmin()}
 	const rounds, perReviewer = 4, 6

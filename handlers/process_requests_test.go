@@ -66,6 +66,7 @@ func (f *topUpFixture) balance(t *testing.T, partner int64) decimal.Decimal {
 }
 
 func TestCreateProcessRequestStoresEvidenceAndListsIt(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := pdfBytes(t, "Wire 10000")
 	res := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "10000.5", "observations": "  Wire transfer received  "},
@@ -113,6 +114,7 @@ func TestCreateProcessRequestStoresEvidenceAndListsIt(t *testing.T) {
 }
 
 func TestCreateProcessRequestValidatesFields(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := &evidenceFile{"r.pdf", "application/pdf", pdfBytes(t, "x")}
 	cases := []struct {
@@ -148,6 +150,7 @@ func TestCreateProcessRequestValidatesFields(t *testing.T) {
 }
 
 func TestEvidenceTypeIsDecidedByMagicBytes(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	accepted := []struct {
 		file *evidenceFile
@@ -192,6 +195,7 @@ func TestEvidenceTypeIsDecidedByMagicBytes(t *testing.T) {
 }
 
 func TestEvidenceSizeLimitIsEnforcedWhileStreaming(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	exact := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), store.EvidenceMaxBytes-9)...)
 	res := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "5"}, &evidenceFile{"big.pdf", "application/pdf", exact}).
@@ -251,6 +255,7 @@ func TestEvidenceSizeLimitIsEnforcedWhileStreaming(t *testing.T) {
 }
 
 func TestMakerCannotReviewOwnRequest(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	// The admin holds approvals:update, yet cannot decide what they created.
 	id := createTopUp(t, f.env, f.admin(), f.partner, "100")
@@ -273,6 +278,7 @@ func TestMakerCannotReviewOwnRequest(t *testing.T) {
 }
 
 func TestDecidedRequestsConflict(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	approved := createTopUp(t, f.env, f.maker(), f.partner, "10")
 	rejected := createTopUp(t, f.env, f.maker(), f.partner, "20")
@@ -308,6 +314,7 @@ func TestDecidedRequestsConflict(t *testing.T) {
 }
 
 func TestRequestsAreScopedToTheirPartner(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	id := createTopUp(t, f.env, f.maker(), f.partner, "10")
 	// An operator of both partners cannot reach partner 1's request through partner 2's path.
@@ -327,6 +334,7 @@ func TestRequestsAreScopedToTheirPartner(t *testing.T) {
 }
 
 func TestProcessRequestPermissions(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := &evidenceFile{"r.pdf", "application/pdf", pdfBytes(t, "x")}
 	postTopUp(t, f.env, f.viewer(), f.partner, map[string]string{"requestedAmount": "1"}, pdf).WantError(http.StatusForbidden, "7005")
@@ -348,6 +356,7 @@ func TestProcessRequestPermissions(t *testing.T) {
 }
 
 func TestCreateProcessRequestNeedsOTPWhenGranted(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	op := f.env.Operator("otp@example.com", true, apptest.Grant{Partner: f.partner, Roles: []string{"maker"},
 		Permissions: []string{"balance-management:otp"}}).Login()
@@ -365,6 +374,7 @@ func TestCreateProcessRequestNeedsOTPWhenGranted(t *testing.T) {
 }
 
 func TestProcessRequestListingPagesFiltersAndSorts(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	var ids []int64
 	for i := 1; i <= 12; i++ {

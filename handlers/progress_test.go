@@ -38,6 +38,7 @@ func payload(t *testing.T, ev store.LiveEvent) map[string]any {
 }
 
 func TestProgressCrossesInstancesAndReplaysFromLastEventID(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	a := f.env
 	b := apptest.NewOn(t, handlers.Routes, a.URL) // a second instance on the same database
@@ -96,6 +97,7 @@ func TestProgressCrossesInstancesAndReplaysFromLastEventID(t *testing.T) {
 }
 
 func TestProgressShowsOnlyThePartnersOfTheSubscriber(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	both := f.bothAdmin()
 	// Subscribed to the first partner only, though allowed on both.
@@ -122,6 +124,7 @@ func TestProgressShowsOnlyThePartnersOfTheSubscriber(t *testing.T) {
 }
 
 func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixtureOn(t, apptest.NewWith(t, handlers.Routes, shortHeartbeat))
 	path := partnerPath(f.partner, "/process-request/progress")
 
@@ -151,6 +154,7 @@ func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
 }
 
 func TestOldEventsArePruned(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	createTopUp(t, f.env, f.maker(), f.partner, "1")
 	ctx := t.Context()

@@ -12,6 +12,7 @@ import (
 // console page take a second, docs/performance-console.md) and shows "99+" beyond BellCap; at or
 // below it, the exact number.
 func TestBellCountStopsPastItsCap(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	ctx := context.Background()
 	st := q.env.Store

@@ -10,6 +10,7 @@ import (
 )
 
 func TestResolutionsCRUDAndFilters(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	env := q.env
 	types := api(env, q.checker, http.MethodGet, "/api/v2/resolution-types", nil).WantStatus(http.StatusOK).JSON()
@@ -107,6 +108,7 @@ func TestResolutionsCRUDAndFilters(t *testing.T) {
 }
 
 func TestResolutionsConsole(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.resolution(t, "Blurry document")
 	cl := q.env.SignIn(q.checker.Email)

@@ -30,6 +30,7 @@ func (w *lifeWorld) reversalStatus(id int64) string {
 }
 
 func TestReversalByTheRequesterIsRefused(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	load := w.load(w.card.ID, "100")
 	// A maker does not hold card-movements:revert.
@@ -96,6 +97,7 @@ func TestReversalByTheRequesterIsRefused(t *testing.T) {
 }
 
 func TestRacingApprovalsReverseOnce(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	load := w.load(w.card.ID, "40")
 	// Repeated and racing requests open one reversal.
@@ -192,6 +194,7 @@ func statusOf(t *testing.T, env *apptest.Env, op *apptest.Operator, method, path
 }
 
 func TestReversingATransferRestoresBothCards(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "100")
 	res := w.maker.Do(http.MethodPost, w.holderPath("/cards/transfers"),
@@ -212,6 +215,7 @@ func TestReversingATransferRestoresBothCards(t *testing.T) {
 }
 
 func TestReversalThatTheBalanceNoLongerCoversIsRefused(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	load := w.load(w.card.ID, "100")
 	w.maker.Do(http.MethodPost, w.holderPath("/cards/funds/withdraw"), map[string]any{"cardId": w.card.ID, "amount": "60"}).

@@ -53,6 +53,7 @@ func (a searchAnswer) has(name string, id int64) bool {
 }
 
 func TestSearchRespectsPartnersAndTags(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	ctx := context.Background()
 	p1, p2 := env.Partner("Quetzal", "GTQ"), env.Partner("Andes", "USD")
@@ -113,6 +114,7 @@ func TestSearchRespectsPartnersAndTags(t *testing.T) {
 }
 
 func TestSearchDropdownInTheConsole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})

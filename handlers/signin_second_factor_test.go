@@ -14,6 +14,7 @@ import (
 )
 
 func TestSecondFactorAtAPISignIn(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -78,6 +79,7 @@ func completeWithKit(t *testing.T, env *apptest.Env, email, secret, challenge st
 }
 
 func TestSecondFactorAtConsoleSignIn(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})

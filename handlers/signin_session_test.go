@@ -25,6 +25,7 @@ func loginWithForwardedFor(env *apptest.Env, email, xff string) *apptest.Respons
 }
 
 func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	// Forged addresses, one per attempt, on as many emails: the per-address limit still holds.
 	for i := 0; i < store.AddressLoginPolicy.MaxFailures; i++ {
@@ -57,6 +58,7 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 }
 
 func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -94,6 +96,7 @@ func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 }
 
 func TestIdleConsoleSessionEnds(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -129,6 +132,7 @@ func TestIdleConsoleSessionEnds(t *testing.T) {
 }
 
 func TestRefreshKeepsTheSignInLimitAndRefusesDisabledOperators(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})

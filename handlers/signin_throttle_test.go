@@ -64,6 +64,7 @@ func auditCount(t *testing.T, env *apptest.Env, action string) int {
 }
 
 func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -93,6 +94,7 @@ func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
 }
 
 func TestParallelWrongPasswordsOnTheConsoleFormAreComparedAtMostFiveTimes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -116,6 +118,7 @@ func TestParallelWrongPasswordsOnTheConsoleFormAreComparedAtMostFiveTimes(t *tes
 }
 
 func TestApplicationLoginsAreThrottledAndAudited(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	app, err := env.Store.CreateApplication(t.Context(), store.SystemActor("test"), "throttled app", nil)
 	if err != nil {
@@ -139,6 +142,7 @@ func TestApplicationLoginsAreThrottledAndAudited(t *testing.T) {
 }
 
 func TestParallelWrongCodesAreComparedAtMostFiveTimes(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	op := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}})

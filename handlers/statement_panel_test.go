@@ -13,6 +13,7 @@ import (
 // The Statement panel is part of the card's movements section: its links download exactly the
 // period the table shows, and it shows the totals the PDF prints.
 func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 6)
 	movements := strings.TrimSuffix(sc.path(""), "/")
@@ -50,6 +51,7 @@ func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 }
 
 func TestStatementPresets(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		today string
 		want  [3][2]string

@@ -116,6 +116,7 @@ func wantAttachment(t *testing.T, res *apptest.Response, contentType, filename s
 }
 
 func TestStatementPDFListsEveryMovementAndAddsUp(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	refs := sc.march(t, 130)
 	sc.april(t)
@@ -175,6 +176,7 @@ func TestStatementPDFListsEveryMovementAndAddsUp(t *testing.T) {
 }
 
 func TestStatementPDFOfAnEmptyPeriodIsOnePage(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 3)
 	res := sc.op.Do(http.MethodGet, sc.path("report?from=2026-01-01&to=2026-01-31"), nil)
@@ -192,6 +194,7 @@ func TestStatementPDFOfAnEmptyPeriodIsOnePage(t *testing.T) {
 }
 
 func TestStatementPDFPageListsThatPageWithTheWholePeriodsSummary(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	refs := sc.march(t, 12)
 	res := sc.op.Do(http.MethodGet, sc.path("report?from=2026-03-01&to=2026-03-31&page=2&limit=5&sortBy=createdAt&sortOrder=desc"), nil)
@@ -213,6 +216,7 @@ func TestStatementPDFPageListsThatPageWithTheWholePeriodsSummary(t *testing.T) {
 }
 
 func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	for _, q := range []struct{ query, field string }{
 		{"from=2026-03-31&to=2026-03-01", "to"},
@@ -247,6 +251,7 @@ func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
 }
 
 func TestStatementNeedsThePermissionAndTheCardholdersCard(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	q := "?from=2026-03-01&to=2026-03-31"
 	limited := sc.env.Operator("limited@example.com", false, apptest.Grant{Partner: sc.partner, Permissions: []string{"cardholders:list"}})
@@ -283,6 +288,7 @@ type jsonMovement struct {
 }
 
 func TestStatementCSVHasTheRowsOfTheJSONMovements(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 40)
 	tricky := storetest.CardMovementAt(t, sc.env.Store, sc.card, "12.3456", time.Date(2026, 3, 31, 23, 59, 0, 0, guatemala),
@@ -343,6 +349,7 @@ func TestStatementCSVHasTheRowsOfTheJSONMovements(t *testing.T) {
 }
 
 func TestStatementDownloadsWithAConsoleSession(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 2)
 	c := sc.env.Console()
@@ -357,6 +364,7 @@ func TestStatementDownloadsWithAConsoleSession(t *testing.T) {
 // Statements of cards moved by the real funds operations: a load, a transfer to another card of the
 // cardholder and an unload, all of today.
 func TestStatementOfRealFundsOperations(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	ctx := t.Context()
 	st := sc.env.Store

@@ -13,6 +13,7 @@ import (
 // The Team page lists the partner's operators with filters and offers the invite form to admins
 // only; the partner page links to it for operators holding users:list.
 func TestTeamConsolePages(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Uno", "GTQ")
 	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})

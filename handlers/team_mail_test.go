@@ -78,6 +78,7 @@ func serveSMTP(conn net.Conn, out chan<- string) {
 }
 
 func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
+	t.Parallel()
 	addr, messages := smtpSink(t)
 	mailer, err := web.NewMailer("smtp://" + addr + "?from=console@example.com")
 	if err != nil {

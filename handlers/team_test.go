@@ -48,6 +48,7 @@ func lastAudit(t *testing.T, env *apptest.Env, action string) store.AuditEntry {
 }
 
 func TestPermissionCatalogue(t *testing.T) {
+	t.Parallel()
 	env, _, admin, _ := teamEnv(t)
 	var res struct {
 		Data store.Catalogue `json:"data"`
@@ -76,6 +77,7 @@ func TestPermissionCatalogue(t *testing.T) {
 }
 
 func TestTeamListSearchStatusPaging(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	other := env.Partner("Dos", "GTQ")
 	env.Operator("elsewhere@example.com", false, apptest.Grant{Partner: other, Roles: []string{"viewer"}})
@@ -110,6 +112,7 @@ func TestTeamListSearchStatusPaging(t *testing.T) {
 }
 
 func TestGrantRules(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	other := env.Partner("Dos", "GTQ")
 	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
@@ -178,6 +181,7 @@ func mustJSON(t *testing.T, v any) []byte {
 }
 
 func TestLastAdminProtection(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
 	second := env.Operator("second@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	// The second admin takes users:update away from the first: fine, one is left.
@@ -212,6 +216,7 @@ func TestLastAdminProtection(t *testing.T) {
 }
 
 func TestDisableEndsEverySession(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	maker.Login()
 	// A refresh token of the maker, from a second API sign-in.
@@ -259,6 +264,7 @@ func invite(t *testing.T, admin *apptest.Operator, p int64, email string, roles 
 }
 
 func TestInvitationJourney(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
 	token, _ := invite(t, admin, p, "nuevo@example.com", "maker")
 	// The invited operator cannot sign in yet.
@@ -301,6 +307,7 @@ func TestInvitationJourney(t *testing.T) {
 }
 
 func TestRecoveryCodeWorksOnce(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
 	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	viewer.Do(http.MethodPut, "/cms/rest/app/users/me/otp", map[string]string{"code": "123456"}).WantError(http.StatusConflict, "7011")
@@ -316,6 +323,7 @@ func TestRecoveryCodeWorksOnce(t *testing.T) {
 }
 
 func TestInvitationExpiresAndIsSingle(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
 	token, _ := invite(t, admin, p, "late@example.com", "viewer")
 	env.AdvanceClock(store.DefaultInvitationTTL + time.Minute)
@@ -339,6 +347,7 @@ func TestInvitationExpiresAndIsSingle(t *testing.T) {
 }
 
 func TestAuthenticatorResetAndPassword(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	path := usersPath(p, "/"+itoa(maker.ID)+"/otp")
 	admin.Do(http.MethodDelete, path, nil).WantError(http.StatusForbidden, "7007")

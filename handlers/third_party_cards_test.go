@@ -13,6 +13,7 @@ import (
 )
 
 func TestThirdPartyCards(t *testing.T) {
+	t.Parallel()
 	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")

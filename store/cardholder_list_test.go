@@ -13,6 +13,7 @@ import (
 // Both ways of answering a search (collect the matches and sort them, or walk the sort's index)
 // must give the same pages in the same order, ties included.
 func TestCardholderSearchStrategiesAgree(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	sys := store.SystemActor("test")
