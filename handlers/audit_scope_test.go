@@ -91,8 +91,8 @@ func containsObject(body, objectType string, id int64) bool {
 // 403 and the navigation has no link; with it, an empty log is [] and not null.
 func TestAuditLogNeedsThePermission(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	maker.Do(http.MethodGet, "/cms/rest/app/audit", nil).WantError(http.StatusForbidden, "7005")
 	cl := env.Console()

@@ -12,8 +12,8 @@ import (
 
 func TestLoginChainRefreshAndLogout(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	app := env.AppToken()
 
@@ -66,8 +66,8 @@ func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
 
 func TestOTPEndpointAcceptsACodeOnceAndLocksOut(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	code := op.OTP()
 	op.Do(http.MethodPost, "/cms/rest/app/users/auth/otp", map[string]string{"email": op.Email, "purpose": "login"}).WantStatus(http.StatusOK)
@@ -98,8 +98,8 @@ func TestRefusedAuthorizationIsAudited(t *testing.T) {
 
 func TestErrorsAnswerTheEnvelope(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p)+"/nothing-here", nil).WantError(http.StatusNotFound, "7010")
 	big := strings.Repeat("x", 2<<20)

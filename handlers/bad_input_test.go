@@ -19,8 +19,8 @@ import (
 // 7000 naming the parameter, where PostgreSQL's refusal used to surface as a 500.
 func TestNULInFiltersIs400(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	for _, tc := range []struct{ path, param string }{
 		{partnerPath(p, "/cardholders"), "searchText"},
@@ -42,8 +42,8 @@ func TestNULInFiltersIs400(t *testing.T) {
 // routes: nothing may answer a server error.
 func TestListQueryFuzzNeverAnswers500(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	h := storetest.Cardholder(t, env.Store, p)
 	card := storetest.ActiveCard(t, env.Store, p, h)
 	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
@@ -73,8 +73,8 @@ func TestListQueryFuzzNeverAnswers500(t *testing.T) {
 // is refused at approval with a conflict, stays PENDING and can still be rejected.
 func TestTopUpThatWouldOverflowTheBalance(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	checker := env.Operator("checker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}})
 	storetest.CreditPartner(t, env.Store, p, "5")

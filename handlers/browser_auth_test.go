@@ -67,8 +67,8 @@ func TestBrowserLoginDashboardLogout(t *testing.T) {
 }
 
 func TestBrowserRefusesCrossSitePost(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	// Another site that makes the visitor's browser post to the console.
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

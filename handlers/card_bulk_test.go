@@ -14,8 +14,8 @@ import (
 
 func TestBulkBlockListsEachCard(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
 	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
 	ctx := context.Background()
@@ -86,15 +86,15 @@ func TestBulkBlockListsEachCard(t *testing.T) {
 
 func TestBulkNeedsAnOTPEveryTime(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	// The partner does not require a second factor at sign-in, so a maker without an authenticator
 	// can sign in; bulk actions still need a code.
 	if err := env.Store.SetSecondFactorPolicy(context.Background(), store.SystemActor("t"), p, "OFF"); err != nil {
 		t.Fatal(err)
 	}
 	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	noAuth := env.Operator("noauth@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	noAuth := fx.Role("noauth", "maker")
 	viewer := env.Operator("viewer@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
@@ -135,8 +135,8 @@ func TestBulkNeedsAnOTPEveryTime(t *testing.T) {
 
 func TestPartnerCardsScreen(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
 	otpOp := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	op := otpOp.Login()

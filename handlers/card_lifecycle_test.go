@@ -38,9 +38,9 @@ func chStatus(t testing.TB, env *apptest.Env, partnerID, cardID int64) string {
 
 func TestCardLifecycle(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "maker")
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
 	long := func(a string) string {
@@ -91,8 +91,8 @@ func TestCardLifecycle(t *testing.T) {
 
 func TestCardLifecycleScope(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}},
 		apptest.Grant{Partner: other, Roles: []string{"maker"}}).Login()
@@ -131,8 +131,8 @@ func TestCardLifecycleScope(t *testing.T) {
 
 func TestCardLifecycleOTP(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cards-admin:otp"}}).Login()
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
@@ -151,8 +151,8 @@ func TestCardLifecycleOTP(t *testing.T) {
 
 func TestCardActionsInTheConsole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	b := env.SignIn("ana@example.com")
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))

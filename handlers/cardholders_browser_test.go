@@ -68,8 +68,8 @@ func chPoll(js string) chromedp.Action[chromedp.Void] {
 }
 
 func TestBrowserCardholderJourney(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	stock := chStock(t, env, p, 2)
 	chCreate(t, env, p, chPerson("Otro", "Cliente", "otro.cliente@example.com", "50233330000", "DPI", "1111111111111"))
@@ -185,8 +185,8 @@ func TestBrowserCardholderJourney(t *testing.T) {
 }
 
 func TestBrowserAddSecondCard(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	holder := chCreate(t, env, p, chPerson("José Luis", "Gómez", "jl.gomez@example.com", "50244442211", "DPI", "1987654320101"))
 	first := chFirstCard(t, env, p, holder)

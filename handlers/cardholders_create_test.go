@@ -15,9 +15,9 @@ import (
 
 func TestCreateCardholderRefusesEachInvalidField(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "admin")
 	card := chStock(t, env, p, 1)[0]
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
 	tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
@@ -135,9 +135,9 @@ func TestCreateCardholderRefusesEachInvalidField(t *testing.T) {
 
 func TestCreateCardholderAssignsTheCard(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "maker")
 	card := chStock(t, env, p, 1)[0]
 	body := chBody(card, "2345678901234")
 	body["email"] = "  Maria.Ramirez@Example.COM "
@@ -162,8 +162,8 @@ func TestCreateCardholderAssignsTheCard(t *testing.T) {
 
 func TestCreateCardholderConflicts(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}},
 		apptest.Grant{Partner: other, Roles: []string{"admin"}}).Login()
@@ -208,10 +208,10 @@ func TestCreateCardholderConflicts(t *testing.T) {
 
 func TestCreateCardholderNeedsThePermission(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	viewer := fx.Role("viewer", "viewer")
 	card := chStock(t, env, p, 1)[0]
 	viewer.Do(http.MethodPost, "/cms/rest/app/partners/"+itoa(p)+"/cardholders", chBody(card, "2345678901234")).
 		WantError(http.StatusForbidden, "7005")
@@ -221,8 +221,8 @@ func TestCreateCardholderNeedsThePermission(t *testing.T) {
 
 func TestCardholderFormInTheConsole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	b := env.SignIn("ana@example.com")
 	card := chStock(t, env, p, 1)[0]

@@ -11,8 +11,8 @@ import (
 
 func TestCardholderDetailWithoutOTP(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}},
 		apptest.Grant{Partner: other, Roles: []string{"viewer"}}).Login()
@@ -54,8 +54,8 @@ func TestCardholderDetailWithoutOTP(t *testing.T) {
 
 func TestCardholderDetailWithOTP(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}, Permissions: []string{"cardholders:otp"}}).Login()
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders/" + itoa(id)
@@ -83,8 +83,8 @@ func TestCardholderDetailWithOTP(t *testing.T) {
 
 func TestCardholderPageInTheConsole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("plain@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	otpOp := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cardholders:otp"}})
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
@@ -116,8 +116,8 @@ func TestCardholderPageInTheConsole(t *testing.T) {
 // The console GETs answer a fragment to HTMX, and a plain form post creates and redirects.
 func TestCardholderConsoleFragments(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	b := env.SignIn("ana@example.com")
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))

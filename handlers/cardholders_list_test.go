@@ -43,10 +43,10 @@ func chList(t testing.TB, op *apptest.Operator, partnerID int64, q url.Values) (
 
 func TestCardholderSearch(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	op := fx.Role("ana", "viewer")
 	maria := chCreate(t, env, p, chPerson("María", "Ramírez", "maria.ramirez@example.com", "50255551234", "DPI", "2345678901234"))
 	jose := chCreate(t, env, p, chPerson("José", "Álvarez", "jose_alvarez@correo.gt", "50244440000", "PASSPORT", "GT778899"))
 	pct := chCreate(t, env, p, chPerson("Lucía", "Pérez", "lucia100%@example.com", "50233339999", "NIT", "1234567-K"))
@@ -94,9 +94,9 @@ func TestCardholderSearch(t *testing.T) {
 
 func TestCardholderListSortAndPages(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "viewer")
 	var ids []int64
 	names := []string{"Zoila", "Álvaro", "Beatriz", "Álvaro", "Carlos", "Álvaro"}
 	for i, n := range names {
@@ -159,8 +159,8 @@ func TestCardholderListSortAndPages(t *testing.T) {
 
 func TestCardholderListAccess(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
 	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p)+"/cardholders", nil).WantError(http.StatusForbidden, "7005")
@@ -169,8 +169,8 @@ func TestCardholderListAccess(t *testing.T) {
 
 func TestCardholderListInTheConsole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	b := env.SignIn("ana@example.com")
 	base := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"

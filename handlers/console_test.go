@@ -41,8 +41,8 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 
 func TestConsoleStateChangesNeedTheCSRFToken(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	c := env.Console()
 	c.Login("ana@example.com", apptest.Password)
@@ -62,8 +62,8 @@ func TestConsoleStateChangesNeedTheCSRFToken(t *testing.T) {
 
 func TestBalanceServesJSONPartialAndPage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	path := "/cms/rest/app/partners/" + itoa(p) + "/balance"
 
@@ -85,8 +85,8 @@ func TestBalanceServesJSONPartialAndPage(t *testing.T) {
 
 func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	v := env.Console()

@@ -85,8 +85,8 @@ func (p *consoleProblems) get() []string {
 // block) under the strict Content-Security-Policy, with no inline script allowed: the form works and
 // the browser reports no console error, exception or policy violation.
 func TestBrowserBulkCardFormUnderStrictCSP(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	h := storetest.Cardholder(t, env.Store, p)
 	a, b := storetest.ActiveCard(t, env.Store, p, h), storetest.ActiveCard(t, env.Store, p, h)
 	op := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})

@@ -57,8 +57,8 @@ func TestConsoleLanguageResolution(t *testing.T) {
 // TestLanguagePickerRefusesBadInput: the choice needs the CSRF token and is one of the two languages.
 func TestLanguagePickerRefusesBadInput(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	c := env.Console()
 	c.Login("ana@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
@@ -75,9 +75,9 @@ func TestLanguagePickerRefusesBadInput(t *testing.T) {
 // English as asked; codes and field keys never change.
 func TestAPIMessagesFollowAcceptLanguage(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "admin")
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
 
 	errorsIn := func(lang string) (string, map[string][2]string) {

@@ -115,8 +115,8 @@ func TestSearchRespectsPartnersAndTags(t *testing.T) {
 
 func TestSearchDropdownInTheConsole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	b := env.SignIn("ana@example.com")

@@ -15,8 +15,8 @@ import (
 
 func TestSecondFactorAtAPISignIn(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	checker := env.Operator("checker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
@@ -80,8 +80,8 @@ func completeWithKit(t *testing.T, env *apptest.Env, email, secret, challenge st
 
 func TestSecondFactorAtConsoleSignIn(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	browser := env.Console()
 	page := browser.Get("/login?next="+url.QueryEscape("/cms/rest/app/partners/"+itoa(p)), false)
@@ -108,8 +108,8 @@ func TestSecondFactorAtConsoleSignIn(t *testing.T) {
 }
 
 func TestBrowserSignInWithPasswordThenCode(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	ctx := apptest.Browser(t)
 	id := apptest.TestID

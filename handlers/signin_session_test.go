@@ -59,8 +59,8 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 
 func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	hostile := []string{
 		"%2F%09%2Fevil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\\evil.example",
@@ -97,8 +97,8 @@ func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 
 func TestIdleConsoleSessionEnds(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	browser := env.Console()
 	browser.Login(op.Email, apptest.Password).WantStatus(http.StatusSeeOther)
@@ -133,8 +133,8 @@ func TestIdleConsoleSessionEnds(t *testing.T) {
 
 func TestRefreshKeepsTheSignInLimitAndRefusesDisabledOperators(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
 	login := func() string {

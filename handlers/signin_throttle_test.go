@@ -65,8 +65,8 @@ func auditCount(t *testing.T, env *apptest.Env, action string) int {
 
 func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
 	before := env.Store.Compared().Passwords.Load()
@@ -95,8 +95,8 @@ func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
 
 func TestParallelWrongPasswordsOnTheConsoleFormAreComparedAtMostFiveTimes(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	browser := env.Console()
 	page := browser.Get("/login", false)
@@ -143,8 +143,8 @@ func TestApplicationLoginsAreThrottledAndAudited(t *testing.T) {
 
 func TestParallelWrongCodesAreComparedAtMostFiveTimes(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	op := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	headers := op.Headers()
 	before := env.Store.Compared().OTPCodes.Load()

@@ -37,8 +37,8 @@ func slowServer(t *testing.T, env *apptest.Env, timeouts web.Timeouts) string {
 // within its read limit. A 9 MB upload sent over a link slower than that limit still succeeds,
 // under the longer upload limit.
 func TestTrickledBodiesAreCut(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	const readLimit = time.Second
 	addr := slowServer(t, env, web.Timeouts{ReadHeader: readLimit, Read: readLimit, Idle: readLimit, Upload: 30 * time.Second})

@@ -40,8 +40,8 @@ type statementCase struct {
 
 func newStatementCase(t *testing.T) *statementCase {
 	t.Helper()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Café Quetzal, S.A.", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Café Quetzal, S.A.", "GTQ")
+	env, p := fx.Env, fx.Partner
 	holder := storetest.Cardholder(t, env.Store, p)
 	if _, err := env.Store.DB().Exec(`UPDATE cardholders SET name = 'María José', last_name = 'Ñúñez Łukasz' WHERE id = $1`, holder); err != nil {
 		t.Fatal(err)

@@ -16,8 +16,8 @@ import (
 // context, enrols by reading the secret from the page, lands signed in and sees the top-up form;
 // once the admin disables them, their next click signs them out.
 func TestBrowserInviteJoinAndDisable(t *testing.T) {
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
 	admin := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	browser := apptest.Browser(t)
 	a, b := apptest.NewTab(t, browser), apptest.NewTab(t, browser)

@@ -14,8 +14,8 @@ import (
 // only; the partner page links to it for operators holding users:list.
 func TestTeamConsolePages(t *testing.T) {
 	t.Parallel()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	env.Operator("nobody@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cardholders:list"}})

@@ -16,8 +16,8 @@ import (
 // teamEnv is a partner with an enrolled admin and a maker.
 func teamEnv(t *testing.T) (*apptest.Env, int64, *apptest.Operator, *apptest.Operator) {
 	t.Helper()
-	env := apptest.New(t, handlers.Routes)
-	p := env.Partner("Uno", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
 	admin := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	return env, p, admin, maker
