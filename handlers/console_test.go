@@ -25,7 +25,10 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 
 	c := env.Console()
 	c.Login("ana@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
-	c.Get("/", false).WantStatus(http.StatusOK).Contains("Quetzal Pay", `data-testid="operator-email"`).Lacks("Hidden Co")
+	c.Get("/", false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="operator-email"]`).
+		Contains("Quetzal Pay").
+		Lacks("Hidden Co")
 	if c.CSRF == "" {
 		t.Fatal("no CSRF token on the dashboard")
 	}
@@ -73,14 +76,16 @@ func TestBalanceServesJSONPartialAndPage(t *testing.T) {
 	}
 	c := env.Console()
 	c.Login(op.Email, apptest.Password)
-	part := c.Get(path, true).WantStatus(http.StatusOK).Contains(`id="balance-card"`).Lacks("<html")
-	page := c.Get(path, false).WantStatus(http.StatusOK).Contains("<html", `id="balance-card"`)
+	part := c.Get(path, true).WantStatus(http.StatusOK).WantSelectors(`[id="balance-card"]`).Lacks("<html")
+	page := c.Get(path, false).WantStatus(http.StatusOK).WantSelectors(`[id="balance-card"]`).Contains("<html")
 	for _, r := range []*apptest.Response{res, part, page} {
 		if r.Header.Get("Vary") != "Accept, HX-Request" {
 			t.Errorf("Vary = %q", r.Header.Get("Vary"))
 		}
 	}
-	c.Get("/cms/rest/app/partners/"+itoa(p), false).WantStatus(http.StatusOK).Contains(`data-testid="partner-title"`, "Uno")
+	c.Get("/cms/rest/app/partners/"+itoa(p), false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="partner-title"]`).
+		Contains("Uno")
 }
 
 func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
@@ -99,9 +104,12 @@ func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
 
 	a := env.Console()
 	a.Login("admin@example.com", apptest.Password)
-	a.Get("/", false).WantStatus(http.StatusOK).Contains(`data-testid="nav-audit"`)
+	a.Get("/", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="nav-audit"]`)
 	a.Get("/cms/rest/app/audit", false).WantStatus(http.StatusOK).Contains("auth.console_login", "viewer@example.com", "admin@example.com")
-	a.Get("/cms/rest/app/audit?actor=viewer", true).WantStatus(http.StatusOK).Contains(`id="audit-table"`, "viewer@example.com").Lacks("<html", "admin@example.com</td>")
+	a.Get("/cms/rest/app/audit?actor=viewer", true).WantStatus(http.StatusOK).
+		WantSelectors(`[id="audit-table"]`).
+		Contains("viewer@example.com").
+		Lacks("<html", "admin@example.com</td>")
 }
 
 func mustURL(s string) *url.URL {

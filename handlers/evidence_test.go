@@ -125,7 +125,8 @@ func TestEvidenceLinkInConsole(t *testing.T) {
 	if disposition(t, inline.Header) != "inline receipt.pdf" || inline.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("inline headers %v", inline.Header)
 	}
-	c.Get(requestPath(f.partner, imgID, "/evidence/download"), true).WantStatus(http.StatusOK).Contains(`data-testid="evidence-image"`)
+	c.Get(requestPath(f.partner, imgID, "/evidence/download"), true).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="evidence-image"]`)
 
 	// A full page request is sent to the file itself.
 	page := c.Get(requestPath(f.partner, id, "/evidence/download"), false).WantStatus(http.StatusSeeOther)

@@ -39,7 +39,9 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 		Contains(`id="top-ups"`, `sse-connect="/cms/rest/app/partners/`+itoa(f.partner)+`/process-request/progress"`, `data-testid="top-up-form"`,
 			`accept="application/pdf,.pdf,image/jpeg,.jpg,image/png,.png,image/webp,.webp,.jpeg"`, "at most 10 MB",
 			"No top-ups are waiting for review.", "No top-ups match these filters.").Lacks("<html")
-	maker.Get(partnerPath(f.partner, "/top-ups"), false).WantStatus(http.StatusOK).Contains("<html", `id="balance-card"`, `id="top-ups"`)
+	maker.Get(partnerPath(f.partner, "/top-ups"), false).WantStatus(http.StatusOK).
+		WantSelectors(`[id="balance-card"]`, `[id="top-ups"]`).
+		Contains("<html")
 	// API clients get the screen's data.
 	screen := f.viewer().Do(http.MethodGet, partnerPath(f.partner, "/top-ups"), nil).WantStatus(http.StatusOK).Data()
 	if screen["balance"].(map[string]any)["currency"] != "GTQ" || screen["pending"] == nil ||
@@ -51,10 +53,14 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 
 	// A bad amount comes back as the form with the error beside the field, keeping what was typed.
 	bad := consoleUpload(t, f.env, maker, f.partner, map[string]string{"requestedAmount": "12,50", "observations": "keep me"}, pdf, true)
-	bad.WantStatus(http.StatusUnprocessableEntity).Contains(`id="top-up-form"`, `data-testid="error-requestedAmount"`, "keep me", "Choose the file again")
+	bad.WantStatus(http.StatusUnprocessableEntity).
+		WantSelectors(`[id="top-up-form"]`, `[data-testid="error-requestedAmount"]`).
+		Contains("keep me", "Choose the file again")
 	// So does a disguised file.
 	consoleUpload(t, f.env, maker, f.partner, map[string]string{"requestedAmount": "5"}, &evidenceFile{"a.pdf", "application/pdf", []byte("<html>")}, true).
-		WantStatus(http.StatusUnprocessableEntity).Contains(`data-testid="error-evidence"`, "PDF, JPEG, PNG or WEBP")
+		WantStatus(http.StatusUnprocessableEntity).
+		WantSelectors(`[data-testid="error-evidence"]`).
+		Contains("PDF, JPEG, PNG or WEBP")
 	// Without the CSRF header the upload is refused before its body is read.
 	saved := maker.CSRF
 	maker.CSRF = "forged"
@@ -63,7 +69,10 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 
 	// Success: a fresh form, a flash, and an event that refreshes the lists.
 	ok := consoleUpload(t, f.env, maker, f.partner, map[string]string{"requestedAmount": "1500", "observations": "Wire 1500"}, pdf, true)
-	ok.WantStatus(http.StatusCreated).Contains(`id="top-up-form"`, `hx-swap-oob="afterbegin:#flash"`, "sent for review").Lacks("Wire 1500</textarea>")
+	ok.WantStatus(http.StatusCreated).
+		WantSelectors(`[id="top-up-form"]`).
+		Contains(`hx-swap-oob="afterbegin:#flash"`, "sent for review").
+		Lacks("Wire 1500</textarea>")
 	if ok.Header.Get("HX-Trigger") != "process-requests-changed" {
 		t.Errorf("HX-Trigger %q", ok.Header.Get("HX-Trigger"))
 	}
@@ -72,17 +81,24 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 	if page.Header.Get("Location") != partnerPath(f.partner, "/top-ups") {
 		t.Errorf("Location %q", page.Header.Get("Location"))
 	}
-	maker.Get(partnerPath(f.partner, "/top-ups"), false).Contains(`data-testid="flash-success"`, "Top-up #2 of Q 20.00 sent for review.")
+	maker.Get(partnerPath(f.partner, "/top-ups"), false).
+		WantSelectors(`[data-testid="flash-success"]`).
+		Contains("Top-up #2 of Q 20.00 sent for review.")
 
 	// The queue: the maker sees their requests without review buttons but with cancel; the checker
 	// sees approve and reject with a confirmation, and no cancel.
 	queue := partnerPath(f.partner, "/process-request?status=PENDING&order=asc")
-	mq := maker.Get(queue, true).WantStatus(http.StatusOK).Contains(`id="pr-queue"`, `hx-trigger="sse:message, process-requests-changed from:body"`,
-		`data-testid="pr-own"`, `data-testid="pr-cancel"`, "1,500.00").Lacks(`data-testid="pr-approve"`, "<html")
+	mq := maker.Get(queue, true).WantStatus(http.StatusOK).
+		WantSelectors(`[id="pr-queue"]`, `[data-testid="pr-own"]`, `[data-testid="pr-cancel"]`).
+		Contains(`hx-trigger="sse:message, process-requests-changed from:body"`, "1,500.00").
+		Lacks(`data-testid="pr-approve"`, "<html")
 	_ = mq
-	checker.Get(queue, true).WantStatus(http.StatusOK).Contains(`data-testid="pr-approve"`, `data-testid="pr-reject"`, "hx-confirm=",
-		"maker@example.com", `data-testid="pr-age"`, `data-testid="pr-preview"`).Lacks(`data-testid="pr-cancel"`, `data-testid="pr-own"`)
-	checker.Get(queue, false).WantStatus(http.StatusOK).Contains("<html", `id="pr-queue"`)
+	checker.Get(queue, true).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="pr-approve"]`, `[data-testid="pr-reject"]`, `[data-testid="pr-age"]`,
+			`[data-testid="pr-preview"]`).
+		Contains("hx-confirm=", "maker@example.com").
+		Lacks(`data-testid="pr-cancel"`, `data-testid="pr-own"`)
+	checker.Get(queue, false).WantStatus(http.StatusOK).WantSelectors(`[id="pr-queue"]`).Contains("<html")
 
 	// History: HTMX table and full page, filtered.
 	checker.Get(partnerPath(f.partner, "/process-requests?status=PENDING"), true).WantStatus(http.StatusOK).
@@ -98,7 +114,9 @@ func TestTopUpsConsoleScreens(t *testing.T) {
 	}
 	checker.Get(partnerPath(f.partner, "/balance"), true).Contains("1,500.00")
 	// Errors come back as the alert, not as a page.
-	checker.HTMX(http.MethodPatch, requestPath(f.partner, 1, "/approve"), nil).WantStatus(http.StatusConflict).Contains(`data-testid="error-alert"`, "already APPROVED")
+	checker.HTMX(http.MethodPatch, requestPath(f.partner, 1, "/approve"), nil).WantStatus(http.StatusConflict).
+		WantSelectors(`[data-testid="error-alert"]`).
+		Contains("already APPROVED")
 	maker.HTMX(http.MethodPatch, requestPath(f.partner, 2, "/cancel"), nil).WantStatus(http.StatusOK).Contains("Top-up #2 was cancelled.")
 	checker.Get(partnerPath(f.partner, "/process-requests"), true).Contains(`data-testid="pr-status">approved<`, `data-testid="pr-status">cancelled<`, "cancelled by maker@example.com", "checker@example.com")
 }
@@ -110,10 +128,10 @@ func TestTopUpFormAsksForOTPWhenRequired(t *testing.T) {
 		Permissions: []string{"balance-management:otp"}})
 	c := f.env.Console()
 	c.Login(op.Email, apptest.Password)
-	c.Get(partnerPath(f.partner, "/top-ups"), true).Contains(`data-testid="otp-dialog"`, `form="top-up-form"`)
+	c.Get(partnerPath(f.partner, "/top-ups"), true).WantSelectors(`[data-testid="otp-dialog"]`).Contains(`form="top-up-form"`)
 	pdf := &evidenceFile{"receipt.pdf", "application/pdf", pdfBytes(t, "x")}
 	res := consoleUpload(t, f.env, c, f.partner, map[string]string{"requestedAmount": "5", "otp": "123"}, pdf, true)
-	res.WantStatus(http.StatusUnprocessableEntity).Contains(`data-testid="error-otp"`)
+	res.WantStatus(http.StatusUnprocessableEntity).WantSelectors(`[data-testid="error-otp"]`)
 	if !strings.Contains(string(res.Body), `value="5"`) {
 		t.Error("the amount typed was lost")
 	}

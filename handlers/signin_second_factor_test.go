@@ -95,7 +95,9 @@ func TestSecondFactorAtConsoleSignIn(t *testing.T) {
 	if r := browser.Get("/", false); r.Status != http.StatusSeeOther {
 		t.Fatalf("console before the code answered %d", r.Status)
 	}
-	code := browser.Get("/login/code", false).WantStatus(http.StatusOK).Contains("maker@example.com", `data-testid="login-otp"`).
+	code := browser.Get("/login/code", false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="login-otp"]`).
+		Contains("maker@example.com").
 		Lacks("login-enrol-secret")
 	csrf = strings.Split(strings.Split(string(code.Body), `name="_csrf" value="`)[1], `"`)[0]
 	browser.PostForm("/login/code", url.Values{"otp": {"000000"}, "_csrf": {csrf}}).WantStatus(http.StatusForbidden).

@@ -29,15 +29,19 @@ func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 			"Credits (5)", "Debits (1)", `data-testid="statement-closing">`)
 	// The full card page has it too.
 	cardPage := strings.TrimSuffix(movements, "/movements")
-	c.Get(cardPage, false).WantStatus(http.StatusOK).Contains("<html", `data-testid="statement-panel"`, `data-testid="statement-unavailable"`)
-	c.Get(movements+q, false).WantStatus(http.StatusOK).Contains("<html", `data-testid="statement-pdf"`)
+	c.Get(cardPage, false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="statement-panel"]`, `[data-testid="statement-unavailable"]`).
+		Contains("<html")
+	c.Get(movements+q, false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="statement-pdf"]`).Contains("<html")
 
 	// Without both days there is nothing to download yet; the presets are there, in the partner's zone.
 	presets := views.StatementPresets(sc.env.Now().In(guatemala))
-	part := c.Get(movements+"?from=2026-03-01", true).WantStatus(http.StatusOK).Contains(`data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
+	part := c.Get(movements+"?from=2026-03-01", true).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="statement-unavailable"]`).
+		Lacks(`data-testid="statement-pdf"`)
 	for _, p := range presets {
-		part.Contains(`data-testid="statement-preset-`+strings.ReplaceAll(strings.ToLower(p.Label), " ", "-")+`"`,
-			`hx-get="`+movements+"?from="+p.From+"&amp;to="+p.To+`"`)
+		part.WantSelectors(`[data-testid="statement-preset-` + strings.ReplaceAll(strings.ToLower(p.Label), " ", "-") + `"]`).
+			Contains(`hx-get="` + movements + "?from=" + p.From + "&amp;to=" + p.To + `"`)
 	}
 	// An inverted period is shown next to its field, without links.
 	c.Get(movements+"?from=2026-03-31&to=2026-03-01", true).WantStatus(http.StatusUnprocessableEntity).

@@ -22,23 +22,30 @@ func TestTeamConsolePages(t *testing.T) {
 
 	a := env.Console()
 	a.Login("admin@example.com", apptest.Password)
-	a.Get(partnerPath(p, ""), false).WantStatus(http.StatusOK).Contains(`data-testid="link-team"`)
-	a.Get(usersPath(p, ""), false).WantStatus(http.StatusOK).Contains(`data-testid="team-rows"`, "viewer@example.com", `data-testid="invite-form"`,
-		"Approve and reject requests")
-	a.Get(usersPath(p, "?searchText=viewer"), true).WantStatus(http.StatusOK).Contains(`id="team-table"`, "viewer@example.com").
+	a.Get(partnerPath(p, ""), false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="link-team"]`)
+	a.Get(usersPath(p, ""), false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="team-rows"]`, `[data-testid="invite-form"]`).
+		Contains("viewer@example.com", "Approve and reject requests")
+	a.Get(usersPath(p, "?searchText=viewer"), true).WantStatus(http.StatusOK).
+		WantSelectors(`[id="team-table"]`).
+		Contains("viewer@example.com").
 		Lacks("<html", "admin@example.com</td>")
 	res := a.HTMX(http.MethodPost, usersPath(p, ""), url.Values{"email": {"nueva@example.com"}, "name": {"Nueva"}, "roles": {"maker"}})
-	res.WantStatus(http.StatusCreated).Contains(`data-testid="invitation-link"`, "/invite/", `data-copy="invitation-link"`)
+	res.WantStatus(http.StatusCreated).
+		WantSelectors(`[data-testid="invitation-link"]`).
+		Contains("/invite/", `data-copy="invitation-link"`)
 	a.Get("/cms/rest/app/users/me", false).WantStatus(http.StatusOK).Contains("My account", "Change password", "Invite operators to the team")
 
 	// The operator page: grants as a checklist by resource with the diff area and the OTP dialog,
 	// disable with confirmation; saving the checklist needs the code.
 	member := a.Get(usersPath(p, "/"+itoa(viewer.ID)), false).WantStatus(http.StatusOK)
-	member.Contains(`data-testid="grants-form"`, `data-testid="grants-diff"`, `data-testid="otp-dialog"`, `data-testid="member-disable"`, "hx-confirm", "See the team")
+	member.WantSelectors(`[data-testid="grants-form"]`, `[data-testid="grants-diff"]`, `[data-testid="otp-dialog"]`,
+		`[data-testid="member-disable"]`).
+		Contains("hx-confirm", "See the team")
 	a.HTMX(http.MethodPut, usersPath(p, "/"+itoa(viewer.ID)+"/permissions"), url.Values{"permissionIds": {itoa(int64(store.PermissionIDOf("users:list")))}}).
 		WantStatus(http.StatusForbidden)
 	a.HTMX(http.MethodPatch, usersPath(p, "/"+itoa(viewer.ID)+"/status"), url.Values{"status": {"DISABLED"}}).
-		WantStatus(http.StatusOK).Contains(`data-testid="member-enable"`)
+		WantStatus(http.StatusOK).WantSelectors(`[data-testid="member-enable"]`)
 
 	// Re-enabled, the viewer sees the team without the invite form.
 	a.HTMX(http.MethodPatch, usersPath(p, "/"+itoa(viewer.ID)+"/status"), url.Values{"status": {"ACTIVE"}}).WantStatus(http.StatusOK)
