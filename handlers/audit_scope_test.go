@@ -74,8 +74,7 @@ func TestAuditLogFollowsTagRestriction(t *testing.T) {
 		}
 	}
 	// The page shows the same scope.
-	page := q.env.Console()
-	page.Login("auditor@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	page := q.env.SignIn("auditor@example.com")
 	body := string(page.Get("/cms/rest/app/audit?limit=100&action=client_request.", false).WantStatus(http.StatusOK).Body)
 	if !containsObject(body, "client_request", seenReq) || containsObject(body, "client_request", hiddenReq) {
 		t.Errorf("audit page scope wrong: %s", body)
@@ -95,8 +94,7 @@ func TestAuditLogNeedsThePermission(t *testing.T) {
 	env, p := fx.Env, fx.Partner
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	maker.Do(http.MethodGet, "/cms/rest/app/audit", nil).WantError(http.StatusForbidden, "7005")
-	cl := env.Console()
-	cl.Login("maker@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	cl := env.SignIn("maker@example.com")
 	cl.Get("/cms/rest/app/audit", false).WantStatus(http.StatusForbidden)
 	cl.Get("/", false).WantStatus(http.StatusOK).Lacks(`href="/cms/rest/app/audit"`)
 
@@ -105,7 +103,6 @@ func TestAuditLogNeedsThePermission(t *testing.T) {
 	if !strings.Contains(string(res.Body), `"items":[]`) {
 		t.Fatalf("empty audit page: %s", res.Body)
 	}
-	ca := env.Console()
-	ca.Login("admin@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	ca := env.SignIn("admin@example.com")
 	ca.Get("/", false).WantStatus(http.StatusOK).Contains(`href="/cms/rest/app/audit"`)
 }

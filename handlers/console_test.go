@@ -23,8 +23,7 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 	}
 	anon.Login("ana@example.com", "wrong").WantStatus(http.StatusUnauthorized).Contains("invalid email or password")
 
-	c := env.Console()
-	c.Login("ana@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	c := env.SignIn("ana@example.com")
 	c.Get("/", false).WantStatus(http.StatusOK).
 		WantSelectors(`[data-testid="operator-email"]`).
 		Contains("Quetzal Pay").

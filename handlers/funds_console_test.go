@@ -35,8 +35,7 @@ func TestCardPageThreeWays(t *testing.T) {
 	if d["id"] != float64(w.card.ID) || d["balance"] != 12.5 || d["status"] != "ACTIVE" || d["last4"] != w.card.Last4 {
 		t.Fatalf("card JSON: %v", d)
 	}
-	c := w.env.Console()
-	c.Login("maker@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	c := w.env.SignIn("maker@example.com")
 	full := c.Get(page, false).WantStatus(200).
 		WantSelectors(`[data-testid="card-balance"]`, `[data-testid="load-form"]`, `[data-testid="unload-form"]`,
 			`[data-testid="transfer-form"]`, `[data-testid="movements-rows"]`, `[data-testid="movement-row"]`,

@@ -25,8 +25,7 @@ func TestConsoleLanguageResolution(t *testing.T) {
 	env.Operator("bob@example.com", false, apptest.Grant{Partner: other, Roles: []string{"viewer"}})
 
 	// Ana's partner is Guatemalan: Spanish although her browser asks for English.
-	ana := env.Console()
-	ana.Login("ana@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	ana := env.SignIn("ana@example.com")
 	ana.Get("/", false).WantStatus(http.StatusOK).
 		Contains(`<html lang="es"`, "<title>Socios · cardconsole</title>", ">Cerrar sesión<", `aria-pressed="true" data-testid="language-es"`).
 		Lacks(">Log out<", "available balance")
@@ -39,8 +38,7 @@ func TestConsoleLanguageResolution(t *testing.T) {
 	ana.Get("/", false).WantStatus(http.StatusOK).Contains(`<html lang="en"`)
 
 	// Bob's partner has no country: his browser decides, and without one the console speaks Spanish.
-	bob := env.Console()
-	bob.Login("bob@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	bob := env.SignIn("bob@example.com")
 	bob.Get("/", false).Contains(`<html lang="en"`)
 	bob.Lang = "es-GT,es;q=0.9,en;q=0.5"
 	bob.Get("/", false).Contains(`<html lang="es"`, ">Socios<")
@@ -60,8 +58,7 @@ func TestLanguagePickerRefusesBadInput(t *testing.T) {
 	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
 	env, p := fx.Env, fx.Partner
 	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
-	c := env.Console()
-	c.Login("ana@example.com", apptest.Password).WantStatus(http.StatusSeeOther)
+	c := env.SignIn("ana@example.com")
 	c.PostForm("/language", url.Values{"language": {"en"}}).WantStatus(http.StatusForbidden)
 	c.PostForm("/language", url.Values{"_csrf": {c.CSRF}, "language": {"fr"}}).WantStatus(http.StatusBadRequest)
 	// An outside destination is not followed.

@@ -100,8 +100,7 @@ func TestIdleConsoleSessionEnds(t *testing.T) {
 	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
 	env, p := fx.Env, fx.Partner
 	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
-	browser := env.Console()
-	browser.Login(op.Email, apptest.Password).WantStatus(http.StatusSeeOther)
+	browser := env.SignIn(op.Email)
 	page := browser.Get("/", false).WantStatus(http.StatusOK)
 	page.WantSelectors(`[data-testid="idle-warning"]`).Contains(`data-idle-seconds="900"`, `/static/js/idle.js`)
 
