@@ -119,7 +119,8 @@ func TestEvidenceLinkInConsole(t *testing.T) {
 
 	// HTMX: an inline preview through a signed link, with a download link beside it.
 	part := c.Get(requestPath(f.partner, id, "/evidence/download"), true).WantStatus(http.StatusOK).
-		Contains(`data-testid="evidence-pdf"`, "disposition=inline", `data-testid="evidence-download"`).Lacks("<html")
+		WantSelectors(`[data-testid="evidence-pdf"]`, `[data-testid="evidence-download"]`).
+		Contains("disposition=inline").Lacks("<html")
 	src := attr(t, string(part.Body), `<iframe src="`)
 	inline := f.env.Do(http.MethodGet, src, nil, nil).WantStatus(http.StatusOK)
 	if disposition(t, inline.Header) != "inline receipt.pdf" || inline.Header.Get("X-Content-Type-Options") != "nosniff" {

@@ -10,18 +10,8 @@ import (
 	"cardconsole/internal/apptest"
 )
 
-// consolePost sends an HTMX form post with the session's CSRF token and an Idempotency-Key.
-func consolePost(c *apptest.Console, env *apptest.Env, path, key string, form url.Values) *apptest.Response {
-	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "text/html")
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("X-CSRF-Token", c.CSRF)
-	if key != "" {
-		req.Header.Set("Idempotency-Key", key)
-	}
-	return c.Do(req)
-}
+// idempotencyKey is the header of a console post that may be retried ("" sends none).
+func idempotencyKey(key string) map[string]string { return map[string]string{"Idempotency-Key": key} }
 
 var keyInForm = regexp.MustCompile(`name="key" value="([0-9a-f]{32})"`)
 
@@ -76,7 +66,8 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 	c.Get(review+url.Values{"operation": {"transfer"}, "amount": {"1"}, "toCardId": {"999"}}.Encode(), true).
 		WantStatus(http.StatusUnprocessableEntity).WantSelectors(`[data-testid="error-toCardId"]`)
 	c.Get(review+url.Values{"operation": {"withdraw"}, "amount": {"5"}}.Encode(), true).WantStatus(200).
-		Contains(`data-testid="review-problem"`, "does not cover").Lacks(`data-testid="funds-confirm"`)
+		WantSelectors(`[data-testid="review-problem"]`).
+		Contains("does not cover").Lacks(`data-testid="funds-confirm"`)
 	c.Get(review+url.Values{"operation": {"add"}, "amount": {"40"}, "observations": {"pocket money"}, "key": {key}}.Encode(), true).
 		WantStatus(200).
 		WantSelectors(`[data-testid="funds-review"]`, `[data-testid="funds-confirm"]`).
@@ -88,13 +79,15 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 	}
 
 	form := url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"40"}, "observations": {"pocket money"}}
-	done := consolePost(c, w.env, w.holderPath("/cards/funds/add"), key, form).WantStatus(200).
-		Contains(`data-testid="funds-result"`, "Loaded Q 40.00 onto card •••• "+w.card.Last4, "now Q 40.00").Lacks("<html", key)
+	done := c.HTMX(http.MethodPost, w.holderPath("/cards/funds/add"), form, idempotencyKey(key)).WantStatus(200).
+		WantSelectors(`[data-testid="funds-result"]`).
+		Contains("Loaded Q 40.00 onto card •••• "+w.card.Last4, "now Q 40.00").Lacks("<html", key)
 	if done.Header.Get("HX-Trigger") != "card-changed" {
 		t.Fatalf("no card-changed event: %v", done.Header)
 	}
-	consolePost(c, w.env, w.holderPath("/cards/funds/add"), key, form).WantStatus(200).
-		Contains(`data-testid="funds-already-applied"`, "Already applied", "Loaded Q 40.00")
+	c.HTMX(http.MethodPost, w.holderPath("/cards/funds/add"), form, idempotencyKey(key)).WantStatus(200).
+		WantSelectors(`[data-testid="funds-already-applied"]`).
+		Contains("Already applied", "Loaded Q 40.00")
 	w.wantBalance(w.card.ID, "40")
 
 	// A plain form post (no HTMX) lands on the card page with a flash.
@@ -109,19 +102,22 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 	c.Get(w.cardPath(w.card.ID, ""), false).WantSelectors(`[data-testid="flash-success"]`).Contains("39.00")
 
 	// Field errors come back next to the fields; refusals in the error alert.
-	consolePost(c, w.env, w.holderPath("/cards/funds/add"), "", url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"-1"}}).
+	c.HTMX(http.MethodPost, w.holderPath("/cards/funds/add"), url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"-1"}}).
 		WantStatus(http.StatusUnprocessableEntity).WantSelectors(`[data-testid="error-amount"]`, `[data-testid="load-form"]`)
-	refused := consolePost(c, w.env, w.holderPath("/cards/funds/withdraw"), "k-refused", url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"1000"}}).
+	refused := c.HTMX(http.MethodPost, w.holderPath("/cards/funds/withdraw"), url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"1000"}},
+		idempotencyKey("k-refused")).
 		WantStatus(http.StatusUnprocessableEntity).WantSelectors(`[data-testid="error-alert"]`).Contains("does not cover")
 	if refused.Header.Get("HX-Retarget") != "#flash" {
 		t.Fatalf("refusal not in the flash area: %v", refused.Header)
 	}
-	consolePost(c, w.env, w.holderPath("/cards/funds/withdraw"), "k-refused", url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"1000"}}).
+	c.HTMX(http.MethodPost, w.holderPath("/cards/funds/withdraw"), url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"1000"}},
+		idempotencyKey("k-refused")).
 		WantStatus(http.StatusUnprocessableEntity).Contains("does not cover")
 
 	// Transfer through the console, then both balances are on the refreshed summary.
-	consolePost(c, w.env, w.holderPath("/cards/transfers"), "k-transfer", url.Values{"fromCardId": {itoa(w.card.ID)},
-		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}}).WantStatus(200).Contains("Transferred Q 9.00", "now Q 30.00", "now Q 9.00")
+	c.HTMX(http.MethodPost, w.holderPath("/cards/transfers"), url.Values{"fromCardId": {itoa(w.card.ID)},
+		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}},
+		idempotencyKey("k-transfer")).WantStatus(200).Contains("Transferred Q 9.00", "now Q 30.00", "now Q 9.00")
 	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">Q 9.00`)
 	c.Get(w.cardPath(w.card.ID, "/funds"), true).WantStatus(200).WantSelectors(`[data-testid="load-form"]`).Lacks("<html")
 	c.Get(w.cardPath(w.card.ID, "/funds"), false).WantStatus(200).WantSelectors(`[data-testid="transfer-form"]`).Contains("<html")
@@ -139,11 +135,13 @@ func TestConsoleOTPDialogAndMovementViews(t *testing.T) {
 	c := w.env.Console()
 	c.Login("guarded@example.com", apptest.Password)
 	c.Get(w.cardPath(w.card.ID, "/funds/review?operation=add&amount=5"), true).WantStatus(200).
-		Contains(`data-testid="otp-dialog"`, `form="funds-confirm-form"`, `data-testid="funds-confirm"`)
+		WantSelectors(`[data-testid="otp-dialog"]`, `[data-testid="funds-confirm"]`).
+		Contains(`form="funds-confirm-form"`)
 	form := url.Values{"cardId": {itoa(w.card.ID)}, "amount": {"5"}}
-	consolePost(c, w.env, w.holderPath("/cards/funds/add"), "otp-k", form).WantStatus(http.StatusForbidden).Contains("one-time code")
+	c.HTMX(http.MethodPost, w.holderPath("/cards/funds/add"), form,
+		idempotencyKey("otp-k")).WantStatus(http.StatusForbidden).Contains("one-time code")
 	form.Set("otp", guarded.OTP())
-	consolePost(c, w.env, w.holderPath("/cards/funds/add"), "otp-k", form).WantStatus(200).
+	c.HTMX(http.MethodPost, w.holderPath("/cards/funds/add"), form, idempotencyKey("otp-k")).WantStatus(200).
 		WantSelectors(`[data-testid="funds-result"]`)
 	w.wantBalance(w.card.ID, "5")
 

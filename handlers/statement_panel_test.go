@@ -23,10 +23,10 @@ func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 
 	// HTMX: the section with the panel for the filter's period.
 	c.Get(movements+q, true).WantStatus(http.StatusOK).Lacks("<html").
-		Contains(`id="movements"`, `data-testid="statement-panel"`, `data-testid="statement-pdf"`,
-			`href="`+sc.path("report?from=2026-03-01&amp;to=2026-03-31")+`"`,
-			`href="`+sc.path("export.csv?from=2026-03-01&amp;to=2026-03-31")+`"`,
-			"Credits (5)", "Debits (1)", `data-testid="statement-closing">`)
+		WantSelectors(`[id="movements"]`, `[data-testid="statement-panel"]`, `[data-testid="statement-pdf"]`).
+		Contains(`href="`+sc.path("report?from=2026-03-01&amp;to=2026-03-31")+`"`,
+			`href="`+sc.path("export.csv?from=2026-03-01&amp;to=2026-03-31")+`"`, "Credits (5)", "Debits (1)",
+			`data-testid="statement-closing">`)
 	// The full card page has it too.
 	cardPage := strings.TrimSuffix(movements, "/movements")
 	c.Get(cardPage, false).WantStatus(http.StatusOK).
@@ -45,7 +45,7 @@ func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 	}
 	// An inverted period is shown next to its field, without links.
 	c.Get(movements+"?from=2026-03-31&to=2026-03-01", true).WantStatus(http.StatusUnprocessableEntity).
-		Contains(`data-testid="error-to"`, `data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
+		WantSelectors(`[data-testid="error-to"]`, `[data-testid="statement-unavailable"]`).Lacks(`data-testid="statement-pdf"`)
 
 	// JSON clients get the movements list unchanged.
 	data := sc.op.Do(http.MethodGet, movements+q, nil).WantStatus(http.StatusOK).Data()
