@@ -10,7 +10,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // phoneWidth is the narrowest phone the console is laid out for (CSS pixels).
@@ -25,7 +25,7 @@ func TestBrowserEveryScreenIsAccessibleAndFitsAPhone(t *testing.T) {
 	for _, lang := range []string{"es", "en"} {
 		t.Run(lang, func(t *testing.T) {
 			w.setLanguage(lang)
-			ctx := webtest.BrowserWithin(t, 5*time.Minute)
+			ctx := apptest.BrowserWithin(t, 5*time.Minute)
 			if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 				t.Fatal(err)
 			}
@@ -72,7 +72,7 @@ func (s *screenWalk) check(name string) {
 	if lang != s.lang {
 		s.problems = append(s.problems, fmt.Sprintf("%s: shown in %q, want %q", name, lang, s.lang))
 	}
-	for _, v := range webtest.Axe(s.t, s.ctx) {
+	for _, v := range apptest.Axe(s.t, s.ctx) {
 		s.problems = append(s.problems, name+": "+v.String())
 	}
 	if overflow := s.phoneOverflow(); overflow != "" {
@@ -120,7 +120,7 @@ func (s *screenWalk) phoneOverflow() string {
 // a refused login, one-time code), then each signed-in screen, the search dropdown and the phone menu.
 func (w *a11yWorld) walkScreens(s *screenWalk) {
 	base := w.env.Server.URL
-	id := webtest.TestID
+	id := apptest.TestID
 	s.step("invitation", chromedp.Navigate(base+"/invite/"+w.invitation), chReady())
 	s.check("invitation")
 	s.step("login", chromedp.Navigate(base+"/login"), chReady())
@@ -136,7 +136,7 @@ func (w *a11yWorld) walkScreens(s *screenWalk) {
 	s.step("password",
 		chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="login-email"]').value = ''`),
 		chromedp.SendKeys(id("login-email"), w.admin.Email),
-		chromedp.SendKeys(id("login-password"), webtest.Password),
+		chromedp.SendKeys(id("login-password"), apptest.Password),
 		chromedp.Click(id("login-submit")),
 		chromedp.WaitVisible(id("login-otp")),
 		chReady(),

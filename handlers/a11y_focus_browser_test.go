@@ -6,7 +6,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // TestBrowserFocusAfterSwapsAndSkipLink: the first Tab reaches the skip link and Enter on it puts
@@ -17,10 +17,10 @@ import (
 // checker approving a top-up from the keyboard lands in the refreshed queue, not on the page's body.
 func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
 	w := newFundsWorld(t, "50000")
-	w.env.Operator("checker@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}})
+	w.env.Operator("checker@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"checker"}})
 	createTopUp(t, w.env, w.maker, w.partner, "250")
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	focusIn := func(sel string) chromedp.Action[chromedp.Void] {
 		return chPoll(`(() => { const r = document.querySelector('` + sel + `'); return !!r && r.contains(document.activeElement); })()`)
 	}
@@ -64,7 +64,7 @@ func TestBrowserFocusAfterSwapsAndSkipLink(t *testing.T) {
 		chromedp.WaitVisible(id("logout")),
 	)
 
-	checker := webtest.NewTab(t, ctx)
+	checker := apptest.NewTab(t, ctx)
 	chAcceptConfirms(checker)
 	runSteps(t, checker, "approve from the keyboard",
 		w.env.LoginActions("checker@example.com"),

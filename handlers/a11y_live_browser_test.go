@@ -5,7 +5,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // TestBrowserLiveChangesAreAnnounced: a client request submitted elsewhere renames the bell ("1
@@ -13,7 +13,7 @@ import (
 // operator announces the review queue's new count on the top-ups screen. Neither moves focus.
 func TestBrowserLiveChangesAreAnnounced(t *testing.T) {
 	q := newQueue(t)
-	tab := webtest.Browser(t)
+	tab := apptest.Browser(t)
 	status := `document.getElementById('live-status').textContent`
 	bellName := `document.querySelector('[data-testid="requests-bell"]').getAttribute('aria-label')`
 	runSteps(t, tab, "open the queue",
@@ -21,7 +21,7 @@ func TestBrowserLiveChangesAreAnnounced(t *testing.T) {
 		chromedp.Navigate(q.env.Server.URL+"/api/v2/applications"),
 		chReady(),
 		chPoll(`document.querySelector('[data-requests-bell]').getAttribute('data-live') === 'open'`),
-		chromedp.Focus(webtest.TestID("search-input")),
+		chromedp.Focus(apptest.TestID("search-input")),
 	)
 	waitTrue(t, tab, "the bell starts with none", bellName+` === "0 pending client requests"`)
 	q.submit(t, q.client, "deposit", map[string]any{"cardId": q.card.ID, "amount": "120.50"})

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // a11yWorld is a Guatemalan partner with something on every console screen: a pending top-up, a
@@ -18,7 +18,7 @@ import (
 // confirms with a one-time code (so every code dialog shows).
 type a11yWorld struct {
 	*lifeWorld
-	admin      *webtest.Operator
+	admin      *apptest.Operator
 	movement   int64
 	request    int64
 	invitation string
@@ -38,7 +38,7 @@ func newA11yWorld(t *testing.T) *a11yWorld {
 			otp = append(otp, perm)
 		}
 	}
-	w.admin = env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}, Permissions: otp}).Login()
+	w.admin = env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}, Permissions: otp}).Login()
 	storetest.CreditPartner(t, env.Store, p, "250000")
 	createTopUp(t, env, w.maker, p, "12500")
 	w.movement = w.load(w.card.ID, "120.50")
@@ -53,7 +53,7 @@ func newA11yWorld(t *testing.T) *a11yWorld {
 	bw := &bulkWorld{t: t, env: env, partner: p, maker: w.admin, checker: w.checker}
 	bw.uploadOK(w.admin, "/cardholders/upload", "users", "cardholders.csv",
 		csvBytes(t, ';', cardholderHeader, holderRow(1, ""), holderRow(2, "")))
-	payer := env.Operator("payer@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	payer := env.Operator("payer@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	bw.uploadOK(payer, "/disbursements/upload", "file", "payroll.csv",
 		csvBytes(t, ',', payoutHeader, []string{itoa(w.second.ID), "", "", "75", "PAY-1", "Quincena"}))
 	bw.work()
