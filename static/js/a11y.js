@@ -59,36 +59,54 @@
   // element, out-of-band ones included) and handled once.
   var settled = [];
   var labels = new WeakMap(); // a live region's label before its swap
-  var heldFocus = new WeakSet(); // regions that held the focus when their swap began
+  // Set when a swap begins that the operator asked for or that replaces the element they are on;
+  // kept until focus has been placed, since a live update may replace the region again before its
+  // settle (the settle of a region no longer on the page is never heard). focusRegion is the region
+  // whose replacement takes the focus when several settle together.
+  var placeFocus = false;
+  var focusRegion = null;
+
+  function byPerson(detail) {
+    var cfg = detail && detail.requestConfig;
+    return !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.isTrusted);
+  }
 
   document.addEventListener("htmx:beforeSwap", function (e) {
     var region = e.detail.target;
     if (!region || !region.hasAttribute) return;
     if (region.hasAttribute("data-live-label")) labels.set(region, region.getAttribute("data-live-label"));
     var a = document.activeElement;
-    if (a && a !== document.body && region.contains(a)) heldFocus.add(region);
+    var holds = a && a !== document.body && region.contains(a);
+    if (holds || (byPerson(e.detail) && !placeFocus)) {
+      placeFocus = true;
+      focusRegion = region;
+    }
   });
 
   document.addEventListener("htmx:afterSettle", function (e) {
     if (!(e.target instanceof Element)) return;
     markInvalid(e.target);
-    var cfg = e.detail && e.detail.requestConfig;
     var old = e.detail && e.detail.target;
-    settled.push({
-      region: e.target,
-      // A swap the operator asked for, or one that took away the element they were on.
-      moves: !!(cfg && cfg.triggeringEvent && cfg.triggeringEvent.isTrusted) || (!!old && heldFocus.has(old)),
-      before: old && labels.get(old),
-    });
+    settled.push({ region: e.target, old: old, before: old && labels.get(old) });
     if (settled.length > 1) return;
     window.setTimeout(function () {
       var batch = settled;
       settled = [];
-      if (batch.some(function (s) { return s.moves; }) && lost()) {
+      if (placeFocus) {
+        var wanted = focusRegion;
         var live = batch.filter(function (s) { return s.region.isConnected; });
-        var main = live.filter(function (s) { return !s.region.closest("#flash"); })[0] || live[0];
-        if (main) focusInto(main.region);
-        return;
+        var match = live.filter(function (s) {
+          return s.old === wanted || s.region === wanted || (wanted && wanted.id && s.region.id === wanted.id);
+        })[0];
+        // The region that held the focus was replaced but has not settled yet: wait for it.
+        if (match || !wanted || wanted.isConnected || !lost()) {
+          placeFocus = false;
+          focusRegion = null;
+          if (!lost()) return;
+          var main = match || live.filter(function (s) { return !s.region.closest("#flash"); })[0] || live[0];
+          if (main) focusInto(main.region);
+          return;
+        }
       }
       batch.forEach(function (s) {
         var label = s.region.isConnected && s.region.getAttribute("data-live-label");
