@@ -111,7 +111,7 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 		return err
 	}
 	if web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Bare: true, Status: http.StatusCreated, Data: r})
+		return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Status: http.StatusCreated, Data: r})
 	}
 	h.app.Flash(c, web.Success, "Request #"+views.ID(r.ID)+" submitted.")
 	if web.IsHTMX(c) {
@@ -153,7 +153,7 @@ func (h *Handlers) ColorClientRequest(c echo.Context) error {
 	if c.Request().Header.Get("HX-Target") == "request-summary" {
 		part = views.RequestSummary(r)
 	}
-	return h.app.Respond(c, web.View{Bare: true, Data: r, Partial: part})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Data: r, Partial: part})
 }
 
 type auditAnswer struct {
@@ -177,7 +177,7 @@ func (h *Handlers) AuditClientRequest(c echo.Context) error {
 	if err != nil {
 		return h.actionable(c, id, err)
 	}
-	view := web.View{Bare: true, Data: auditAnswer{ClintID: a.ClientID, ClientID: a.ClientID, Result: a.Result},
+	view := web.View{Body: web.ApplicationsBody, Data: auditAnswer{ClintID: a.ClientID, ClientID: a.ClientID, Result: a.Result},
 		Partial: views.AuditResult(a)}
 	if !web.WantsJSON(c) && !web.IsHTMX(c) {
 		vm, err := h.requestDetail(c, v, id)

@@ -194,7 +194,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	vm := views.RequestsView{Requests: items, Filter: form, CanSubmit: len(submitters) > 0,
 		ExportURL: views.WithQuery(views.RequestsPath+"/export", q),
 		Pager:     views.Pager{Page: f.Offset/f.Limit + 1, Limit: f.Limit, Total: total, Path: views.RequestsPath, Query: q, Target: "requests-table"}}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Client requests",
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Client requests",
 		Data: requestList{Total: total, Limit: f.Limit, Offset: f.Offset, Data: items},
 		Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
 }
@@ -214,7 +214,7 @@ func (h *Handlers) ClientRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: views.RequestTypeLabel(vm.Detail.Type) + " request #" + views.ID(id),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: views.RequestTypeLabel(vm.Detail.Type) + " request #" + views.ID(id),
 		Data: vm.Detail, Page: views.RequestPage(vm), Partial: views.RequestDetail(vm)})
 }
 
@@ -280,7 +280,7 @@ func (h *Handlers) RequestNotifications(c echo.Context) error {
 		out.Data = append(out.Data, notification{Link: base + views.RequestURL(r.ID), Type: views.RequestTypeLabel(r.Type),
 			Text: views.RequestText(r)})
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
 }
 
 // PendingRequestsStream keeps the bell live: an event stream whose "pending" events carry the bell's

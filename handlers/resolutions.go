@@ -130,7 +130,7 @@ func (h *Handlers) ListResolutions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Resolutions", Data: list, Page: views.ResolutionsPage(vm),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Resolutions", Data: list, Page: views.ResolutionsPage(vm),
 		Partial: views.ResolutionsTable(vm)})
 }
 
@@ -143,7 +143,7 @@ func (h *Handlers) ResolutionTypes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Data: resolutionTypeList{Total: len(types), Data: types}})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Data: resolutionTypeList{Total: len(types), Data: types}})
 }
 
 func resolutionID(c echo.Context) (int64, error) {
@@ -168,7 +168,7 @@ func (h *Handlers) Resolution(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := web.View{Bare: true, Title: "Resolution " + r.Name, Data: r}
+	view := web.View{Body: web.ApplicationsBody, Title: "Resolution " + r.Name, Data: r}
 	if !web.WantsJSON(c) {
 		form := views.ResolutionForm{ID: r.ID, PartnerID: views.ID(r.PartnerID), Type: views.ID(r.TypeID), Name: r.Name,
 			Text: r.Text, Enabled: r.Enabled}
@@ -200,7 +200,7 @@ func (h *Handlers) formFailed(c echo.Context, v store.Viewer, form views.Resolut
 // screen again for the console.
 func (h *Handlers) savedResolution(c echo.Context, status int, r store.Resolution, msg string) error {
 	if web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Bare: true, Status: status, Data: r})
+		return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Status: status, Data: r})
 	}
 	h.app.Flash(c, web.Success, msg)
 	if web.IsHTMX(c) {
