@@ -83,12 +83,12 @@ func (h *Handlers) ReversalStream(c echo.Context) error {
 
 // ApproveReversal approves a PENDING reversal (never by its requester); the one-time code is
 // required when the approver holds card-movements:otp.
-func (h *Handlers) ApproveReversal(c echo.Context) error { return h.decideReversal(c, true) }
+func (h *Handlers) ApproveReversal(c echo.Context) error { return h.decideReversal(c, store.Approve) }
 
 // RejectReversal rejects a PENDING reversal with a reason.
-func (h *Handlers) RejectReversal(c echo.Context) error { return h.decideReversal(c, false) }
+func (h *Handlers) RejectReversal(c echo.Context) error { return h.decideReversal(c, store.Reject) }
 
-func (h *Handlers) decideReversal(c echo.Context, approve bool) error {
+func (h *Handlers) decideReversal(c echo.Context, decision store.Decision) error {
 	id, err := pathID(c, "reversalId", store.NotFound("reversal"))
 	if err != nil {
 		return err
@@ -101,12 +101,12 @@ func (h *Handlers) decideReversal(c echo.Context, approve bool) error {
 		// The console's Reject asks for the reason in a prompt, which HTMX sends as a header.
 		body.Reason = c.Request().Header.Get("HX-Prompt")
 	}
-	if approve {
+	if decision == store.Approve {
 		if err := h.app.CheckOTP(c, "card-movements", body.OTP); err != nil {
 			return err
 		}
 	}
-	r, err := h.store.DecideReversal(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, approve, body.Reason)
+	r, err := h.store.DecideReversal(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, decision, body.Reason)
 	if err != nil {
 		return err
 	}

@@ -162,8 +162,10 @@ func respondJSON(c echo.Context, v View) error {
 // respondFragment answers HTMX: the fragment (with the flash out of band), or HX-Redirect when
 // the view has no fragment but a destination.
 func (a *App) respondFragment(c echo.Context, v View) error {
-	if v.Trigger != "" {
-		c.Response().Header().Set("HX-Trigger", v.Trigger)
+	trigger := func() {
+		if v.Trigger != "" {
+			c.Response().Header().Set("HX-Trigger", v.Trigger)
+		}
 	}
 	part := v.Partial
 	if part == nil {
@@ -179,6 +181,7 @@ func (a *App) respondFragment(c echo.Context, v View) error {
 		if status == 0 {
 			status = http.StatusNoContent
 		}
+		trigger()
 		return c.NoContent(status)
 	}
 	if v.Flash != nil {
@@ -190,9 +193,16 @@ func (a *App) respondFragment(c echo.Context, v View) error {
 		}
 	}
 	if part == nil {
+		trigger()
 		return c.NoContent(http.StatusNoContent)
 	}
-	return render(c, v.pageStatus(), part)
+	// The events are raised only by an answer that rendered: an error page raises none.
+	html, err := renderHTML(c.Request().Context(), part)
+	if err != nil {
+		return err
+	}
+	trigger()
+	return c.HTMLBlob(v.pageStatus(), html)
 }
 
 // respondPage answers a browser: a redirect after a change, or the page in the layout.
@@ -260,9 +270,18 @@ func render(c echo.Context, status int, comp templ.Component) error {
 }
 
 func renderCtx(c echo.Context, ctx context.Context, status int, comp templ.Component) error {
+	html, err := renderHTML(ctx, comp)
+	if err != nil {
+		return err
+	}
+	return c.HTMLBlob(status, html)
+}
+
+// renderHTML renders a component into memory.
+func renderHTML(ctx context.Context, comp templ.Component) ([]byte, error) {
 	var buf bytes.Buffer
 	if err := comp.Render(ctx, &buf); err != nil {
-		return fmt.Errorf("web: unable to render: %w", err)
+		return nil, fmt.Errorf("web: unable to render: %w", err)
 	}
-	return c.HTMLBlob(status, buf.Bytes())
+	return buf.Bytes(), nil
 }
