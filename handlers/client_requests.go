@@ -107,6 +107,7 @@ func requestFilter(c echo.Context) (store.ClientRequestFilter, views.RequestsFil
 	f.ClientID = readID("filter[clientId]", form.ClientID)
 	switch form.Status {
 	case "":
+		// Special: the console's queue opens on the pending requests; the API lists every status.
 		if !web.WantsJSON(c) {
 			pending := store.StatusPending
 			f.Status = &pending
@@ -169,13 +170,12 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	}
 	f, form, err := requestFilter(c)
 	if err != nil {
-		if web.WantsJSON(c) {
-			return err
-		}
 		// The console keeps the form and says what is wrong instead of an error page.
-		vm := views.RequestsView{Filter: form, Errors: store.FieldErrors(err),
-			Pager: views.Pager{Page: 1, Limit: store.DefaultLimit, Path: views.RequestsPath, Target: "requests-table"}}
-		return h.app.Respond(c, web.View{Status: http.StatusBadRequest, Title: "Client requests", Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			vm := views.RequestsView{Filter: form, Errors: fields,
+				Pager: views.Pager{Page: 1, Limit: store.DefaultLimit, Path: views.RequestsPath, Target: "requests-table"}}
+			return web.View{Status: http.StatusBadRequest, Title: "Client requests", Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)}, nil
+		})
 	}
 	ctx := c.Request().Context()
 	items, total, err := h.store.ListClientRequests(ctx, v, f)
@@ -235,6 +235,7 @@ func (h *Handlers) requestDetail(c echo.Context, v store.Viewer, id int64) (view
 	}
 	vm := views.RequestDetailView{Detail: d, CanUpdate: g.Has(permApprovalsUpdate),
 		OwnRequest: d.SubmittedBy != nil && *d.SubmittedBy == p.OperatorID}
+	// Special: the resolutions feed the console's Reject form; the API's Request object has none.
 	if vm.Decidable() && !web.WantsJSON(c) {
 		enabled := true
 		res, _, err := h.store.ListResolutions(ctx, store.OperatorViewer(p.OperatorID, permApprovalsUpdate),

@@ -63,8 +63,8 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 	msg := web.T(c, "topups.sent", map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)})
 	flash := web.Flashed(web.Success, msg)
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "process request created", Data: pr,
-		Partial:  web.Lazy(func() (templ.Component, error) { return views.TopUpFormView(h.topUpForm(c)), nil }),
-		Flash:    flash, Trigger: "process-requests-changed",
+		Partial: web.Lazy(func() (templ.Component, error) { return views.TopUpFormView(h.topUpForm(c)), nil }),
+		Flash:   flash, Trigger: "process-requests-changed",
 		Redirect: &web.Redirect{To: views.PartnerURL(pr.PartnerID, "/top-ups"), Flash: flash}})
 }
 
