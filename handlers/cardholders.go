@@ -99,23 +99,16 @@ func (h *Handlers) CreateCardholder(c echo.Context) error {
 		ch, err = h.store.CreateCardholder(c.Request().Context(), web.Actor(c), web.PartnerID(c), in)
 	}
 	if err != nil {
-		if errs := web.FieldErrors(c, err); errs != nil && wantsForm(c) {
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			stock, serr := h.stockCards(c)
-			if serr != nil {
-				return serr
-			}
 			vm := views.CardholderFormView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), Values: in,
-				CardID: f["cardId"], Errors: errs, StockCards: stock}
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "cardholders.new"),
-				Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
-		}
-		return err
+				CardID: f["cardId"], Errors: fields, StockCards: stock}
+			return web.View{Title: web.T(c, "cardholders.new"), Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)}, serr
+		})
 	}
-	if wantsForm(c) {
-		h.app.Flash(c, web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")
-		return seeOther(c, views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)))
-	}
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch})
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch,
+		Redirect: &web.Redirect{To: views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)), HTMXStatus: http.StatusNoContent,
+			Flash: web.Flashed(web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")}})
 }
 
 // cardholderDetail is the JSON of the detail: the personal data and every card.

@@ -248,11 +248,26 @@ func (a *App) RespondInvalid(c echo.Context, err error, form func(fields map[str
 	if ferr != nil {
 		return ferr
 	}
-	if v.Page == nil && !IsHTMX(c) {
-		return err
-	}
 	if v.Status == 0 {
 		v.Status = http.StatusUnprocessableEntity
+	}
+	return a.RespondRefused(c, err, v)
+}
+
+// RespondRefused answers a business refusal err with v, the console's way of showing it (a fragment
+// with the message, a redirect with a flash). API clients, errors that are not business refusals,
+// and a request whose form v has no answer for (an HTMX request and a view without a fragment, a
+// browser and a view without a page or a redirect) get err itself.
+func (a *App) RespondRefused(c echo.Context, err error, v View) error {
+	if e, ok := store.AsError(err); !ok || StatusOf(e.Code) >= http.StatusInternalServerError || WantsJSON(c) {
+		return err
+	}
+	if IsHTMX(c) {
+		if v.Partial == nil && v.Page == nil {
+			return err
+		}
+	} else if v.Page == nil && v.Redirect == nil {
+		return err
 	}
 	return a.Respond(c, v)
 }
