@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 	"net/url"
 
@@ -21,7 +22,7 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	f.Normalize()
 	typed, hint := f.Search, ""
 	if typed != "" && !store.SearchableText(typed) && !web.WantsJSON(c) {
-		// While the operator is still typing, the console lists everyone instead of refusing.
+		// Special: while the operator is still typing, the console lists everyone instead of refusing.
 		f.Search, hint = "", web.T(c, "cardholders.hint")
 	}
 	items, total, err := h.store.ListCardholders(ctx, web.Actor(c), f)
@@ -145,14 +146,8 @@ func (h *Handlers) CardholderDetail(c echo.Context) error {
 		return err
 	}
 	personal := views.PersonalDataView{PartnerID: pid, CardholderID: id, Cardholder: &ch}
-	if web.IsHTMX(c) || web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Data: cardholderDetail{Cardholder: ch, Cards: cards}, Partial: views.PersonalData(personal)})
-	}
-	vm, err := h.cardholderView(c, id, personal)
-	if err != nil {
-		return err
-	}
-	return h.app.Respond(c, web.View{Title: vm.Title(), Page: views.CardholderPage(vm)})
+	return h.app.Respond(c, web.View{Title: views.CardholderView{CardholderID: id, Personal: personal}.Title(), Data: cardholderDetail{Cardholder: ch, Cards: cards},
+		Partial: views.PersonalData(personal), Page: h.lazyCardholderPage(c, id, personal)})
 }
 
 // cardholderPage is the JSON of the cardholder page: the personal data when the operator may see
@@ -182,18 +177,22 @@ func (h *Handlers) CardholderPage(c echo.Context) error {
 		}
 		personal.Cardholder = &ch
 	}
-	if web.WantsJSON(c) {
-		cards, err := h.store.CardholderCards(ctx, pid, id)
-		if err != nil {
-			return err
-		}
-		return h.app.Respond(c, web.View{Data: cardholderPage{ID: id, OTPRequired: personal.OTPRequired, Cardholder: personal.Cardholder, Cards: cards}})
-	}
-	vm, err := h.cardholderView(c, id, personal)
+	cards, err := h.store.CardholderCards(ctx, pid, id)
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: vm.Title(), Page: views.CardholderPage(vm)})
+	return h.app.Respond(c, web.View{Title: views.CardholderView{CardholderID: id, Personal: personal}.Title(),
+		Data: cardholderPage{ID: id, OTPRequired: personal.OTPRequired, Cardholder: personal.Cardholder, Cards: cards},
+		Page: h.lazyCardholderPage(c, id, personal)})
+}
+
+// lazyCardholderPage is the cardholder page around its personal data panel, read only when a
+// browser renders it.
+func (h *Handlers) lazyCardholderPage(c echo.Context, id int64, personal views.PersonalDataView) templ.Component {
+	return web.Lazy(func() (templ.Component, error) {
+		vm, err := h.cardholderView(c, id, personal)
+		return views.CardholderPage(vm), err
+	})
 }
 
 // cardholderView gathers the cardholder page around its personal data panel.

@@ -37,7 +37,7 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 	in := store.NewProcessRequest{PartnerID: web.PartnerID(c), Amount: body.Amount, Observations: body.Observations,
 		FileName: body.FileName, Kind: body.Kind}
 	if !web.WantsJSON(c) {
-		// The console takes amounts as people type them (12,500.00); the API keeps plain numbers.
+		// Special: the console takes amounts as people type them (12,500.00); the API keeps plain numbers.
 		var v store.Validation
 		if d := parseTypedAmount(&v, "requestedAmount", body.Amount); v.Err() == nil {
 			in.Amount = d.String()
