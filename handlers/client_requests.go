@@ -53,11 +53,7 @@ func (h *Handlers) viewer(c echo.Context, permission string) (store.Viewer, erro
 
 // requestID reads the :id of the path; anything but a positive number is NotFound.
 func requestID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("applicationId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("client request")
-	}
-	return id, nil
+	return pathID(c, "applicationId", store.NotFound("client request"))
 }
 
 // paging reads limit and offset (or the console's page) of an /api/v2 list.

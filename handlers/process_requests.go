@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -271,9 +270,5 @@ func (h *Handlers) ProcessRequestProgress(c echo.Context) error {
 }
 
 func processRequestID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("processRequestId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("process request")
-	}
-	return id, nil
+	return pathID(c, "processRequestId", store.NotFound("process request"))
 }

@@ -150,11 +150,7 @@ func (h *Handlers) ResolutionTypes(c echo.Context) error {
 }
 
 func resolutionID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("resolutionId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("resolution")
-	}
-	return id, nil
+	return pathID(c, "resolutionId", store.NotFound("resolution"))
 }
 
 // Resolution answers one resolution; the console gets the admin screen with its edit form.
