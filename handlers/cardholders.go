@@ -126,13 +126,7 @@ func (h *Handlers) CardholderDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		OTP string `json:"otp" form:"otp"`
-	}
-	if err := bind(c, &body); err != nil {
-		return err
-	}
-	if err := h.app.CheckOTP(c, "cardholders", body.OTP); err != nil {
+	if err := h.checkBodyOTP(c, "cardholders"); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()

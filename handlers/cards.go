@@ -130,13 +130,7 @@ func (h *Handlers) CardAction(action store.CardAction) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		var body struct {
-			OTP string `json:"otp" form:"otp"`
-		}
-		if err := bind(c, &body); err != nil {
-			return err
-		}
-		if err := h.app.CheckOTP(c, "cards-admin", body.OTP); err != nil {
+		if err := h.checkBodyOTP(c, "cards-admin"); err != nil {
 			return err
 		}
 		card, err := h.store.ChangeCardStatus(c.Request().Context(), web.Actor(c), web.PartnerID(c), cardholderID, cardID, action)

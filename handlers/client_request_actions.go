@@ -115,11 +115,7 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 
 // ColorClientRequest sets a request's highlight colour ("" clears it); nothing else changes.
 func (h *Handlers) ColorClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -157,11 +153,7 @@ type auditAnswer struct {
 // AuditClientRequest recomputes the client's card balances from their movements and compares them
 // with the stored balances and the request's amount.
 func (h *Handlers) AuditClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -194,11 +186,7 @@ func comments(c echo.Context, fromJSON []string) []string {
 // ApproveClientRequest approves a request and applies its effect: 204 for API clients, the updated
 // review page for the console.
 func (h *Handlers) ApproveClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -224,11 +212,7 @@ type rejectBody struct {
 
 // RejectClientRequest rejects a request citing an enabled resolution of its partner.
 func (h *Handlers) RejectClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}

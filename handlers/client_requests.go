@@ -56,6 +56,16 @@ func requestID(c echo.Context) (int64, error) {
 	return pathID(c, "applicationId", store.NotFound("client request"))
 }
 
+// requestViewer reads the request of the path and what the operator may see with permission.
+func (h *Handlers) requestViewer(c echo.Context, permission string) (int64, store.Viewer, error) {
+	id, err := requestID(c)
+	if err != nil {
+		return 0, store.Viewer{}, err
+	}
+	v, err := h.viewer(c, permission)
+	return id, v, err
+}
+
 // paging reads limit and offset (or the console's page) of an /api/v2 list.
 func paging(c echo.Context, v *store.Validation) (limit, offset int) {
 	limit = store.DefaultLimit
@@ -198,11 +208,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 // ClientRequest is a request's detail: the Request object with its client, cards, comments and
 // history for API clients, the review page for the console.
 func (h *Handlers) ClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsDetail)
+	id, v, err := h.requestViewer(c, permApprovalsDetail)
 	if err != nil {
 		return err
 	}

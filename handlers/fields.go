@@ -77,6 +77,18 @@ func cardParam(c echo.Context) (int64, error) {
 	return pathID(c, "cardId", store.NewError(store.CodeCardNotFound, "card not found"))
 }
 
+// checkBodyOTP reads a body whose only field is the one-time code and checks the code for
+// scope (required when the operator holds scope:otp).
+func (h *Handlers) checkBodyOTP(c echo.Context, scope string) error {
+	var body struct {
+		OTP string `json:"otp" form:"otp"`
+	}
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	return h.app.CheckOTP(c, scope, body.OTP)
+}
+
 // listPage is the JSON of a paginated list.
 type listPage[T any] struct {
 	Items []T `json:"items"`

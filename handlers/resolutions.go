@@ -153,13 +153,19 @@ func resolutionID(c echo.Context) (int64, error) {
 	return pathID(c, "resolutionId", store.NotFound("resolution"))
 }
 
-// Resolution answers one resolution; the console gets the admin screen with its edit form.
-func (h *Handlers) Resolution(c echo.Context) error {
+// resolutionViewer reads the resolution of the path and what the operator may see with permission.
+func (h *Handlers) resolutionViewer(c echo.Context, permission string) (int64, store.Viewer, error) {
 	id, err := resolutionID(c)
 	if err != nil {
-		return err
+		return 0, store.Viewer{}, err
 	}
-	v, err := h.viewer(c, permApprovalsList)
+	v, err := h.viewer(c, permission)
+	return id, v, err
+}
+
+// Resolution answers one resolution; the console gets the admin screen with its edit form.
+func (h *Handlers) Resolution(c echo.Context) error {
+	id, v, err := h.resolutionViewer(c, permApprovalsList)
 	if err != nil {
 		return err
 	}
@@ -230,11 +236,7 @@ func (h *Handlers) CreateResolution(c echo.Context) error {
 
 // UpdateResolution changes the fields the body carries.
 func (h *Handlers) UpdateResolution(c echo.Context) error {
-	id, err := resolutionID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.resolutionViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -253,11 +255,7 @@ func (h *Handlers) UpdateResolution(c echo.Context) error {
 
 // DeleteResolution removes a resolution no request cites: 204, or the refreshed table.
 func (h *Handlers) DeleteResolution(c echo.Context) error {
-	id, err := resolutionID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.resolutionViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}

@@ -16,52 +16,31 @@ const (
 	ToneWithdrew Tone = "bg-slate-200 text-slate-700"     // withdrawn by its maker
 )
 
-// cardTone colours a card's status.
-func cardTone(status string) Tone {
-	switch status {
-	case store.CardActive:
-		return ToneDone
-	case store.CardBlocked:
-		return ToneRefused
+// statusTones colours the statuses of cards, top-ups and the cards of a bulk action; any other
+// status is quiet.
+var statusTones = map[string]Tone{
+	store.CardActive: ToneDone, store.CardBlocked: ToneRefused,
+	store.ProcessPending: TonePending, store.ProcessApproved: ToneDone, store.ProcessRejected: ToneRefused,
+	store.ProcessCancelled: ToneWithdrew,
+	store.BulkChanged:      ToneDone, store.BulkFailed: ToneRefused,
+}
+
+// statusTone colours a status of a card, a top-up or a card of a bulk action.
+func statusTone(status string) Tone {
+	if t, ok := statusTones[status]; ok {
+		return t
 	}
 	return ToneQuiet
 }
 
+// requestTones colours the statuses of client requests; any other is pending.
+var requestTones = map[int]Tone{store.StatusApproved: ToneDone, store.StatusRejected: ToneRefused,
+	store.StatusInProgress: ToneWorking, store.StatusNew: ToneNew}
+
 // requestTone colours a client request's status.
 func requestTone(id int) Tone {
-	switch id {
-	case store.StatusApproved:
-		return ToneDone
-	case store.StatusRejected:
-		return ToneRefused
-	case store.StatusInProgress:
-		return ToneWorking
-	case store.StatusNew:
-		return ToneNew
+	if t, ok := requestTones[id]; ok {
+		return t
 	}
 	return TonePending
-}
-
-// topUpTone colours a top-up's status.
-func topUpTone(status string) Tone {
-	switch status {
-	case store.ProcessApproved:
-		return ToneDone
-	case store.ProcessRejected:
-		return ToneRefused
-	case store.ProcessCancelled:
-		return ToneWithdrew
-	}
-	return TonePending
-}
-
-// bulkTone colours the outcome of one card of a bulk action.
-func bulkTone(result string) Tone {
-	switch result {
-	case store.BulkChanged:
-		return ToneDone
-	case store.BulkUnchanged:
-		return ToneQuiet
-	}
-	return ToneRefused
 }

@@ -210,7 +210,7 @@ func CardSummary(vm CardView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = Badge(cardTone(vm.Card.Status), vm.Card.Status, "card-status").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Badge(statusTone(vm.Card.Status), vm.Card.Status, "card-status").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

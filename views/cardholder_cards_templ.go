@@ -559,7 +559,7 @@ func CardStatusBadge(status, testID string) templ.Component {
 			templ_7745c5c3_Var26 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = Badge(cardTone(status), status, testID).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = Badge(statusTone(status), status, testID).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}

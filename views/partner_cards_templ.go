@@ -823,7 +823,7 @@ func BulkResults(res store.BulkResult) templ.Component {
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
-			templ_7745c5c3_Err = Badge(bulkTone(r.Result), r.Result, "bulk-outcome-"+ID(r.CardID)).Render(ctx, templ_7745c5c3_Buffer)
+			templ_7745c5c3_Err = Badge(statusTone(r.Result), r.Result, "bulk-outcome-"+ID(r.CardID)).Render(ctx, templ_7745c5c3_Buffer)
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
