@@ -134,7 +134,7 @@ func (h *Handlers) CardAction(action store.CardAction) echo.HandlerFunc {
 			return err
 		}
 		card, err := h.store.ChangeCardStatus(c.Request().Context(), web.Actor(c), web.PartnerID(c), cardholderID, cardID, action)
-		if cardholderID == 0 && err == nil {
+		if cardholderID == 0 && err == nil && card.CardholderID != nil {
 			cardholderID = *card.CardholderID
 		}
 		var back *web.Redirect // a plain form post goes back to the cardholder page, when there is one
@@ -145,10 +145,13 @@ func (h *Handlers) CardAction(action store.CardAction) echo.HandlerFunc {
 			}
 			return h.app.RespondRefused(c, err, web.View{Redirect: back})
 		}
-		notice := "Card " + card.MaskedNumber() + " is now " + card.Status + "."
-		return h.app.Respond(c, web.View{Message: "card " + card.Status, Data: card,
-			Partial:  h.lazyCardsPanel(c, cardholderID, func(p *views.CardsPanelView) { p.Notice = notice }),
-			Redirect: &web.Redirect{To: holderPage, Flash: web.Flashed(web.Success, notice)}})
+		view := web.View{Message: "card " + card.Status, Data: card}
+		if cardholderID != 0 { // the console shows the card among its cardholder's cards
+			notice := "Card " + card.MaskedNumber() + " is now " + card.Status + "."
+			view.Partial = h.lazyCardsPanel(c, cardholderID, func(p *views.CardsPanelView) { p.Notice = notice })
+			view.Redirect = &web.Redirect{To: holderPage, Flash: web.Flashed(web.Success, notice)}
+		}
+		return h.app.Respond(c, view)
 	}
 }
 
