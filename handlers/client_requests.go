@@ -58,12 +58,17 @@ func requestID(c echo.Context) (int64, error) {
 
 // requestViewer reads the request of the path and what the operator may see with permission.
 func (h *Handlers) requestViewer(c echo.Context, permission string) (int64, store.Viewer, error) {
-	id, err := requestID(c)
+	return h.pathViewer(c, requestID, permission)
+}
+
+// pathViewer reads the object of the path with id and what the operator may see with permission.
+func (h *Handlers) pathViewer(c echo.Context, id func(echo.Context) (int64, error), permission string) (int64, store.Viewer, error) {
+	n, err := id(c)
 	if err != nil {
 		return 0, store.Viewer{}, err
 	}
 	v, err := h.viewer(c, permission)
-	return id, v, err
+	return n, v, err
 }
 
 // paging reads limit and offset (or the console's page) of an /api/v2 list.

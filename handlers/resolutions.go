@@ -155,12 +155,7 @@ func resolutionID(c echo.Context) (int64, error) {
 
 // resolutionViewer reads the resolution of the path and what the operator may see with permission.
 func (h *Handlers) resolutionViewer(c echo.Context, permission string) (int64, store.Viewer, error) {
-	id, err := resolutionID(c)
-	if err != nil {
-		return 0, store.Viewer{}, err
-	}
-	v, err := h.viewer(c, permission)
-	return id, v, err
+	return h.pathViewer(c, resolutionID, permission)
 }
 
 // Resolution answers one resolution; the console gets the admin screen with its edit form.
