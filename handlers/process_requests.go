@@ -59,8 +59,7 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 		return h.topUpFailed(c, form, err)
 	}
 	h.withEvidenceURL(&pr)
-	msg := web.T(c, "topups.sent", map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)})
-	flash := web.Flashed(web.Success, msg)
+	flash := &web.Flash{Kind: web.Success, Key: "topups.sent", Args: map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}}
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "process request created", Data: pr,
 		Partial: web.Lazy(func() (templ.Component, error) { return views.TopUpFormView(h.topUpForm(c)), nil }),
 		Flash:   flash, Trigger: "process-requests-changed",
@@ -229,11 +228,12 @@ func (h *Handlers) decideProcessRequest(c echo.Context, decision store.Decision)
 	if err != nil {
 		return err
 	}
-	msg := "topups.rejected"
+	key := "topups.rejected"
 	if decision == store.Approve {
-		msg = "topups.approved"
+		key = "topups.approved"
 	}
-	return h.processRequestChanged(c, web.T(c, msg, map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}))
+	return h.processRequestChanged(c, &web.Flash{Kind: web.Success, Key: key,
+		Args: map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}})
 }
 
 // CancelProcessRequest withdraws a PENDING request: its maker or a partner admin may (204).
@@ -246,14 +246,14 @@ func (h *Handlers) CancelProcessRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.processRequestChanged(c, web.T(c, "topups.cancelled", map[string]any{"ID": pr.ID}))
+	return h.processRequestChanged(c, &web.Flash{Kind: web.Success, Key: "topups.cancelled", Args: map[string]any{"ID": pr.ID}})
 }
 
 // processRequestChanged answers a decision: 204 for API clients; for the console a flash, and
 // events that refresh the queue, the history and the balance at once (other operators' screens
 // follow through the progress stream).
-func (h *Handlers) processRequestChanged(c echo.Context, msg string) error {
-	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Flash: web.Flashed(web.Success, msg),
+func (h *Handlers) processRequestChanged(c echo.Context, flash *web.Flash) error {
+	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Flash: flash,
 		Trigger: "process-requests-changed, balance-changed"})
 }
 
