@@ -228,12 +228,12 @@ func (h *Handlers) decideProcessRequest(c echo.Context, decision store.Decision)
 	if err != nil {
 		return err
 	}
-	key := "topups.rejected"
+	flash := &web.Flash{Kind: web.Success, Key: "topups.rejected",
+		Args: map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}}
 	if decision == store.Approve {
-		key = "topups.approved"
+		flash.Key = "topups.approved"
 	}
-	return h.processRequestChanged(c, &web.Flash{Kind: web.Success, Key: key,
-		Args: map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}})
+	return h.processRequestChanged(c, flash)
 }
 
 // CancelProcessRequest withdraws a PENDING request: its maker or a partner admin may (204).
