@@ -20,11 +20,11 @@ import (
 // BulkChunkRows bounds the rows one chunk applies, and bulkChunkTime how long it may take, so that
 // a running batch publishes its progress about twice a second. Tests lower BulkChunkRows to stop a
 // job between chunks.
-var BulkChunkRows = 200
+var BulkChunkRows = 500
 
 const (
 	bulkChunkTime = 500 * time.Millisecond
-	bulkReadChunk = 1000 // rows copied from the file per transaction
+	bulkReadChunk = 5000 // rows copied from the file per transaction (one COPY)
 )
 
 // WorkBulkJob claims one waiting job, if any, and works on it until its batch needs nothing more
