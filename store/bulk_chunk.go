@@ -73,22 +73,19 @@ func (o *rowOutcomes) audit(ev Event) {
 	o.audits = append(o.audits, rec)
 }
 
-// write writes the audit entries in their order and the rows' outcomes, in three statements.
+// write writes the audit entries in their order and the rows' outcomes, in one statement, two when
+// some rows failed.
 func (o *rowOutcomes) write(ctx context.Context, tx *sqlx.Tx, batchID int64) (chunkCounts, error) {
 	if o.auditErr != nil {
 		return chunkCounts{}, o.auditErr
 	}
-	if len(o.audits) > 0 {
-		param, err := jsonParam(o.audits)
-		if err != nil {
-			return chunkCounts{}, err
-		}
-		if _, err := tx.ExecContext(ctx, auditRecordsInsert("$1"), param); err != nil {
-			return chunkCounts{}, fmt.Errorf("store: unable to write audit log: %w", err)
-		}
+	param, err := jsonParam(o.audits)
+	if err != nil {
+		return chunkCounts{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `UPDATE bulk_rows SET status = 'DONE' WHERE batch_id = $1 AND seq = ANY($2::int[])`,
-		batchID, pq.Array(o.done)); err != nil {
+	if _, err := tx.ExecContext(ctx, `WITH audit AS (`+auditRecordsInsert("$3")+`)
+		UPDATE bulk_rows SET status = 'DONE' WHERE batch_id = $1 AND seq = ANY($2::int[])`,
+		batchID, pq.Array(o.done), param); err != nil {
 		return chunkCounts{}, fmt.Errorf("store: unable to record rows: %w", err)
 	}
 	if len(o.failed) > 0 {

@@ -85,6 +85,8 @@ func takeStockCards(ctx context.Context, tx *sqlx.Tx, partnerID int64, named []i
 }
 
 // insertCardholders inserts the cardholders in one statement and returns their ids in input order.
+// A document that is there already fails the statement (a unique violation, which sends the chunk
+// row by row, where that row says so): without ON CONFLICT, the insert skips the speculative check.
 func insertCardholders(ctx context.Context, tx *sqlx.Tx, partnerID int64, inputs []NewCardholder) ([]int64, error) {
 	cols := make([][]string, 11)
 	for _, in := range inputs {
@@ -109,13 +111,12 @@ func insertCardholders(ctx context.Context, tx *sqlx.Tx, partnerID int64, inputs
 		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
 		            $11::text[], $12::text[])
 		     AS u(name, last_name, address, country, dob, marital, gender, phone, email, doc_type, doc_number)
-		ON CONFLICT DO NOTHING
 		RETURNING id, document_type, document_number`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: unable to create cardholders: %w", err)
 	}
 	if len(made) != len(inputs) {
-		return nil, errRowByRow // a document that is there already: each row says which
+		return nil, errRowByRow
 	}
 	byDoc := make(map[[2]string]int64, len(made))
 	for _, m := range made {

@@ -59,8 +59,8 @@ func (s *Store) WorkBulkJob(ctx context.Context, maxChunks int) (found bool, err
 	return true, nil
 }
 
-// RunBulkWorker works on bulk jobs until ctx ends, looking for new ones every poll. Every instance
-// runs one; they share the jobs through the jobs table.
+// RunBulkWorker works on bulk jobs until ctx ends, looking for new ones every poll, and at once when
+// this instance queues one. Every instance runs one; they share the jobs through the jobs table.
 func (s *Store) RunBulkWorker(ctx context.Context, log *slog.Logger, poll time.Duration) {
 	for ctx.Err() == nil {
 		found, err := s.WorkBulkJob(ctx, 0)
@@ -72,8 +72,17 @@ func (s *Store) RunBulkWorker(ctx context.Context, log *slog.Logger, poll time.D
 		}
 		select {
 		case <-ctx.Done():
+		case <-s.bulkWake:
 		case <-time.After(poll):
 		}
+	}
+}
+
+// wakeBulkWorker tells this instance's worker that a job was queued, once its transaction committed.
+func (s *Store) wakeBulkWorker() {
+	select {
+	case s.bulkWake <- struct{}{}:
+	default: // already told
 	}
 }
 

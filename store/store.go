@@ -27,7 +27,8 @@ type Store struct {
 	appTokens tokenCache // principals of application tokens (token_cache.go)
 	replica   *replica   // reads that may be a second stale, when set (replica.go)
 	compared  Comparisons
-	otpKeys   *OTPKeys // seal the operators' TOTP secrets (otp_keys.go)
+	otpKeys   *OTPKeys      // seal the operators' TOTP secrets (otp_keys.go)
+	bulkWake  chan struct{} // a bulk job was queued here: this instance's worker need not wait for its poll
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its
@@ -49,11 +50,13 @@ func open(ctx context.Context, url string, stmtsPerConn int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to reach database: %w", err)
 	}
-	return &Store{db: db, url: url}, nil
+	return &Store{db: db, url: url, bulkWake: make(chan struct{}, 1)}, nil
 }
 
 // New wraps an existing connection pool.
-func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
+func New(db *sql.DB) *Store {
+	return &Store{db: sqlx.NewDb(db, "postgres"), bulkWake: make(chan struct{}, 1)}
+}
 
 // DB exposes the pool for tests and tools that need raw SQL.
 func (s *Store) DB() *sqlx.DB { return s.db }
