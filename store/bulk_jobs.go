@@ -20,7 +20,7 @@ import (
 // BulkChunkRows bounds the rows one chunk applies, and bulkChunkTime how long it may take, so that
 // a running batch publishes its progress about twice a second. Tests lower BulkChunkRows to stop a
 // job between chunks.
-var BulkChunkRows = 500
+var BulkChunkRows = 1000
 
 const (
 	bulkChunkTime = 500 * time.Millisecond

@@ -5,7 +5,8 @@
 //  1. a cardholder CSV of 100,000 rows and about 16 MB uploaded through the real route of the real
 //     server (bin/cardconsole serve, run as a child process) and processed by its background
 //     worker, from the upload's first byte to the batch's COMPLETED status, in rows per second,
-//     against psql's \copy of the same rows into the same table (cardholders) in the same run;
+//     against psql's \copy of the same rows into the same table (cardholders) just before and just
+//     after it in the same run (the mean of the two, as the machine's load moves);
 //  2. the server's peak resident memory (VmHWM of the child process) after that file;
 //  3. a payout file of 10,000 rows applied after its approval, in rows per second, against the
 //     issuer funds API's rate (ADD_FUNDS on the same partner's cards, 16 clients) in the same run.
@@ -122,11 +123,11 @@ func run(ctx context.Context, o options) error {
 	}
 	fmt.Printf("cardholder file: %d rows, %.1f MB (%d bytes)\n", o.rows, float64(size)/1e6, size)
 
-	copyRate, err := psqlCopy(ctx, dbURL, holders, w.copyPartner, o)
+	copyBefore, err := psqlCopy(ctx, dbURL, holders, w.copyPartners[0], o)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("psql \\copy into cardholders:        %8.0f rows/s   (load average %s)\n", copyRate, benchdata.LoadAverage())
+	fmt.Printf("psql \\copy into cardholders, before: %8.0f rows/s   (load average %s)\n", copyBefore, benchdata.LoadAverage())
 
 	c := newClient(srv.base)
 	maker, checker, err := w.signIn(c)
@@ -145,8 +146,16 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	bulkRate := float64(o.rows) / up.total.Seconds()
-	fmt.Printf("bulk upload, route to COMPLETED:     %8.0f rows/s   ratio %.2f (target >= 0.25); upload answered in %s, read in %s, applied in %s   (load average %s)\n",
-		bulkRate, bulkRate/copyRate, up.answered.Round(time.Millisecond), up.read.Round(time.Millisecond), up.applied.Round(time.Millisecond), benchdata.LoadAverage())
+	fmt.Printf("bulk upload, route to COMPLETED:     %8.0f rows/s   upload answered in %s, read in %s, applied in %s   (load average %s)\n",
+		bulkRate, up.answered.Round(time.Millisecond), up.read.Round(time.Millisecond), up.applied.Round(time.Millisecond), benchdata.LoadAverage())
+	copyAfter, err := psqlCopy(ctx, dbURL, holders, w.copyPartners[1], o)
+	if err != nil {
+		return err
+	}
+	copyRate := (copyBefore + copyAfter) / 2
+	fmt.Printf("psql \\copy into cardholders, after:  %8.0f rows/s   (load average %s)\n", copyAfter, benchdata.LoadAverage())
+	fmt.Printf("bulk / \\copy: %.2f (target >= 0.25) against the mean of both copies (%.0f rows/s); %.2f against the one before, %.2f against the one after\n",
+		bulkRate/copyRate, copyRate, bulkRate/copyBefore, bulkRate/copyAfter)
 	fmt.Printf("server peak RSS (VmHWM) after the file: %.1f MB (target <= 128 MB)\n\n", float64(hwm)/(1<<20))
 
 	fundsRate, err := fundsLoad(c, w, o)

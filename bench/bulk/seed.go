@@ -16,7 +16,7 @@ const password = "bench-password-1"
 type world struct {
 	stockPartner int64   // receives the cardholder file: one INACTIVE stock card per row
 	payPartner   int64   // receives the payout file: cardholders with ACTIVE cards, a large balance
-	copyPartner  int64   // receives psql's \copy of the same rows
+	copyPartners [2]int64 // receive psql's \copy of the same rows, before and after the upload
 	payCards     []int64 // the ACTIVE cards of payPartner
 	app          store.NewApplication
 	maker        operator // uploads both files
@@ -43,8 +43,10 @@ func seed(ctx context.Context, st *store.Store, o options) (world, error) {
 	if w.payPartner, err = benchdata.Partner(ctx, st, "Bench Payroll"); err != nil {
 		return w, err
 	}
-	if w.copyPartner, err = benchdata.Partner(ctx, st, "Bench Copy"); err != nil {
-		return w, err
+	for i := range w.copyPartners {
+		if w.copyPartners[i], err = benchdata.Partner(ctx, st, fmt.Sprintf("Bench Copy %d", i+1)); err != nil {
+			return w, err
+		}
 	}
 	db := st.DB()
 	if _, err := db.ExecContext(ctx, `
