@@ -102,20 +102,6 @@ const auditInsert = `
 	                       before, after, request_id, ip)
 	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`
 
-// auditRecordsInsert appends the audit entries of the JSON array parameter param (auditRecord as it
-// encodes), in their order, in one statement.
-func auditRecordsInsert(param string) string {
-	return `
-	    INSERT INTO audit_log (actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
-	                           before, after, request_id, ip)
-	    SELECT actor_type, actor_id, actor_label, partner_id, action, object_type, object_id, before, after, request_id, ip
-	    FROM jsonb_array_elements(` + param + `::jsonb) WITH ORDINALITY AS e(rec, seq),
-	         jsonb_to_record(e.rec) AS a(actor_type text, actor_id bigint, actor_label text, partner_id bigint,
-	                                     action text, object_type text, object_id text, before jsonb, after jsonb,
-	                                     request_id text, ip text)
-	    ORDER BY e.seq`
-}
-
 // auditRecord is an audit entry as it is written.
 type auditRecord struct {
 	ActorType  string          `json:"actor_type"`

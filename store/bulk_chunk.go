@@ -73,19 +73,16 @@ func (o *rowOutcomes) audit(ev Event) {
 	o.audits = append(o.audits, rec)
 }
 
-// write writes the audit entries in their order and the rows' outcomes, in one statement, two when
-// some rows failed.
+// write writes the audit entries in their order (COPY) and the rows' outcomes.
 func (o *rowOutcomes) write(ctx context.Context, tx *sqlx.Tx, batchID int64) (chunkCounts, error) {
 	if o.auditErr != nil {
 		return chunkCounts{}, o.auditErr
 	}
-	param, err := jsonParam(o.audits)
-	if err != nil {
+	if err := copyAuditRecords(ctx, tx, o.audits); err != nil {
 		return chunkCounts{}, err
 	}
-	if _, err := tx.ExecContext(ctx, `WITH audit AS (`+auditRecordsInsert("$3")+`)
-		UPDATE bulk_rows SET status = 'DONE' WHERE batch_id = $1 AND seq = ANY($2::int[])`,
-		batchID, pq.Array(o.done), param); err != nil {
+	if _, err := tx.ExecContext(ctx, `UPDATE bulk_rows SET status = 'DONE' WHERE batch_id = $1 AND seq = ANY($2::int[])`,
+		batchID, pq.Array(o.done)); err != nil {
 		return chunkCounts{}, fmt.Errorf("store: unable to record rows: %w", err)
 	}
 	if len(o.failed) > 0 {
@@ -96,4 +93,21 @@ func (o *rowOutcomes) write(ctx context.Context, tx *sqlx.Tx, batchID int64) (ch
 		}
 	}
 	return chunkCounts{succeeded: len(o.done), failed: len(o.failed)}, nil
+}
+
+// copyAuditRecords appends audit entries, in their order, with COPY.
+func copyAuditRecords(ctx context.Context, tx *sqlx.Tx, records []auditRecord) error {
+	text := func(b []byte) any {
+		if len(b) == 0 {
+			return nil
+		}
+		return string(b)
+	}
+	rows := make([][]any, len(records))
+	for i, r := range records {
+		rows[i] = []any{r.ActorType, r.ActorID, r.ActorLabel, r.PartnerID, r.Action, r.ObjectType, r.ObjectID,
+			text(r.Before), text(r.After), r.RequestID, r.IP}
+	}
+	return copyRows(ctx, tx, "audit_log", []string{"actor_type", "actor_id", "actor_label", "partner_id", "action", "object_type",
+		"object_id", "before", "after", "request_id", "ip"}, rows)
 }

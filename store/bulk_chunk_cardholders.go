@@ -84,49 +84,22 @@ func takeStockCards(ctx context.Context, tx *sqlx.Tx, partnerID int64, named []i
 	return nil
 }
 
-// insertCardholders inserts the cardholders in one statement and returns their ids in input order.
-// A document that is there already fails the statement (a unique violation, which sends the chunk
-// row by row, where that row says so): without ON CONFLICT, the insert skips the speculative check.
+// insertCardholders inserts the cardholders with COPY, their ids taken from the sequence first, and
+// returns the ids in input order. A document that is there already fails the COPY (a unique
+// violation, which sends the chunk row by row, where that row says so).
 func insertCardholders(ctx context.Context, tx *sqlx.Tx, partnerID int64, inputs []NewCardholder) ([]int64, error) {
-	cols := make([][]string, 11)
-	for _, in := range inputs {
-		for i, v := range []string{in.Name, in.LastName, in.Address, in.CountryOfBirth, in.DateOfBirth, in.MaritalStatus,
-			in.Gender, in.PhoneNumber, in.Email, in.DocumentType, in.DocumentNumber} {
-			cols[i] = append(cols[i], v)
-		}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, `SELECT nextval('cardholders_id_seq') FROM generate_series(1, $1)`, len(inputs)); err != nil {
+		return nil, fmt.Errorf("store: unable to number cardholders: %w", err)
 	}
-	args := []any{partnerID}
-	for _, c := range cols {
-		args = append(args, pq.Array(c))
-	}
-	var made []struct {
-		ID             int64  `db:"id"`
-		DocumentType   string `db:"document_type"`
-		DocumentNumber string `db:"document_number"`
-	}
-	err := tx.SelectContext(ctx, &made, `
-		INSERT INTO cardholders (partner_id, name, last_name, address, country_of_birth, date_of_birth, marital_status, gender,
-		                         phone_number, email, document_type, document_number)
-		SELECT $1, name, last_name, address, country, dob::date, marital, gender, phone, email, doc_type, doc_number
-		FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[],
-		            $11::text[], $12::text[])
-		     AS u(name, last_name, address, country, dob, marital, gender, phone, email, doc_type, doc_number)
-		RETURNING id, document_type, document_number`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("store: unable to create cardholders: %w", err)
-	}
-	if len(made) != len(inputs) {
-		return nil, errRowByRow
-	}
-	byDoc := make(map[[2]string]int64, len(made))
-	for _, m := range made {
-		byDoc[[2]string{m.DocumentType, m.DocumentNumber}] = m.ID
-	}
-	ids := make([]int64, len(inputs))
+	rows := make([][]any, len(inputs))
 	for i, in := range inputs {
-		ids[i] = byDoc[[2]string{in.DocumentType, in.DocumentNumber}]
+		rows[i] = []any{ids[i], partnerID, in.Name, in.LastName, in.Address, in.CountryOfBirth, in.DateOfBirth, in.MaritalStatus,
+			in.Gender, in.PhoneNumber, in.Email, in.DocumentType, in.DocumentNumber}
 	}
-	return ids, nil
+	err := copyRows(ctx, tx, "cardholders", []string{"id", "partner_id", "name", "last_name", "address", "country_of_birth",
+		"date_of_birth", "marital_status", "gender", "phone_number", "email", "document_type", "document_number"}, rows)
+	return ids, err
 }
 
 // assignCards gives each cardholder its card, which must still be an unassigned card of the partner.

@@ -269,28 +269,16 @@ func (s *Store) writeReadRows(ctx context.Context, tx *sqlx.Tx, b workingBatch, 
 // copyBulkRows writes read rows into bulk_rows with COPY, in one round trip for the chunk: PENDING,
 // or FAILED with the refusal found while reading.
 func copyBulkRows(ctx context.Context, tx *sqlx.Tx, batchID int64, rows []bulkRow) error {
-	if len(rows) == 0 {
-		return nil
-	}
-	stmt, err := tx.PrepareContext(ctx, pq.CopyIn("bulk_rows", "batch_id", "seq", "line", "cells", "status", "code", "error", "card_id", "amount"))
-	if err != nil {
-		return fmt.Errorf("store: unable to store rows: %w", err)
-	}
-	defer stmt.Close()
-	for _, r := range rows {
+	values := make([][]any, len(rows))
+	for i, r := range rows {
 		status, code, msg := "PENDING", sql.NullString{}, sql.NullString{}
 		if f := r.failure; f != nil {
 			status = "FAILED"
 			code, msg = sql.NullString{String: string(f.Code), Valid: true}, sql.NullString{String: rowMessage(f), Valid: true}
 		}
-		if _, err := stmt.ExecContext(ctx, batchID, r.Seq, r.Line, r.Cells, status, code, msg, r.CardID, r.Amount); err != nil {
-			return fmt.Errorf("store: unable to store row: %w", err)
-		}
+		values[i] = []any{batchID, r.Seq, r.Line, r.Cells, status, code, msg, r.CardID, r.Amount}
 	}
-	if _, err := stmt.ExecContext(ctx); err != nil {
-		return fmt.Errorf("store: unable to store rows: %w", err)
-	}
-	return nil
+	return copyRows(ctx, tx, "bulk_rows", []string{"batch_id", "seq", "line", "cells", "status", "code", "error", "card_id", "amount"}, values)
 }
 
 // spoolBlob copies a stored file to a temporary file, which the XLSX reader needs.

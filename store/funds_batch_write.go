@@ -117,7 +117,7 @@ func writeBatch(ctx context.Context, tx *sqlx.Tx, batch []*batchItem, balances [
 // inserts the movements ($2, as Movement encodes them) and appends the audit rows ($3) in their
 // order, then inserts the keys with their replies ($4) in key order. It returns the keys it inserted
 // and one row without a scope that counts the balances it set. Every parameter is a JSON array.
-var writeBatchSQL = `
+const writeBatchSQL = `
 	WITH balances AS (
 	    UPDATE accounts a SET balance = b.balance, updated_at = now()
 	    FROM jsonb_to_recordset($1::jsonb) AS b(id bigint, before numeric, balance numeric)
@@ -135,7 +135,15 @@ var writeBatchSQL = `
 	         "counterpartAccountId" bigint, "counterpartCardId" bigint, channel text, reference text,
 	         description text, "customKeys" jsonb, "actorType" text, "actorId" bigint, "actorLabel" text,
 	         "createdAt" timestamptz)
-	), audit AS (` + auditRecordsInsert("$3") + `
+	), audit AS (
+	    INSERT INTO audit_log (actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
+	                           before, after, request_id, ip)
+	    SELECT actor_type, actor_id, actor_label, partner_id, action, object_type, object_id, before, after, request_id, ip
+	    FROM jsonb_array_elements($3::jsonb) WITH ORDINALITY AS e(rec, seq),
+	         jsonb_to_record(e.rec) AS a(actor_type text, actor_id bigint, actor_label text, partner_id bigint,
+	                                     action text, object_type text, object_id text, before jsonb, after jsonb,
+	                                     request_id text, ip text)
+	    ORDER BY e.seq
 	), keys AS (
 	    INSERT INTO idempotency_keys (scope, key, fingerprint, status, body)
 	    SELECT k.scope, k.key, decode(k.fingerprint, 'base64'), k.status, decode(k.body, 'base64')

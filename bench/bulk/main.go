@@ -134,7 +134,15 @@ func run(ctx context.Context, o options) error {
 	if err != nil {
 		return err
 	}
+	cpu0, err := srv.cpuTime()
+	if err != nil {
+		return err
+	}
 	up, err := uploadAndWait(c, maker, w.stockPartner, "/cardholders/upload", "users", holders, store.BatchCompleted)
+	if err != nil {
+		return err
+	}
+	cpu1, err := srv.cpuTime()
 	if err != nil {
 		return err
 	}
@@ -156,7 +164,8 @@ func run(ctx context.Context, o options) error {
 	fmt.Printf("psql \\copy into cardholders, after:  %8.0f rows/s   (load average %s)\n", copyAfter, benchdata.LoadAverage())
 	fmt.Printf("bulk / \\copy: %.2f (target >= 0.25) against the mean of both copies (%.0f rows/s); %.2f against the one before, %.2f against the one after\n",
 		bulkRate/copyRate, copyRate, bulkRate/copyBefore, bulkRate/copyAfter)
-	fmt.Printf("server peak RSS (VmHWM) after the file: %.1f MB (target <= 128 MB)\n\n", float64(hwm)/(1<<20))
+	fmt.Printf("server peak RSS (VmHWM) after the file: %.1f MB (target <= 128 MB); server CPU time for the file %s (%.0f µs a row)\n\n",
+		float64(hwm)/(1<<20), cpu1-cpu0, float64((cpu1-cpu0).Microseconds())/float64(o.rows))
 
 	fundsRate, err := fundsLoad(c, w, o)
 	if err != nil {

@@ -14,10 +14,10 @@ const password = "bench-password-1"
 
 // world is what the seed made.
 type world struct {
-	stockPartner int64   // receives the cardholder file: one INACTIVE stock card per row
-	payPartner   int64   // receives the payout file: cardholders with ACTIVE cards, a large balance
+	stockPartner int64    // receives the cardholder file: one INACTIVE stock card per row
+	payPartner   int64    // receives the payout file: cardholders with ACTIVE cards, a large balance
 	copyPartners [2]int64 // receive psql's \copy of the same rows, before and after the upload
-	payCards     []int64 // the ACTIVE cards of payPartner
+	payCards     []int64  // the ACTIVE cards of payPartner
 	app          store.NewApplication
 	maker        operator // uploads both files
 	checker      operator // approves the payout
