@@ -11,6 +11,7 @@ import (
 // it has alone, valid rows are created once with one card each, and every created cardholder has
 // its two audit entries (the create and the file's row).
 func TestBulkCardholderChunkAtOnceOrRowByRowGivesEachRowItsOwnOutcome(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	stock := chStock(t, w.env, w.partner, 8)
 

@@ -6,13 +6,14 @@ import (
 	"strconv"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // The checker reviews the first rows of a payout file below its totals: the card, its holder (with
 // the document masked for an operator who needs a code for personal data), the amount, the
 // reference and the check a row failed, in the console's language.
 func TestPayoutReviewShowsTheFirstRowsMaskedAsOnScreen(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	cardA, docA := w.holder()
 	_, docB := w.holder()
@@ -32,7 +33,7 @@ func TestPayoutReviewShowsTheFirstRowsMaskedAsOnScreen(t *testing.T) {
 	// A checker reading in Spanish: 20 rows of 25, the full document.
 	checker := w.env.Console()
 	checker.Lang = "es-GT,es;q=0.9"
-	checker.Login(w.checker.Email, webtest.Password)
+	checker.Login(w.checker.Email, apptest.Password)
 	page := checker.Get(path, true).WantStatus(http.StatusOK)
 	page.Contains(`data-testid="payout-preview"`, "Filas 1–20 de 25", "Tarjetahabiente", "Referencia",
 		"•••• "+cardA.Last4, "Ana Pérez · DPI "+docA, "Ana Pérez · DPI "+docB, "Q 80.00", "Q 12.50", "P-1", "P-2", "P-20",
@@ -46,11 +47,11 @@ func TestPayoutReviewShowsTheFirstRowsMaskedAsOnScreen(t *testing.T) {
 	}
 
 	// A checker who needs a code for personal data, reading in English: the documents masked as in the list.
-	masked := w.env.Operator("masked-checker@example.com", true, webtest.Grant{Partner: w.partner,
+	masked := w.env.Operator("masked-checker@example.com", true, apptest.Grant{Partner: w.partner,
 		Permissions: []string{"approvals:update", "approvals:list", "cardholders:otp"}})
 	en := w.env.Console()
 	en.Lang = "en"
-	en.Login(masked.Email, webtest.Password)
+	en.Login(masked.Email, apptest.Password)
 	en.Get(path, true).WantStatus(http.StatusOK).
 		Contains("Rows 1–20 of 25", "Cardholder", "Reference", "Payable", "•••• "+cardA.Last4, "Ana Pérez · DPI ••••"+docA[len(docA)-4:]).
 		Lacks(docA, docB)
