@@ -153,7 +153,9 @@ func TestStatementPrintsEveryRowAcrossNumberedPages(t *testing.T) {
 }
 
 // plain reads an amount written with thousands separators.
-func plain(s string) decimal.Decimal { return decimal.RequireFromString(strings.ReplaceAll(s, ",", "")) }
+func plain(s string) decimal.Decimal {
+	return decimal.RequireFromString(strings.ReplaceAll(s, ",", ""))
+}
 
 func TestStatementWrapsLongTextInsideItsColumn(t *testing.T) {
 	rows, sum := ledger(2)
