@@ -9,8 +9,8 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // answerDialogs answers the tab's confirmation dialogs with the given answers in turn (no once they
@@ -54,14 +54,14 @@ func TestBrowserApprovingAMoneyRequestAsksWithTheAmount(t *testing.T) {
 	q := newQueue(t)
 	storetest.CreditPartner(t, q.env.Store, q.partner, "5000")
 	id := q.submit(t, q.client, "deposit", map[string]any{"cardId": q.card.ID, "amount": "1250.50"})
-	tab := webtest.NewTab(t, webtest.Browser(t))
+	tab := apptest.NewTab(t, apptest.Browser(t))
 	asked := answerDialogs(tab, false, true)
 	status := `document.querySelector('[data-testid="request-summary"] [data-testid="request-status"]')?.textContent.trim()`
 	balance := `document.querySelector('[data-testid="card-balance-` + itoa(q.card.ID) + `"]').textContent.trim()`
 	if err := chromedp.Do(tab, q.env.LoginActions(q.checker.Email),
 		chromedp.Navigate(q.env.Server.URL+"/api/v2/applications/"+itoa(id)),
 		chReady(),
-		chromedp.Click(webtest.TestID("request-approve"))); err != nil {
+		chromedp.Click(apptest.TestID("request-approve"))); err != nil {
 		t.Fatalf("open and approve: %v", err)
 	}
 	question := nextQuestion(t, asked, "approve a deposit")
@@ -80,7 +80,7 @@ func TestBrowserApprovingAMoneyRequestAsksWithTheAmount(t *testing.T) {
 		t.Fatalf("after answering no the request is %q (%v)", got, err)
 	}
 
-	if err := chromedp.Do(tab, chromedp.Click(webtest.TestID("request-approve"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Click(apptest.TestID("request-approve"))); err != nil {
 		t.Fatalf("approve again: %v", err)
 	}
 	if again := nextQuestion(t, asked, "approve again"); again != question {

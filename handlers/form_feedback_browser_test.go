@@ -8,8 +8,9 @@ import (
 	"github.com/chromedp/cdproto/fetch"
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // holdRequests makes the tab's requests whose address matches pattern wait until the test lets
@@ -36,17 +37,17 @@ func holdRequests(t *testing.T, ctx context.Context, pattern string) <-chan fetc
 // is disabled and marked busy (with its spinner); the answer frees it.
 func TestBrowserASlowSubmitShowsItIsInProgress(t *testing.T) {
 	w := newFundsWorld(t, "1000")
-	tab := webtest.Browser(t)
+	tab := apptest.Browser(t)
 	review := `document.querySelector('[data-testid="load-review"]')`
 	if err := chromedp.Do(tab, w.env.LoginActions("maker@example.com"),
 		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
-		chromedp.WaitVisible(webtest.TestID("load-form")), chReady()); err != nil {
+		chromedp.WaitVisible(apptest.TestID("load-form")), chReady()); err != nil {
 		t.Fatalf("open the card: %v", err)
 	}
 	held := holdRequests(t, tab, "*/funds/review*")
 	waitTrue(t, tab, "the button is free before the submit", `!`+review+`.disabled && !`+review+`.hasAttribute('aria-busy')`)
-	if err := chromedp.Do(tab, chromedp.SendKeys(webtest.TestID("load-amount"), "12,500.00"),
-		chromedp.Click(webtest.TestID("load-review"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.SendKeys(apptest.TestID("load-amount"), "12,500.00"),
+		chromedp.Click(apptest.TestID("load-review"))); err != nil {
 		t.Fatalf("submit: %v", err)
 	}
 	var id fetch.RequestID
@@ -68,7 +69,7 @@ func TestBrowserASlowSubmitShowsItIsInProgress(t *testing.T) {
 	if _, err := chromedp.Call(tab, fetch.Disable, struct{}{}); err != nil {
 		t.Fatal(err)
 	}
-	if err := chromedp.Do(tab, chromedp.Click(webtest.TestID("review-back")), chromedp.WaitVisible(webtest.TestID("load-form"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Click(apptest.TestID("review-back")), chromedp.WaitVisible(apptest.TestID("load-form"))); err != nil {
 		t.Fatalf("back: %v", err)
 	}
 	waitTrue(t, tab, "the new form's button is free", `!`+review+`.disabled && !`+review+`.hasAttribute('aria-busy')`)
@@ -78,12 +79,12 @@ func TestBrowserASlowSubmitShowsItIsInProgress(t *testing.T) {
 // correct code then goes through, is cleared from the field (a code is used once) and takes the
 // wrong-code alert away.
 func TestBrowserBulkCodeIsClearedAndTheWrongCodeAlertGoes(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	h := storetest.Cardholder(t, env.Store, p)
 	card := storetest.ActiveCard(t, env.Store, p, h)
-	op := env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	tab := webtest.Browser(t)
+	op := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	tab := apptest.Browser(t)
 	chAcceptConfirms(tab)
 	otp := `document.querySelector('[data-testid="bulk-otp"]')`
 	block := `document.querySelector('[data-testid="bulk-block"]')`
@@ -95,9 +96,9 @@ func TestBrowserBulkCodeIsClearedAndTheWrongCodeAlertGoes(t *testing.T) {
 	if err := chromedp.Do(tab, env.LoginActions(op.Email),
 		chromedp.Navigate(env.Server.URL+partnerPath(p, "/cards")),
 		chReady(),
-		chromedp.Click(webtest.TestID("select-card-"+itoa(card.ID))),
-		chromedp.SendKeys(webtest.TestID("bulk-otp"), wrong),
-		chromedp.Click(webtest.TestID("bulk-block"))); err != nil {
+		chromedp.Click(apptest.TestID("select-card-"+itoa(card.ID))),
+		chromedp.SendKeys(apptest.TestID("bulk-otp"), wrong),
+		chromedp.Click(apptest.TestID("bulk-block"))); err != nil {
 		t.Fatalf("block with a wrong code: %v", err)
 	}
 	waitTrue(t, tab, "the wrong code is refused in an alert", alert+` !== null`)
@@ -105,9 +106,9 @@ func TestBrowserBulkCodeIsClearedAndTheWrongCodeAlertGoes(t *testing.T) {
 
 	if err := chromedp.Do(tab,
 		chromedp.Evaluate[chromedp.Void](otp+`.value = ''`),
-		chromedp.SendKeys(webtest.TestID("bulk-otp"), op.OTP()),
-		chClickSettled(webtest.TestID("bulk-block")),
-		chWaitText(webtest.TestID("bulk-results"), "BLOCKED")); err != nil {
+		chromedp.SendKeys(apptest.TestID("bulk-otp"), op.OTP()),
+		chClickSettled(apptest.TestID("bulk-block")),
+		chWaitText(apptest.TestID("bulk-results"), "BLOCKED")); err != nil {
 		t.Fatalf("block with the right code: %v", err)
 	}
 	waitTrue(t, tab, "the used code is cleared", otp+`.value === ''`)
