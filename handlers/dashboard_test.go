@@ -38,9 +38,13 @@ func TestDashboardShowsTheWorkOfEachPartner(t *testing.T) {
 	ctx := context.Background()
 	actor := store.SystemActor("test")
 
-	// Two top-ups wait; two loads and an unload today, one load yesterday (partner time).
+	// Two top-ups wait (a third was cancelled); two loads and an unload today, one load yesterday (partner time).
 	createTopUp(t, env, q.submitter, p, "1500")
 	createTopUp(t, env, q.submitter, p, "250")
+	cancelled := createTopUp(t, env, q.submitter, p, "75")
+	if _, err := env.Store.CancelProcessRequest(ctx, store.Actor{Type: store.ActorOperator, OperatorID: q.submitter.ID, Label: q.submitter.Email}, p, cancelled, false); err != nil {
+		t.Fatal(err)
+	}
 	fund(t, env.Store, p, q.card, "1000")
 	storetest.CreditPartner(t, env.Store, p, "5000")
 	if _, err := env.Store.AddFunds(ctx, actor, store.FundsOp{PartnerID: p, CardID: q.card2.ID, Amount: decimal.RequireFromString("234.5"), Channel: store.ChannelCMS}); err != nil {
@@ -69,7 +73,7 @@ func TestDashboardShowsTheWorkOfEachPartner(t *testing.T) {
 	pp := "/cms/rest/app/partners/" + itoa(p)
 	quetzal := `[data-testid="partner-card"][data-partner-id="` + itoa(p) + `"] `
 	page.WantText(`a[data-testid="work-requests"][href="/api/v2/applications?filter%5BstatusId%5D=0"]`, "1 client request to review").
-		WantText(quetzal+`a[data-testid="work-topups"][href="`+pp+`/top-ups"]`, "2 balance top-ups to review").
+		WantText(quetzal+`a[data-testid="work-topups"][href="`+pp+`/top-ups?status=PENDING"]`, "2 balance top-ups to review").
 		WantText(quetzal+`[data-testid="work-loads"] a[href="/cms/rest/app/audit?action=card.add_funds&partnerId=`+itoa(p)+`"]`, "Today: 2 loads, Q 1,234.50").
 		WantText(quetzal+`[data-testid="work-unloads"] a[href="/cms/rest/app/audit?action=card.withdraw_funds&partnerId=`+itoa(p)+`"]`, "Today: 1 unload, Q 100.00").
 		WantText(quetzal+`a[data-testid="work-failed-batches"][href="`+pp+`/bulk?failed=recent"]`, "1 file with failed rows in the last 7 days").
@@ -87,6 +91,12 @@ func TestDashboardShowsTheWorkOfEachPartner(t *testing.T) {
 		WantText(andesCard+`[data-testid="work-topups"]`, "0 recargas de saldo por revisar").
 		WantText(andesCard+`[data-testid="work-loads"]`, "Hoy: 0 cargas, US$ 0.00").
 		WantNoSelectors(andesCard+`[data-testid="work-loads"] a`, andesCard+`[data-testid="work-unloads"] a`)
+
+	// The top-ups link lists the pending ones.
+	topUps := c.Page(http.MethodGet, pp+"/top-ups?status=PENDING", nil).WantStatus(http.StatusOK)
+	if n := topUps.Find(`[data-testid="pr-history-row"]`).Length(); n != 2 {
+		t.Fatalf("the pending top-ups list shows %d, want 2", n)
+	}
 
 	// The link lists the batch with failures of the week, not the old one nor the clean one.
 	if n := c.Page(http.MethodGet, pp+"/bulk?failed=recent", nil).WantStatus(http.StatusOK).
