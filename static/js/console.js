@@ -99,7 +99,7 @@ document.addEventListener("htmx:afterRequest", function (e) {
   var busy = new WeakMap();
   document.addEventListener("htmx:beforeRequest", function (e) {
     var elt = e.detail.elt;
-    if (elt && elt.matches) busy.set(elt, markBusy(buttonsOf(elt)));
+    if (elt && elt.matches) busy.set(elt, (busy.get(elt) || []).concat(markBusy(buttonsOf(elt))));
   });
   ["htmx:afterRequest", "htmx:sendError", "htmx:timeout", "htmx:sendAbort"].forEach(function (name) {
     document.addEventListener(name, function (e) {
