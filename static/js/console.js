@@ -109,18 +109,28 @@ document.addEventListener("htmx:afterRequest", function (e) {
       busy.delete(elt);
     });
   });
-  // A form the browser sends itself (sign-in, language, log out) leaves the page; its buttons are
-  // marked once the browser has read the form, so the button that sent it still counts.
+  // A form the browser sends itself (sign-in, language, log out) leaves the page: its buttons are
+  // marked busy at once but stay enabled, so that the button that sent it still counts in what the
+  // browser sends, and a second submit of the same form is ignored instead.
   document.addEventListener("submit", function (e) {
-    if (e.defaultPrevented || !e.target.matches("form")) return;
-    var buttons = buttonsOf(e.target);
-    setTimeout(function () {
-      markBusy(buttons);
-    }, 0);
+    var form = e.target;
+    if (e.defaultPrevented || !form.matches("form")) return;
+    if (form.hasAttribute("data-submitting")) {
+      e.preventDefault();
+      return;
+    }
+    form.setAttribute("data-submitting", "");
+    buttonsOf(form).forEach(function (b) {
+      b.setAttribute("aria-busy", "true");
+    });
   });
   // A page shown again from the back-forward cache has nothing in flight.
   window.addEventListener("pageshow", function (e) {
-    if (e.persisted) clearBusy(Array.prototype.slice.call(document.querySelectorAll('button[aria-busy="true"]')));
+    if (!e.persisted) return;
+    clearBusy(Array.prototype.slice.call(document.querySelectorAll('button[aria-busy="true"]')));
+    document.querySelectorAll("form[data-submitting]").forEach(function (f) {
+      f.removeAttribute("data-submitting");
+    });
   });
 })();
 
