@@ -13,6 +13,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/web"
+	"cardconsole/web/export"
 )
 
 // rowWriter writes a table as CSV or XLSX, streaming: XLSX rows go through excelize's StreamWriter,
@@ -27,7 +28,7 @@ type csvRows struct{ w *csv.Writer }
 func (c csvRows) Write(cells []string) error {
 	safe := make([]string, len(cells))
 	for i, s := range cells {
-		safe[i] = csvSafe(s)
+		safe[i] = export.Neutralise(s)
 	}
 	return c.w.Write(safe)
 }

@@ -370,16 +370,23 @@ type BulkFilter struct {
 	Page      Page
 }
 
+// bulkFilterWhere selects a BulkFilter's batches of bulk_batches b with its PartnerID, Kind and
+// Status as $1, $2 and $3; bulkListOrder is the list's order, newest first.
+const (
+	bulkFilterWhere = `b.partner_id = $1 AND ($2 = '' OR b.kind = $2) AND ($3 = '' OR b.status = $3)`
+	bulkListOrder   = `ORDER BY b.id DESC`
+)
+
 // ListBulkBatches lists the partner's batches with the total count.
 func (s *Store) ListBulkBatches(ctx context.Context, f BulkFilter) ([]BulkBatch, int, error) {
 	var total int
-	where := `b.partner_id = $1 AND ($2 = '' OR b.kind = $2) AND ($3 = '' OR b.status = $3)`
+	where := bulkFilterWhere
 	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM bulk_batches b WHERE `+where, f.PartnerID, f.Kind, f.Status); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count batches: %w", err)
 	}
 	out := []BulkBatch{}
 	err := s.db.SelectContext(ctx, &out, `SELECT `+bulkBatchColumns+` FROM bulk_batches b WHERE `+where+`
-		ORDER BY b.id DESC LIMIT $4 OFFSET $5`, f.PartnerID, f.Kind, f.Status, f.Page.Limit, f.Page.Offset())
+		`+bulkListOrder+` LIMIT $4 OFFSET $5`, f.PartnerID, f.Kind, f.Status, f.Page.Limit, f.Page.Offset())
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list batches: %w", err)
 	}
