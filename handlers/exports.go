@@ -27,7 +27,7 @@ type rowFunc func(cells ...export.Cell) error
 
 // download streams the rows that each hands on as a file of the format, with the header row in the
 // operator's language, and records one audit entry: the list, its filters, the format and how many
-// rows were sent. The filters are checked before this is called and each reports a bad filter or a
+// rows were sent (complete false when the download was cut short after its first bytes). The filters are checked before this is called and each reports a bad filter or a
 // failed query before its first row, so those are answered with the error envelope; a failure
 // after the first bytes aborts the connection, so a truncated file never passes for a whole one.
 func (h *Handlers) download(c echo.Context, format export.Format, d listDownload, each func(rowFunc) error) error {
@@ -40,8 +40,11 @@ func (h *Handlers) download(c echo.Context, format export.Format, d listDownload
 		return err
 	}
 	err = each(rowFunc(w.Row))
-	if aerr := h.auditDownload(c, format, d, w.Rows(), err == nil); err == nil {
-		err = aerr
+	// A refused filter or a failed query sent nothing: there is no download to record.
+	if err == nil || w.Started() {
+		if aerr := h.auditDownload(c, format, d, w.Rows(), err == nil); err == nil {
+			err = aerr
+		}
 	}
 	if err == nil {
 		err = w.Close()

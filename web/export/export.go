@@ -60,6 +60,7 @@ type Writer struct {
 	book   *excelize.File
 	sheet  *excelize.StreamWriter
 	rows   int // data rows written, the header row not counted
+	lines  int // rows written, the header row counted
 	line   []any
 }
 
@@ -143,7 +144,8 @@ func (w *Writer) write(cells []Cell) error {
 	for _, c := range cells {
 		w.line = append(w.line, c.xlsx())
 	}
-	ref, err := excelize.CoordinatesToCellName(1, w.rows+1)
+	w.lines++
+	ref, err := excelize.CoordinatesToCellName(1, w.lines)
 	if err != nil {
 		return err
 	}
