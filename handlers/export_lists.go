@@ -25,9 +25,9 @@ func (h *Handlers) ExportCardholders(format export.Format) echo.HandlerFunc {
 			SortOrder: c.QueryParam("sortOrder"), Status: c.QueryParam("status")}
 		f.Normalize()
 		mask := web.NeedsOTP(c, "cardholders")
-		d := listDownload{list: "cardholders", headerKey: "cardholders", columns: cardholderExportColumns, partnerID: pid,
-			filters: map[string]any{"searchText": f.Search, "status": f.Status, "sortBy": f.SortBy, "sortOrder": f.SortOrder, "masked": mask}}
 		loc := h.zoneOf(c, pid)
+		d := listDownload{list: "cardholders", headerKey: "cardholders", columns: cardholderExportColumns, partnerID: pid, zone: loc,
+			filters: map[string]any{"searchText": f.Search, "status": f.Status, "sortBy": f.SortBy, "sortOrder": f.SortOrder, "masked": mask}}
 		return h.download(c, format, d, func(row rowFunc) error {
 			return h.store.EachCardholder(c.Request().Context(), web.Actor(c), f, func(ch store.CardholderSummary) error {
 				if mask {
@@ -55,9 +55,9 @@ func (h *Handlers) ExportCards(format export.Format) echo.HandlerFunc {
 			return err
 		}
 		f := store.CardFilter{PartnerID: pid, Status: strings.ToUpper(strings.TrimSpace(c.QueryParam("status"))), Tags: tags}
-		d := listDownload{list: "cards", headerKey: "cards", columns: cardExportColumns, partnerID: pid,
-			filters: map[string]any{"status": f.Status}}
 		loc := h.zoneOf(c, pid)
+		d := listDownload{list: "cards", headerKey: "cards", columns: cardExportColumns, partnerID: pid, zone: loc,
+			filters: map[string]any{"status": f.Status}}
 		return h.download(c, format, d, func(row rowFunc) error {
 			return h.store.EachCard(ctx, f, func(card store.Card) error {
 				return row(export.Int(card.ID), export.Text(card.MaskedNumber()), export.OptInt(card.CardholderID),
@@ -79,9 +79,9 @@ func (h *Handlers) ExportTopUps(format export.Format) echo.HandlerFunc {
 			return err
 		}
 		pid := web.PartnerID(c)
-		d := listDownload{list: "top-ups", headerKey: "topups", columns: topUpExportColumns, partnerID: pid,
-			filters: map[string]any{"status": f.Status, "q": f.Query, "sort": f.Sort, "order": f.Order}}
 		loc := h.zoneOf(c, pid)
+		d := listDownload{list: "top-ups", headerKey: "topups", columns: topUpExportColumns, partnerID: pid, zone: loc,
+			filters: map[string]any{"status": f.Status, "q": f.Query, "sort": f.Sort, "order": f.Order}}
 		return h.download(c, format, d, func(row rowFunc) error {
 			return h.store.EachProcessRequest(c.Request().Context(), f, func(pr store.ProcessRequest) error {
 				return row(export.Int(pr.ID), export.Amount(pr.RequestedAmount), export.Text(pr.Currency), export.Text(pr.Status),
@@ -103,9 +103,9 @@ func (h *Handlers) ExportBatches(format export.Format) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		d := listDownload{list: "batches", headerKey: "batches", columns: batchExportColumns, partnerID: f.PartnerID,
-			filters: map[string]any{"kind": string(f.Kind), "status": f.Status}}
 		loc := h.zoneOf(c, f.PartnerID)
+		d := listDownload{list: "batches", headerKey: "batches", columns: batchExportColumns, partnerID: f.PartnerID, zone: loc,
+			filters: map[string]any{"kind": string(f.Kind), "status": f.Status}}
 		return h.download(c, format, d, func(row rowFunc) error {
 			return h.store.EachBulkBatch(c.Request().Context(), f, func(b store.BulkBatch) error {
 				return row(export.Int(b.ID), export.Text(string(b.Kind)), export.Text(b.Status), export.Text(b.FileName),
@@ -134,10 +134,10 @@ func (h *Handlers) ExportMovements(format export.Format) echo.HandlerFunc {
 		if err := f.Validate(); err != nil {
 			return err
 		}
-		d := listDownload{list: "movements", headerKey: "movements", columns: movementExportColumns,
-			partnerID: card.PartnerID, filters: map[string]any{"cardholderId": holderID, "cardId": card.ID, "from": f.From,
-				"to": f.To, "sortBy": f.SortBy, "sortOrder": f.SortOrder}}
 		loc := h.zoneOf(c, card.PartnerID)
+		d := listDownload{list: "movements", headerKey: "movements", columns: movementExportColumns,
+			partnerID: card.PartnerID, zone: loc, filters: map[string]any{"cardholderId": holderID, "cardId": card.ID, "from": f.From,
+				"to": f.To, "sortBy": f.SortBy, "sortOrder": f.SortOrder}}
 		return h.download(c, format, d, func(row rowFunc) error {
 			return h.store.EachMovement(c.Request().Context(), f, func(m store.MovementRow) error {
 				return row(export.Int(m.ID), export.Time(m.CreatedAt, loc), export.Text(m.Type), export.Text(m.Direction),

@@ -19,6 +19,7 @@ type listDownload struct {
 	headerKey string         // the catalogue prefix of its header row: csv.<headerKey>.<column>
 	columns   []string       // the columns' field names, in order
 	partnerID int64          // the partner of a partner's list; 0 for a list across partners
+	zone      *time.Location // the partner's time zone, for the file's name; nil for UTC
 	filters   map[string]any // the filters and sort as the list read them, for the audit entry
 }
 
@@ -35,7 +36,7 @@ func (h *Handlers) download(c echo.Context, format export.Format, d listDownload
 	for i, col := range d.columns {
 		header[i] = web.T(c, "csv."+d.headerKey+"."+col)
 	}
-	w, err := export.New(c.Response(), format, d.filename(h.app.Now(), h.zoneOf(c, d.partnerID)), header)
+	w, err := export.New(c.Response(), format, d.filename(h.app.Now()), header)
 	if err != nil {
 		return err
 	}
@@ -60,10 +61,14 @@ func (h *Handlers) download(c echo.Context, format export.Format, d listDownload
 
 // filename names the file after the list, its partner and the time in the partner's zone:
 // cardholders-12-20260301-0930.
-func (d listDownload) filename(now time.Time, loc *time.Location) string {
+func (d listDownload) filename(now time.Time) string {
 	name := d.list
 	if d.partnerID != 0 {
 		name += "-" + strconv.FormatInt(d.partnerID, 10)
+	}
+	loc := d.zone
+	if loc == nil {
+		loc = time.UTC
 	}
 	return name + "-" + now.In(loc).Format("20060102-1504")
 }
