@@ -7,19 +7,20 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 // In the browser, the export links follow the list as the operator searches and sorts it (the
 // table is replaced by HTMX): the CSV the link downloads has the rows the table shows, in order.
 func TestBrowserExportFollowsTheSearchAndSort(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	chCreate(t, env, p, chPerson("Abel", "Mora", "abel@planilla.gt", "50211110002", "DPI", "2222222222222"))
 	chCreate(t, env, p, chPerson("Berta", "Zúñiga", "berta@planilla.gt", "50211110001", "DPI", "1111111111111"))
 	chCreate(t, env, p, chPerson("Celia", "Ortiz", "celia@otra.com", "50211110003", "DPI", "3333333333333"))
-	ctx := webtest.Browser(t)
+	ctx := apptest.Browser(t)
 	steps := []struct {
 		what string
 		do   chromedp.Action[chromedp.Void]
@@ -27,15 +28,18 @@ func TestBrowserExportFollowsTheSearchAndSort(t *testing.T) {
 		{"sign in", env.LoginActions("admin@example.com")},
 		{"open the list", chromedp.Steps(
 			chromedp.Navigate(env.Server.URL+partnerPath(p, "/cardholders")),
-			chromedp.WaitVisible(webtest.TestID("cardholder-search")),
+			chromedp.WaitVisible(apptest.TestID("cardholder-search")),
 			chReady(),
 			chPoll(`document.querySelectorAll('[data-testid="cardholder-row"]').length === 3`))},
+		// Each step waits for HTMX to settle the table it swapped in, so the next click finds it live.
 		{"search", chromedp.Steps(
-			chromedp.SendKeys(webtest.TestID("cardholder-search"), "planilla"),
-			chPoll(`document.querySelectorAll('[data-testid="cardholder-row"]').length === 2 &&
+			chromedp.Evaluate[chromedp.Void](`window.chBefore = window.chSettled`),
+			chromedp.SendKeys(apptest.TestID("cardholder-search"), "planilla"),
+			chPoll(`window.chSettled > window.chBefore &&
+				document.querySelectorAll('[data-testid="cardholder-row"]').length === 2 &&
 				document.querySelector('[data-testid="export-csv"]').href.includes('searchText=planilla')`))},
 		{"sort", chromedp.Steps(
-			chromedp.Click(webtest.TestID("sort-name")),
+			chClickSettled(apptest.TestID("sort-name")),
 			chPoll(`document.querySelector('[data-testid="export-csv"]').href.includes('sortBy=name') &&
 				document.querySelector('[data-testid^="cardholder-open-"]').textContent.trim() === 'Abel'`))},
 	}

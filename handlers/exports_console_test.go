@@ -1,25 +1,28 @@
 package handlers_test
 
 import (
+	"html"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // Every list screen of the console offers "Export CSV" and "Export XLSX" links (Exportar in Spanish) that carry the
 // list's current filters and sort, in the part of the page its filters replace; the links download
 // with the console's session.
 func TestEveryListScreenOffersItsExportWithTheCurrentFilters(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	holder := storetest.Cardholder(t, env.Store, p)
 	card := storetest.ActiveCard(t, env.Store, p, holder)
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	b := chLogin(t, env, "admin@example.com")
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	b := env.SignIn("admin@example.com")
 	cards := partnerPath(p, "/cardholders/"+itoa(holder)+"/cards/"+itoa(card.ID))
 	for _, tc := range []struct {
 		page  string // the screen, or the part of it that its filters fetch
@@ -44,7 +47,7 @@ func TestEveryListScreenOffersItsExportWithTheCurrentFilters(t *testing.T) {
 			[]string{"/cms/rest/app/audit/export.csv?action=cardholder.", "/cms/rest/app/audit/export.xlsx?action=cardholder."}},
 	} {
 		res := b.Get(tc.page, tc.htmx).WantStatus(http.StatusOK)
-		body := unescape(string(res.Body))
+		body := html.UnescapeString(string(res.Body))
 		for _, want := range []string{`data-testid="export-links"`, `aria-label="Download this list with its filters and sort"`,
 			">Export CSV<", ">Export XLSX<", `href="` + tc.links[0] + `"`, `href="` + tc.links[1] + `"`} {
 			if !strings.Contains(body, want) {

@@ -13,13 +13,13 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/web/export"
-	"cardconsole/web/webtest"
 )
 
 // exportRows fetches a list export with the headers and returns its rows, the header row first,
 // after checking it is an attachment of its format named after the list.
-func exportRows(t *testing.T, env *webtest.Env, headers map[string]string, path, format, list string) [][]string {
+func exportRows(t *testing.T, env *apptest.Env, headers map[string]string, path, format, list string) [][]string {
 	t.Helper()
 	res := env.Do(http.MethodGet, path, headers, nil).WantStatus(http.StatusOK)
 	cd := res.Header.Get("Content-Disposition")
@@ -39,7 +39,7 @@ func exportRows(t *testing.T, env *webtest.Env, headers map[string]string, path,
 }
 
 // listItems reads the items of a JSON list answer.
-func listItems(t *testing.T, res *webtest.Response, key string) []map[string]any {
+func listItems(t *testing.T, res *apptest.Response, key string) []map[string]any {
 	t.Helper()
 	body := res.JSON()
 	if d, ok := body["data"].(map[string]any); ok {
@@ -126,7 +126,7 @@ func xlsxCellType(t *testing.T, body []byte, cell string) excelize.CellType {
 }
 
 // exportAudits are the export.download entries of a list, oldest first, as their after member.
-func exportAudits(t *testing.T, env *webtest.Env, list string) []map[string]any {
+func exportAudits(t *testing.T, env *apptest.Env, list string) []map[string]any {
 	t.Helper()
 	var raw [][]byte
 	if err := env.Store.DB().Select(&raw, `SELECT after FROM audit_log WHERE action = 'export.download' AND object_id = $1 ORDER BY id`, list); err != nil {

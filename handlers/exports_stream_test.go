@@ -8,8 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/internal/benchdata"
-	"cardconsole/web/webtest"
 )
 
 // flushRecorder is a client that counts what reaches it: the bytes of the body and, at each flush
@@ -51,7 +52,7 @@ func TestLargeExportStreams(t *testing.T) {
 		t.Skip("fills 20,000 cardholders")
 	}
 	const n = 20_000
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	ctx := context.Background()
 	p, err := benchdata.Partner(ctx, env.Store, "Big Payroll")
 	if err != nil {
@@ -60,7 +61,7 @@ func TestLargeExportStreams(t *testing.T) {
 	if err := benchdata.FillCardholders(ctx, env.Store, p, n); err != nil {
 		t.Fatal(err)
 	}
-	op := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	op := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
 
 	req := httptest.NewRequest(http.MethodGet, partnerPath(p, "/cardholders/export.csv?sortBy=documentNumber&sortOrder=asc"), nil)
 	for k, v := range op.Headers() {

@@ -5,15 +5,17 @@ import (
 	"net/http"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // An operator restricted to some cardholder tags downloads only what their lists show: the tagged
 // cardholders, their cards (and the stock), and the audit entries about them.
 func TestExportsKeepTheOperatorsTagScope(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	st := env.Store
 	ctx := context.Background()
 	sys := store.SystemActor("test")
@@ -28,7 +30,7 @@ func TestExportsKeepTheOperatorsTagScope(t *testing.T) {
 	if _, err := st.SetCardholderTags(ctx, sys, p, vip, []string{"vip"}); err != nil {
 		t.Fatal(err)
 	}
-	restricted := env.Operator("tagged@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"},
+	restricted := env.Operator("tagged@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"},
 		Permissions: []string{"audit-log:list"}}).Login()
 	if _, err := st.RestrictOperator(ctx, sys, restricted.ID, p, []string{"vip"}); err != nil {
 		t.Fatal(err)

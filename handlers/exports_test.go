@@ -10,9 +10,10 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // The cardholder list downloads as CSV and XLSX with the list's search, status and sort: the same
@@ -20,12 +21,13 @@ import (
 // formulas neutralised, ids and counts numbers in the workbook, the header in the operator's
 // language, one audit entry per download, refused without the list's permission.
 func TestCardholderExportsAreTheListWithItsFilters(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
-	guarded := env.Operator("guarded@example.com", true, webtest.Grant{Partner: p, Roles: []string{"viewer"},
+	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	guarded := env.Operator("guarded@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"},
 		Permissions: []string{"cardholders:otp"}}).Login()
-	outsider := env.Operator("cards@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
+	outsider := env.Operator("cards@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
 	formula := chCreate(t, env, p, chPerson("Fernando", "Fórmula", "formula@example.com", "50211110001", "DPI", "1111111111111"))
 	// A name that a spreadsheet would take for a formula, as an import from elsewhere could leave it.
 	if _, err := env.Store.DB().Exec(`UPDATE cardholders SET name = '=1+2' WHERE id = $1`, formula); err != nil {
@@ -40,7 +42,7 @@ func TestCardholderExportsAreTheListWithItsFilters(t *testing.T) {
 		"documentType": "documentType", "documentNumber": "documentNumber", "status": "status", "cardCount": "cardCount",
 		"createdAt": "createdAt"}
 
-	for _, op := range []*webtest.Operator{viewer, guarded} {
+	for _, op := range []*apptest.Operator{viewer, guarded} {
 		items := listItems(t, op.Do(http.MethodGet, list+"?"+query.Encode()+"&limit=100", nil).WantStatus(http.StatusOK), "items")
 		if len(items) != 3 {
 			t.Fatalf("%s: the list has %d cardholders, want 3", op.Email, len(items))
@@ -113,7 +115,8 @@ func indexOf(items []map[string]any, member, value string) int {
 // The partner's cards download with the list's status filter, newest first, within the operator's
 // tag restriction.
 func TestCardExportsAreTheListWithItsFilters(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	holder := storetest.Cardholder(t, env.Store, p)
 	for range 3 {
@@ -122,8 +125,8 @@ func TestCardExportsAreTheListWithItsFilters(t *testing.T) {
 	if _, err := env.Store.IssueCards(context.Background(), store.SystemActor("test"), p, 2); err != nil {
 		t.Fatal(err)
 	}
-	op := env.Operator("cards@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
-	outsider := env.Operator("holders@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
+	op := env.Operator("cards@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
+	outsider := env.Operator("holders@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
 	fields := map[string]string{"id": "id", "cardholderId": "cardholderId", "status": "status", "balance": "balance",
 		"currency": "currency", "createdAt": "createdAt", "updatedAt": "updatedAt"}
 	for _, status := range []string{"ACTIVE", "INACTIVE"} {
@@ -147,9 +150,10 @@ func TestCardExportsAreTheListWithItsFilters(t *testing.T) {
 
 // The top-up history downloads with its status, search and sort.
 func TestTopUpExportsAreTheHistoryWithItsFilters(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
-	maker := env.Operator("maker@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
 	for _, amount := range []string{"300.50", "100", "200.25"} {
 		createTopUp(t, env, maker, p, amount)
 	}
@@ -165,7 +169,7 @@ func TestTopUpExportsAreTheHistoryWithItsFilters(t *testing.T) {
 		rows := exportRows(t, env, maker.Headers(), partnerPath(p, "/process-requests/export."+format+"?"+query), format, "top-ups-"+itoa(p))
 		wantRowsOfList(t, format, rows, items, fields)
 	}
-	viewer := env.Operator("holders@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
+	viewer := env.Operator("holders@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
 	viewer.Do(http.MethodGet, partnerPath(p, "/process-requests/export.csv"), nil).WantError(http.StatusForbidden, "7005")
 	maker.Do(http.MethodGet, partnerPath(p, "/process-requests/export.csv?sort=fee"), nil).WantError(http.StatusBadRequest, "7000")
 	if a := exportAudits(t, env, "top-ups"); len(a) != 2 || a[0]["rows"] != float64(3) {
@@ -176,6 +180,7 @@ func TestTopUpExportsAreTheHistoryWithItsFilters(t *testing.T) {
 // The client requests queue downloads with its filters and sort, as CSV (the route the console has
 // always linked) and as XLSX, with the clients masked as the queue masks them.
 func TestClientRequestExportsAreTheQueueWithItsFilters(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	var ids []int64
 	for range 3 {
@@ -183,12 +188,12 @@ func TestClientRequestExportsAreTheQueueWithItsFilters(t *testing.T) {
 	}
 	q.submit(t, q.client, "deposit", map[string]any{"cardId": q.card.ID, "amount": "12.5"})
 	guarded := q.env.Operator("guarded@example.com", true,
-		webtest.Grant{Partner: q.partner, Roles: []string{"checker"}, Permissions: []string{"cardholders:otp"}}).Login()
+		apptest.Grant{Partner: q.partner, Roles: []string{"checker"}, Permissions: []string{"cardholders:otp"}}).Login()
 	query := "filter[type]=archive&filter[statusId]=all&sort=-id"
 	fields := map[string]string{"id": "id", "partnerId": "partnerId", "clientId": "clientId", "clientName": "clientName",
 		"clientEmail": "clientEmail", "type": "type", "statusId": "statusId", "status": "status", "amount": "amount",
 		"createdAt": "createdAt", "decidedAt": "decidedAt"}
-	for _, op := range []*webtest.Operator{q.checker, guarded} {
+	for _, op := range []*apptest.Operator{q.checker, guarded} {
 		items := listItems(t, api(q.env, op, http.MethodGet, "/api/v2/applications?limit=100&"+query, nil).WantStatus(http.StatusOK), "data")
 		if len(items) != 3 || items[0]["id"] != float64(ids[2]) {
 			t.Fatalf("queue %v", items)
@@ -203,7 +208,7 @@ func TestClientRequestExportsAreTheQueueWithItsFilters(t *testing.T) {
 		wantRowsOfList(t, op.Email+" xlsx", rows, items, fields)
 	}
 	api(q.env, q.checker, http.MethodGet, "/api/v2/applications/export?format=pdf", nil).WantError(http.StatusBadRequest, "7000")
-	outsider := q.env.Operator("holders@example.com", false, webtest.Grant{Partner: q.partner, Permissions: []string{"cardholders:list"}}).Login()
+	outsider := q.env.Operator("holders@example.com", false, apptest.Grant{Partner: q.partner, Permissions: []string{"cardholders:list"}}).Login()
 	api(q.env, outsider, http.MethodGet, "/api/v2/applications/export?format=xlsx", nil).WantError(http.StatusForbidden, "7005")
 	if a := exportAudits(t, q.env, "client-requests"); len(a) != 4 || a[1]["format"] != "xlsx" || a[1]["rows"] != float64(3) {
 		t.Errorf("audit entries %v", a)
@@ -212,6 +217,7 @@ func TestClientRequestExportsAreTheQueueWithItsFilters(t *testing.T) {
 
 // A card's movements download as the movement list filters them: an open period, any sort.
 func TestMovementExportsAreTheListWithItsFilters(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "")
 	storetest.CreditPartner(t, w.env.Store, w.partner, "1000")
 	loc, _ := time.LoadLocation("America/Guatemala")
@@ -239,7 +245,7 @@ func TestMovementExportsAreTheListWithItsFilters(t *testing.T) {
 		}
 	}
 	w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements.csv?from=yesterday"), nil).WantError(http.StatusBadRequest, "7000")
-	other := w.env.Operator("holders@example.com", false, webtest.Grant{Partner: w.partner, Permissions: []string{"cardholders:list"}}).Login()
+	other := w.env.Operator("holders@example.com", false, apptest.Grant{Partner: w.partner, Permissions: []string{"cardholders:list"}}).Login()
 	other.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements.xlsx"), nil).WantError(http.StatusForbidden, "7005")
 	if a := exportAudits(t, w.env, "movements"); len(a) != 2 || a[0]["rows"] != float64(4) {
 		t.Errorf("audit entries %v", a)
@@ -248,6 +254,7 @@ func TestMovementExportsAreTheListWithItsFilters(t *testing.T) {
 
 // The partner's batches download with the list's kind and status.
 func TestBatchExportsAreTheListWithItsFilters(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	w.uploadOK(w.maker, "/cardholders/upload", "users", "first.csv", csvBytes(t, ',', holderHeader(), holderRow(1, ""), holderRow(2, "")))
 	w.uploadOK(w.maker, "/cardholders/upload", "users", "=second.csv", csvBytes(t, ',', holderHeader(), holderRow(3, "")))
@@ -266,7 +273,7 @@ func TestBatchExportsAreTheListWithItsFilters(t *testing.T) {
 		wantRowsOfList(t, format, rows, items, fields)
 	}
 	w.maker.Do(http.MethodGet, partnerPath(w.partner, "/batches/export.csv?kind=loans"), nil).WantError(http.StatusBadRequest, "7000")
-	outsider := w.env.Operator("cards@example.com", false, webtest.Grant{Partner: w.partner, Permissions: []string{"cards-admin:detail"}}).Login()
+	outsider := w.env.Operator("cards@example.com", false, apptest.Grant{Partner: w.partner, Permissions: []string{"cards-admin:detail"}}).Login()
 	outsider.Do(http.MethodGet, partnerPath(w.partner, "/batches/export.xlsx"), nil).WantError(http.StatusForbidden, "7005")
 	if a := exportAudits(t, w.env, "batches"); len(a) != 2 || a[1]["rows"] != float64(2) {
 		t.Errorf("audit entries %v", a)
@@ -279,11 +286,12 @@ func holderHeader() []string { return store.BulkColumns(store.BulkCardholders) }
 // The audit log downloads with its action, actor and partner filters, only what the operator may
 // read.
 func TestAuditLogExportsAreTheLogWithItsFilters(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p := env.Partner("Quetzal", "GTQ")
 	other := env.Partner("Andes", "USD")
-	auditor := env.Operator("auditor@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"audit-log:list", "cardholders:list"}}).Login()
-	nobody := env.Operator("nobody@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
+	auditor := env.Operator("auditor@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"audit-log:list", "cardholders:list"}}).Login()
+	nobody := env.Operator("nobody@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
 	for i := range 3 {
 		n := itoa(int64(i))
 		chCreate(t, env, p, chPerson("Ana", "Pérez", "ana"+n+"@example.com", "5021111000"+n, "DPI", "111111111111"+n))
