@@ -118,8 +118,9 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.PATCH("/process-request/:processRequestId/reject", h.RejectProcessRequest, app.Require("approvals:update"))
 	p.PATCH("/process-request/:processRequestId/cancel", h.CancelProcessRequest, app.Require("balance-management:cancel"))
 
-	// Cardholders and cards (docs/cardholders.md). Static segments (new, cards, association) win
-	// over the ids beside them.
+	// Cardholders and cards (docs/cardholders.md). Static segments (new, export.*, cards,
+	// association) win over the ids beside them. Every list downloads at export.csv and export.xlsx
+	// with its filters and sort (docs/exports.md).
 	p.GET("/cardholders", h.Cardholders, app.Require("cardholders:list"))
 	p.GET("/cardholders/export.csv", h.ExportCardholders(export.CSV), app.Require("cardholders:list"))
 	p.GET("/cardholders/export.xlsx", h.ExportCardholders(export.XLSX), app.Require("cardholders:list"))
