@@ -80,7 +80,7 @@ func (s *Store) EachProcessRequest(ctx context.Context, f ProcessRequestFilter, 
 // EachBulkBatch calls fn for every batch the list shows for f, newest first.
 func (s *Store) EachBulkBatch(ctx context.Context, f BulkFilter, fn func(BulkBatch) error) error {
 	return eachRow(ctx, s, "batches", `SELECT `+bulkBatchColumns+` FROM bulk_batches b WHERE `+bulkFilterWhere+` `+bulkListOrder,
-		[]any{f.PartnerID, f.Kind, f.Status}, fn)
+		[]any{f.PartnerID, f.Kind, f.Status, f.FailedSince}, fn)
 }
 
 // EachAuditEntry calls fn for every entry the audit log lists for f, newest first.
