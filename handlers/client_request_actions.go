@@ -83,7 +83,7 @@ func (h *Handlers) NewClientRequestForm(c echo.Context) error {
 		return err
 	}
 	vm, _ := requestForm(c)
-	return h.app.Respond(c, web.View{Title: "New client request", Page: views.RequestFormPage(vm), Partial: views.RequestForm(vm)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "requests.form_title"), Page: views.RequestFormPage(vm), Partial: views.RequestForm(vm)})
 }
 
 // SubmitClientRequest records a request on behalf of a cardholder: 201 with the Request object, or
@@ -103,9 +103,9 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 	r, err := h.store.SubmitClientRequest(c.Request().Context(), web.Actor(c), v, store.NewClientRequest{ClientID: body.ClientID,
 		Type: body.Type, Payload: body.Payload, Color: body.Color, StatusID: body.StatusID})
 	if err != nil {
-		if errs := store.FieldErrors(err); errs != nil && !web.WantsJSON(c) {
+		if errs := web.FieldErrors(c, err); errs != nil && !web.WantsJSON(c) {
 			form.Errors = errs
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "New client request",
+			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "requests.form_title"),
 				Page: views.RequestFormPage(form), Partial: views.RequestForm(form)})
 		}
 		return err
@@ -113,7 +113,7 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 	if web.WantsJSON(c) {
 		return h.app.Respond(c, web.View{Bare: true, Status: http.StatusCreated, Data: r})
 	}
-	h.app.Flash(c, web.Success, "Request #"+views.ID(r.ID)+" submitted.")
+	h.app.Flash(c, web.Success, web.T(c, "requests.flash_submitted", map[string]any{"ID": r.ID}))
 	if web.IsHTMX(c) {
 		c.Response().Header().Set("HX-Redirect", views.RequestURL(r.ID))
 		return c.NoContent(http.StatusCreated)
@@ -185,7 +185,7 @@ func (h *Handlers) AuditClientRequest(c echo.Context) error {
 			return err
 		}
 		vm.Audit = &a
-		view.Title, view.Page = "Audit of request #"+views.ID(id), views.RequestPage(vm)
+		view.Title, view.Page = web.T(c, "requests.audit_title", map[string]any{"ID": id}), views.RequestPage(vm)
 	}
 	return h.app.Respond(c, view)
 }
@@ -225,7 +225,7 @@ func (h *Handlers) ApproveClientRequest(c echo.Context) error {
 		return store.NewError(store.CodeCheckParameters, "the form could not be read")
 	}
 	err = h.store.ApproveClientRequest(c.Request().Context(), web.Actor(c), v, id, comments(c, body.Data))
-	return h.decided(c, v, id, h.actionable(c, id, err), "approved")
+	return h.decided(c, v, id, h.actionable(c, id, err), "requests.flash_approved")
 }
 
 type rejectBody struct {
@@ -253,11 +253,11 @@ func (h *Handlers) RejectClientRequest(c echo.Context) error {
 	}
 	err = h.store.RejectClientRequest(c.Request().Context(), web.Actor(c), v, id,
 		store.Rejection{ResolutionID: body.ResolutionID, ResolutionType: body.ResolutionType, Comments: comments(c, body.Data)})
-	return h.decided(c, v, id, h.actionable(c, id, err), "rejected")
+	return h.decided(c, v, id, h.actionable(c, id, err), "requests.flash_rejected")
 }
 
 // decided answers a decision: 204 without a body for API clients; the console gets the review page
-// again, with the field errors of a refused form or the outcome.
+// again, with the field errors of a refused form or the outcome (the catalogue's message).
 func (h *Handlers) decided(c echo.Context, v store.Viewer, id int64, err error, outcome string) error {
 	if web.WantsJSON(c) {
 		if err != nil {
@@ -265,7 +265,7 @@ func (h *Handlers) decided(c echo.Context, v store.Viewer, id int64, err error, 
 		}
 		return h.app.Respond(c, web.View{Status: http.StatusNoContent})
 	}
-	errs := store.FieldErrors(err)
+	errs := web.FieldErrors(c, err)
 	if err != nil && errs == nil {
 		return err
 	}
@@ -277,8 +277,8 @@ func (h *Handlers) decided(c echo.Context, v store.Viewer, id int64, err error, 
 	if err != nil {
 		vm.Errors, status = errs, http.StatusUnprocessableEntity
 	} else {
-		vm.Notice = "Request #" + views.ID(id) + " " + outcome + "."
+		vm.Notice = web.T(c, outcome, map[string]any{"ID": id})
 	}
-	return h.app.Respond(c, web.View{Status: status, Title: "Request #" + views.ID(id), Page: views.RequestPage(vm),
+	return h.app.Respond(c, web.View{Status: status, Title: requestTitle(c, vm.Detail.ClientRequest), Page: views.RequestPage(vm),
 		Partial: views.RequestDetail(vm)})
 }

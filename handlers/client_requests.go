@@ -173,9 +173,9 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 			return err
 		}
 		// The console keeps the form and says what is wrong instead of an error page.
-		vm := views.RequestsView{Filter: form, Errors: store.FieldErrors(err),
+		vm := views.RequestsView{Filter: form, Errors: web.FieldErrors(c, err),
 			Pager: views.Pager{Page: 1, Limit: store.DefaultLimit, Path: views.RequestsPath, Target: "requests-table"}}
-		return h.app.Respond(c, web.View{Status: http.StatusBadRequest, Title: "Client requests", Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
+		return h.app.Respond(c, web.View{Status: http.StatusBadRequest, Title: web.T(c, "requests.title"), Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
 	}
 	ctx := c.Request().Context()
 	items, total, err := h.store.ListClientRequests(ctx, v, f)
@@ -194,7 +194,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	vm := views.RequestsView{Requests: items, Filter: form, CanSubmit: len(submitters) > 0,
 		ExportURL: views.WithQuery(views.RequestsPath+"/export", q),
 		Pager:     views.Pager{Page: f.Offset/f.Limit + 1, Limit: f.Limit, Total: total, Path: views.RequestsPath, Query: q, Target: "requests-table"}}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Client requests",
+	return h.app.Respond(c, web.View{Bare: true, Title: web.T(c, "requests.title"),
 		Data: requestList{Total: total, Limit: f.Limit, Offset: f.Offset, Data: items},
 		Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
 }
@@ -214,8 +214,15 @@ func (h *Handlers) ClientRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: views.RequestTypeLabel(vm.Detail.Type) + " request #" + views.ID(id),
+	return h.app.Respond(c, web.View{Bare: true, Title: requestTitle(c, vm.Detail.ClientRequest),
 		Data: vm.Detail, Page: views.RequestPage(vm), Partial: views.RequestDetail(vm)})
+}
+
+// requestTitle is the title of a request's page: "Deposit request #12".
+func requestTitle(c echo.Context, r store.ClientRequest) string {
+	ctx := c.Request().Context()
+	return web.T(c, "requests.heading", map[string]any{"Type": views.RequestTypeLabel(ctx, r.Type),
+		"Word": views.RequestTypeWord(ctx, r.Type), "ID": r.ID})
 }
 
 // requestDetail builds the review page's view model.
@@ -274,13 +281,14 @@ func (h *Handlers) RequestNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	out := notificationList{Total: total, Data: make([]notification, 0, len(items))}
 	base := strings.TrimSuffix(h.app.BaseURL(), "/")
 	for _, r := range items {
-		out.Data = append(out.Data, notification{Link: base + views.RequestURL(r.ID), Type: views.RequestTypeLabel(r.Type),
-			Text: views.RequestText(r)})
+		out.Data = append(out.Data, notification{Link: base + views.RequestURL(r.ID), Type: views.RequestTypeLabel(ctx, r.Type),
+			Text: views.RequestText(ctx, r)})
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
+	return h.app.Respond(c, web.View{Bare: true, Title: web.T(c, "requests.notifications"), Data: out, Page: views.NotificationsList(total, items)})
 }
 
 // PendingRequestsStream keeps the bell live: an event stream whose "pending" events carry the bell's

@@ -3,7 +3,6 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,9 +57,12 @@ func (h *Handlers) Invite(c echo.Context) error {
 	if inv.Token != "" {
 		out.InvitationURL = h.app.BaseURL() + "/invite/" + inv.Token
 		if m := h.app.Mailer(); m != nil {
-			body := fmt.Sprintf("You have been invited to the card console.\n\nOpen this link to set your password and enrol an authenticator app:\n%s\n\nThe link works once, until %s.\n",
-				out.InvitationURL, inv.ExpiresAt.UTC().Format(time.RFC1123))
-			if err := m.Send(inv.Email, "Your card console invitation", body, h.app.Now()); err != nil {
+			l, err := h.app.RecipientLocale(c, inv.OperatorID)
+			if err != nil {
+				return err
+			}
+			subject, body := web.InvitationMail(l, out.InvitationURL, inv.ExpiresAt)
+			if err := m.Send(inv.Email, subject, body, h.app.Now()); err != nil {
 				h.app.Log.Warn("invitation not mailed; pass the link on by hand", "request_id", web.RequestID(c), "err", err)
 			} else {
 				out.Mailed = true
@@ -81,7 +83,7 @@ func (h *Handlers) Invitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Invitation", Data: inv,
+	return h.app.Respond(c, web.View{Title: web.T(c, "invite.page_title"), Data: inv,
 		Page: views.InvitationPage(views.InvitationView{Token: c.Param("token"), Invitation: inv})})
 }
 

@@ -130,7 +130,7 @@ func (h *Handlers) ListResolutions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Resolutions", Data: list, Page: views.ResolutionsPage(vm),
+	return h.app.Respond(c, web.View{Bare: true, Title: web.T(c, "resolutions.title"), Data: list, Page: views.ResolutionsPage(vm),
 		Partial: views.ResolutionsTable(vm)})
 }
 
@@ -168,7 +168,7 @@ func (h *Handlers) Resolution(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := web.View{Bare: true, Title: "Resolution " + r.Name, Data: r}
+	view := web.View{Bare: true, Title: web.T(c, "resolutions.page_title", map[string]any{"Name": r.Name}), Data: r}
 	if !web.WantsJSON(c) {
 		form := views.ResolutionForm{ID: r.ID, PartnerID: views.ID(r.PartnerID), Type: views.ID(r.TypeID), Name: r.Name,
 			Text: r.Text, Enabled: r.Enabled}
@@ -183,7 +183,7 @@ func (h *Handlers) Resolution(c echo.Context) error {
 
 // formFailed re-renders the console's resolution form with its field errors, or returns err.
 func (h *Handlers) formFailed(c echo.Context, v store.Viewer, form views.ResolutionForm, err error) error {
-	errs := store.FieldErrors(err)
+	errs := web.FieldErrors(c, err)
 	if errs == nil || web.WantsJSON(c) {
 		return err
 	}
@@ -192,7 +192,7 @@ func (h *Handlers) formFailed(c echo.Context, v store.Viewer, form views.Resolut
 	if verr != nil {
 		return verr
 	}
-	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Resolutions",
+	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "resolutions.title"),
 		Page: views.ResolutionsPage(vm), Partial: views.ResolutionFormCard(vm, form)})
 }
 
@@ -234,7 +234,7 @@ func (h *Handlers) CreateResolution(c echo.Context) error {
 	if err != nil {
 		return h.formFailed(c, v, form, err)
 	}
-	return h.savedResolution(c, http.StatusCreated, r, "Resolution "+r.Name+" created.")
+	return h.savedResolution(c, http.StatusCreated, r, web.T(c, "resolutions.flash_created", map[string]any{"Name": r.Name}))
 }
 
 // UpdateResolution changes the fields the body carries.
@@ -257,7 +257,7 @@ func (h *Handlers) UpdateResolution(c echo.Context) error {
 	if err != nil {
 		return h.formFailed(c, v, form, err)
 	}
-	return h.savedResolution(c, http.StatusOK, r, "Resolution "+r.Name+" saved.")
+	return h.savedResolution(c, http.StatusOK, r, web.T(c, "resolutions.flash_saved", map[string]any{"Name": r.Name}))
 }
 
 // DeleteResolution removes a resolution no request cites: 204, or the refreshed table.
@@ -279,7 +279,7 @@ func (h *Handlers) DeleteResolution(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		view.Title, view.Page, view.Partial = "Resolutions", views.ResolutionsPage(vm), views.ResolutionsTable(vm)
+		view.Title, view.Page, view.Partial = web.T(c, "resolutions.title"), views.ResolutionsPage(vm), views.ResolutionsTable(vm)
 	}
 	return h.app.Respond(c, view)
 }

@@ -64,6 +64,10 @@ type AuditEntry struct {
 	After      JSONB     `db:"after" json:"after,omitempty"`
 	RequestID  string    `db:"request_id" json:"requestId"`
 	IP         string    `db:"ip" json:"ip"`
+	// PartnerName and ObjectLabel name the partner and the object (a cardholder's name, an
+	// operator's email, a partner's name) for the console's audit log; empty where there is none.
+	PartnerName string `db:"partner_name" json:"-"`
+	ObjectLabel string `db:"object_label" json:"-"`
 }
 
 // Event describes an audited action: what happened to which object, with its state before and after.
@@ -200,7 +204,13 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		entries = []AuditEntry{} // an empty page is [] in JSON, never null
 		err := db.SelectContext(ctx, &entries, `
 		SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
-		       before, after, request_id, ip
+		       before, after, request_id, ip,
+		       COALESCE((SELECT p.name FROM partners p WHERE p.id = a.partner_id), '') AS partner_name,
+		       COALESCE(CASE a.object_type
+		           WHEN 'cardholder' THEN (SELECT ch.name || ' ' || ch.last_name FROM cardholders ch WHERE ch.id::text = a.object_id)
+		           WHEN 'operator' THEN (SELECT o.email FROM operators o WHERE o.id::text = a.object_id)
+		           WHEN 'partner' THEN (SELECT p.name FROM partners p WHERE p.id::text = a.object_id)
+		       END, '') AS object_label
 		FROM audit_log a WHERE `+where+`
 		ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Page.Limit, f.Page.Offset())...)
 		if err != nil {

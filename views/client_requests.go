@@ -1,13 +1,20 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 
 	"cardconsole/store"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // RequestsPath is the queue's path: the applications API serves the console's pages too.
@@ -73,35 +80,33 @@ func (vm RequestsView) SortURL(s SortLink) string {
 	return WithQuery(RequestsPath, out)
 }
 
-// RequestTypeLabel names a request type for people.
-func RequestTypeLabel(t string) string {
-	switch t {
-	case store.RequestClientType:
-		return "Client type"
-	case store.RequestWithdrawal:
-		return "Withdrawal"
+// RequestTypeLabel names a request type for people, starting with a capital: "Deposit", "Depósito".
+func RequestTypeLabel(ctx context.Context, t string) string { return capitalize(RequestTypeWord(ctx, t)) }
+
+// RequestTypeWord names a request type in the middle of a sentence: "deposit", "depósito".
+func RequestTypeWord(ctx context.Context, t string) string { return Enum(ctx, "request_type", t) }
+
+// RequestStatusLabel names a status for people: "Pending", "Pendiente".
+func RequestStatusLabel(ctx context.Context, id int) string {
+	name, ok := store.RequestStatuses[id]
+	if !ok {
+		return strconv.Itoa(id)
 	}
-	if t == "" {
-		return ""
-	}
-	return strings.ToUpper(t[:1]) + t[1:]
+	return capitalize(Enum(ctx, "request_status", name))
 }
 
-// RequestStatusLabel names a status for people.
-func RequestStatusLabel(id int) string {
-	switch id {
-	case store.StatusPending:
-		return "Pending"
-	case store.StatusApproved:
-		return "Approved"
-	case store.StatusRejected:
-		return "Rejected"
-	case store.StatusInProgress:
-		return "In progress"
-	case store.StatusNew:
-		return "New"
+// FieldLabel is a field's name in words as a label: "Date of birth", "Fecha de nacimiento".
+func FieldLabel(ctx context.Context, field string) string {
+	return capitalize(format.Field(i18n.Lang(ctx), field))
+}
+
+// capitalize writes the first letter of s in upper case.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
 	}
-	return strconv.Itoa(id)
+	return string(unicode.ToUpper(r)) + s[n:]
 }
 
 func statusBadgeClass(id int) string {
@@ -119,31 +124,29 @@ func statusBadgeClass(id int) string {
 	return base + "bg-amber-100 text-amber-800"
 }
 
-// RequestAmount shows a money request's amount, or nothing.
+// RequestAmount shows a money request's amount with its currency, or nothing.
 func RequestAmount(r store.ClientRequest) string {
 	if !r.Amount.Valid {
 		return ""
 	}
-	cur := ""
-	if r.Currency != nil {
-		cur = " " + *r.Currency
-	}
-	return Amount(r.Amount.Decimal) + cur
+	return Money(r.Amount.Decimal, deref(r.Currency))
 }
 
 // RequestText is a one-line description of a request: the notification text.
-func RequestText(r store.ClientRequest) string {
+func RequestText(ctx context.Context, r store.ClientRequest) string {
+	data := map[string]any{"Amount": RequestAmount(r), "Client": r.ClientName,
+		"Type": RequestTypeLabel(ctx, r.Type), "Word": RequestTypeWord(ctx, r.Type)}
 	switch r.Type {
 	case store.RequestDeposit:
-		return fmt.Sprintf("Deposit request %s from %s", RequestAmount(r), r.ClientName)
+		return i18n.T(ctx, "requests.text_deposit", data)
 	case store.RequestWithdrawal:
-		return fmt.Sprintf("Withdrawal request %s from %s", RequestAmount(r), r.ClientName)
+		return i18n.T(ctx, "requests.text_withdrawal", data)
 	case store.RequestTransfer:
-		return fmt.Sprintf("Transfer request %s between the cards of %s", RequestAmount(r), r.ClientName)
+		return i18n.T(ctx, "requests.text_transfer", data)
 	case store.RequestProfile, store.RequestAddress:
-		return fmt.Sprintf("%s change request from %s", RequestTypeLabel(r.Type), r.ClientName)
+		return i18n.T(ctx, "requests.text_change", data)
 	}
-	return fmt.Sprintf("%s request from %s", RequestTypeLabel(r.Type), r.ClientName)
+	return i18n.T(ctx, "requests.text_other", data)
 }
 
 // rowStyle tints a row with the request's highlight colour.
@@ -167,8 +170,12 @@ type PayloadField struct {
 	Value string
 }
 
-// PayloadFields lists a payload's fields in a stable order.
-func PayloadFields(raw json.RawMessage) []PayloadField {
+// payloadEnums are the payload fields whose values are enum codes, shown in words.
+var payloadEnums = map[string]string{"maritalStatus": "marital_status", "gender": "gender", "documentType": "document_type"}
+
+// PayloadFields lists a payload's fields in a stable order, named in words with their values as
+// people read them: amounts with separators, countries and enum values in words.
+func PayloadFields(ctx context.Context, raw json.RawMessage) []PayloadField {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil
@@ -183,14 +190,29 @@ func PayloadFields(raw json.RawMessage) []PayloadField {
 		var v string
 		switch x := m[k].(type) {
 		case string:
-			v = x
+			v = payloadValue(ctx, k, x)
 		default:
 			b, _ := json.Marshal(x)
-			v = string(b)
+			v = payloadValue(ctx, k, string(b))
 		}
-		out = append(out, PayloadField{Key: k, Value: v})
+		out = append(out, PayloadField{Key: FieldLabel(ctx, k), Value: v})
 	}
 	return out
+}
+
+// payloadValue is a payload value in words where the field has words for it.
+func payloadValue(ctx context.Context, key, v string) string {
+	switch {
+	case key == "countryOfBirth":
+		return format.CountryName(ctx, v)
+	case key == "amount":
+		if d, err := decimal.NewFromString(v); err == nil {
+			return Amount(d)
+		}
+	case payloadEnums[key] != "":
+		return Enum(ctx, payloadEnums[key], v)
+	}
+	return v
 }
 
 // RequestDetailView is a request's review page.
@@ -210,18 +232,18 @@ func (vm RequestDetailView) Decidable() bool {
 }
 
 // HistoryLine describes an audit entry of a request's history.
-func HistoryLine(e store.AuditEntry) string {
+func HistoryLine(ctx context.Context, e store.AuditEntry) string {
 	switch e.Action {
 	case "client_request.submit":
-		return "submitted"
+		return i18n.T(ctx, "requests.history_submitted")
 	case "client_request.approve":
-		return "approved"
+		return i18n.T(ctx, "requests.history_approved")
 	case "client_request.reject":
-		return "rejected" + historyDetail(e, "resolution")
+		return i18n.T(ctx, "requests.history_rejected") + historyDetail(e, "resolution")
 	case "client_request.color":
-		return "changed the highlight" + historyDetail(e, "color")
+		return i18n.T(ctx, "requests.history_color") + historyDetail(e, "color")
 	case "client_request.audit":
-		return "ran an audit" + historyDetail(e, "result")
+		return i18n.T(ctx, "requests.history_audit") + historyDetail(e, "result")
 	}
 	return e.Action
 }
@@ -298,6 +320,10 @@ type ResolutionForm struct {
 	Enabled   bool
 	Errors    map[string]string
 }
+
+// ResolutionTypeName is a resolution type's name in the request's language; a type the catalogue
+// does not know keeps its own name.
+func ResolutionTypeName(ctx context.Context, name string) string { return Enum(ctx, "resolution_type", name) }
 
 // partnerName finds a partner's name in the list.
 func partnerName(partners []store.PartnerSummary, id int64) string {
