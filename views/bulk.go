@@ -47,7 +47,9 @@ func BulkStatusWords(ctx context.Context) string {
 func BulkMaxMB() string { return strconv.Itoa(store.BulkMaxBytes >> 20) }
 
 // BulkMaxRows is the most rows a file may have, written with separators.
-func BulkMaxRows() string { return strings.TrimSuffix(Amount(decimal.NewFromInt(store.BulkMaxRows)), ".00") }
+func BulkMaxRows() string {
+	return strings.TrimSuffix(Amount(decimal.NewFromInt(store.BulkMaxRows)), ".00")
+}
 
 // BulkProgressURL is the progress stream of a batch.
 func BulkProgressURL(partnerID, batchID int64) string {

@@ -81,7 +81,9 @@ func (vm RequestsView) SortURL(s SortLink) string {
 }
 
 // RequestTypeLabel names a request type for people, starting with a capital: "Deposit", "Depósito".
-func RequestTypeLabel(ctx context.Context, t string) string { return capitalize(RequestTypeWord(ctx, t)) }
+func RequestTypeLabel(ctx context.Context, t string) string {
+	return capitalize(RequestTypeWord(ctx, t))
+}
 
 // RequestTypeWord names a request type in the middle of a sentence: "deposit", "depósito".
 func RequestTypeWord(ctx context.Context, t string) string { return Enum(ctx, "request_type", t) }
@@ -323,7 +325,9 @@ type ResolutionForm struct {
 
 // ResolutionTypeName is a resolution type's name in the request's language; a type the catalogue
 // does not know keeps its own name.
-func ResolutionTypeName(ctx context.Context, name string) string { return Enum(ctx, "resolution_type", name) }
+func ResolutionTypeName(ctx context.Context, name string) string {
+	return Enum(ctx, "resolution_type", name)
+}
 
 // partnerName finds a partner's name in the list.
 func partnerName(partners []store.PartnerSummary, id int64) string {
