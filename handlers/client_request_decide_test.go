@@ -241,7 +241,7 @@ func TestConsoleSubmitsARequestForAClient(t *testing.T) {
 		t.Fatalf("no redirect to the request: %v", res.Header)
 	}
 	detail := cl.Get(loc, false).WantStatus(http.StatusOK)
-	wantHTML(t, detail, true, "Request #", "submitted.", "Withdrawal request 12.50 GTQ", `data-testid="own-request"`)
+	wantHTML(t, detail, true, "Request #", "submitted.", "Withdrawal request Q 12.50", `data-testid="own-request"`)
 	// Operators without cardholders:update have no form.
 	ck := consoleLogin(t, q.env, q.checker.Email)
 	ck.Get("/api/v2/applications/new", false).WantStatus(http.StatusForbidden)
@@ -256,5 +256,5 @@ func TestConsoleSubmitsARequestForAClient(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
 	page := ck.Do(req).WantStatus(http.StatusOK)
-	wantHTML(t, page, true, `data-testid="audit-result"`, "Withdrawal request 12.50 GTQ", "less than the 12.50 GTQ to withdraw", "#"+id)
+	wantHTML(t, page, true, `data-testid="audit-result"`, "Withdrawal request Q 12.50", "less than the Q 12.50 to withdraw", "#"+id)
 }

@@ -209,7 +209,7 @@ func TestAuditFindsDiscrepancies(t *testing.T) {
 
 	cl := consoleLogin(t, q.env, q.checker.Email)
 	res := cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/audit", big), nil).WantStatus(http.StatusOK)
-	wantHTML(t, res, false, `data-testid="audit-line"`, "less than the 500.00 GTQ to withdraw")
+	wantHTML(t, res, false, `data-testid="audit-line"`, "less than the Q 500.00 to withdraw")
 }
 
 // The cards list and bulk card actions hide the cards of cardholders outside the operator's tags.

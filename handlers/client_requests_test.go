@@ -321,7 +321,7 @@ func TestDetailAndNotifications(t *testing.T) {
 	}
 	res = api(q.env, q.checker, http.MethodGet, "/api/v2/applications/notifications", nil).WantStatus(http.StatusOK)
 	res.Decode(&n)
-	if len(n.Data) != 2 || n.Data[1].Text != "Withdrawal request 2.00 GTQ from Ana Pérez" {
+	if len(n.Data) != 2 || n.Data[1].Text != "Withdrawal request Q 2.00 from Ana Pérez" {
 		t.Errorf("notifications = %s", res.Body)
 	}
 	// An operator without approvals on any partner gets 403, not an empty list.
@@ -339,7 +339,7 @@ func TestDetailAndNotifications(t *testing.T) {
 		`data-testid="request-summary"`, `data-testid="approve-form"`, `data-testid="reject-form"`, `data-testid="request-audit"`)
 	wantHTML(t, cl.Get(path("/api/v2/applications/%d", id), true).WantStatus(http.StatusOK), false, `id="request-detail"`)
 	wantHTML(t, cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK), true,
-		`data-testid="notifications"`, "Withdrawal request 2.00 GTQ")
+		`data-testid="notifications"`, "Withdrawal request Q 2.00")
 	wantHTML(t, cl.Get("/api/v2/applications/notifications", true).WantStatus(http.StatusOK), false, `data-testid="notifications"`)
 	// The submitter sees the request but is told another operator must decide it.
 	mk := consoleLogin(t, q.env, q.submitter.Email)

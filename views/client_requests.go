@@ -245,9 +245,50 @@ func HistoryLine(ctx context.Context, e store.AuditEntry) string {
 	case "client_request.color":
 		return i18n.T(ctx, "requests.history_color") + historyDetail(e, "color")
 	case "client_request.audit":
+		if detail, ok := auditDetail(ctx, e); ok {
+			return i18n.T(ctx, "requests.history_audit") + detail
+		}
 		return i18n.T(ctx, "requests.history_audit") + historyDetail(e, "result")
 	}
 	return e.Action
+}
+
+// AuditFindingText says an audit finding in the request's language, with its money as people write it.
+func AuditFindingText(ctx context.Context, f store.AuditFinding) string {
+	data := map[string]any{}
+	for k, v := range f.Data {
+		data[k] = v
+	}
+	for k, d := range f.Amounts {
+		data[k] = Money(d, f.Currency)
+	}
+	if status, ok := data["Status"].(string); ok {
+		data["Status"] = Enum(ctx, "card_status", status)
+	}
+	if count, ok := data["Count"]; ok {
+		n, _ := strconv.Atoi(fmt.Sprint(count))
+		return i18n.N(ctx, "requests.finding_"+f.Kind, n, data)
+	}
+	return i18n.T(ctx, "requests.finding_"+f.Kind, data)
+}
+
+// auditDetail is the findings an audit entry recorded, in words; "" when it recorded none.
+func auditDetail(ctx context.Context, e store.AuditEntry) (string, bool) {
+	var after struct {
+		Findings []store.AuditFinding `json:"findings"`
+		Result   []string             `json:"result"`
+	}
+	if json.Unmarshal(e.After, &after) != nil || len(after.Result) == 0 {
+		return "", false
+	}
+	if len(after.Findings) == 0 {
+		return ": " + i18n.T(ctx, "requests.finding_ok"), true
+	}
+	parts := make([]string, len(after.Findings))
+	for i, f := range after.Findings {
+		parts[i] = AuditFindingText(ctx, f)
+	}
+	return ": " + strings.Join(parts, "; "), true
 }
 
 func historyDetail(e store.AuditEntry, key string) string {
