@@ -29,7 +29,7 @@ func TestAuditPageNamesWhatEachEntryIsAbout(t *testing.T) {
 	en.Get("/cms/rest/app/audit?limit=100", false).WantStatus(http.StatusOK).Contains(
 		`data-object="cardholder:`+itoa(holder)+`" data-testid="audit-object">Cardholder Ana Pérez<`,
 		`data-object="operator:`+itoa(invited)+`" data-testid="audit-object">Operator nuevo@example.com<`,
-		`data-testid="audit-partner">Quetzal Pay<`, "Times in Guatemala time (UTC−6)").Lacks(">cardholder "+itoa(holder)+"<")
+		`data-testid="audit-partner">Quetzal Pay<`, "Times in Guatemala time (UTC−6)").Lacks(">cardholder " + itoa(holder) + "<")
 
 	es := env.Console()
 	es.Lang = "es"
