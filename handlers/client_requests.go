@@ -14,6 +14,7 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/i18n"
 )
 
 // Permissions of the client requests queue (spec/README.md).
@@ -121,11 +122,16 @@ func requestFilter(c echo.Context) (store.ClientRequestFilter, views.RequestsFil
 			f.Status = &n
 		}
 	}
+	// The console's days are those its screens show the times in; API clients filter by UTC days.
+	zone := time.UTC
+	if !web.WantsJSON(c) {
+		zone = i18n.From(c.Request().Context()).Zone
+	}
 	readDate := func(field, s string, end bool) *time.Time {
 		if s == "" {
 			return nil
 		}
-		d, err := time.Parse(time.DateOnly, s)
+		d, err := time.ParseInLocation(time.DateOnly, s, zone)
 		if err != nil {
 			v.Add(field, field+" must be a date as YYYY-MM-DD")
 			return nil

@@ -345,3 +345,31 @@ func TestDetailAndNotifications(t *testing.T) {
 	mk := consoleLogin(t, q.env, q.submitter.Email)
 	wantHTML(t, mk.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK), true, `data-testid="own-request"`)
 }
+
+// TestConsoleQueueFiltersByTheDaysItShows: a request made at 21:30 in Guatemala (03:30 UTC the next
+// day) is on the 5th for the console, which shows it at 21:30 that day, and on the 6th for API
+// clients, which filter by UTC days.
+func TestConsoleQueueFiltersByTheDaysItShows(t *testing.T) {
+	q := newQueue(t)
+	id := q.submit(t, q.client, "archive", nil)
+	if _, err := q.env.Store.DB().ExecContext(context.Background(),
+		`UPDATE client_requests SET created_at = '2026-03-06 03:30:00+00' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	row := `data-request-id="` + itoa(id) + `"`
+	cl := consoleLogin(t, q.env, q.checker.Email)
+	day := func(d string) string { return "/api/v2/applications?filter[dateFrom]=" + d + "&filter[dateTo]=" + d }
+	cl.Get(day("2026-03-05"), false).WantStatus(http.StatusOK).Contains(row, "2026-03-05 21:30")
+	cl.Get(day("2026-03-06"), false).WantStatus(http.StatusOK).Lacks(row)
+	var list struct {
+		Total int `json:"total"`
+	}
+	api(q.env, q.checker, http.MethodGet, day("2026-03-06"), nil).WantStatus(http.StatusOK).Decode(&list)
+	if list.Total != 1 {
+		t.Errorf("API clients find %d requests on the UTC day 2026-03-06, want 1", list.Total)
+	}
+	api(q.env, q.checker, http.MethodGet, day("2026-03-05"), nil).WantStatus(http.StatusOK).Decode(&list)
+	if list.Total != 0 {
+		t.Errorf("API clients find %d requests on the UTC day 2026-03-05, want 0", list.Total)
+	}
+}
