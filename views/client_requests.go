@@ -176,8 +176,9 @@ type PayloadField struct {
 var payloadEnums = map[string]string{"maritalStatus": "marital_status", "gender": "gender", "documentType": "document_type"}
 
 // PayloadFields lists a payload's fields in a stable order, named in words with their values as
-// people read them: amounts with separators, countries and enum values in words.
-func PayloadFields(ctx context.Context, raw json.RawMessage) []PayloadField {
+// people read them: amounts with separators, countries and enum values in words, the client's cards
+// by their masked number.
+func PayloadFields(ctx context.Context, raw json.RawMessage, cards []store.Card) []PayloadField {
 	var m map[string]any
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil
@@ -197,9 +198,22 @@ func PayloadFields(ctx context.Context, raw json.RawMessage) []PayloadField {
 			b, _ := json.Marshal(x)
 			v = payloadValue(ctx, k, string(b))
 		}
+		if strings.HasSuffix(k, "CardId") || k == "cardId" {
+			v = cardNumber(cards, v)
+		}
 		out = append(out, PayloadField{Key: FieldLabel(ctx, k), Value: v})
 	}
 	return out
+}
+
+// cardNumber is the masked number of the client's card with the id, or the id when it is not one of them.
+func cardNumber(cards []store.Card, id string) string {
+	for _, c := range cards {
+		if ID(c.ID) == id {
+			return c.MaskedNumber()
+		}
+	}
+	return "#" + id
 }
 
 // payloadValue is a payload value in words where the field has words for it.
