@@ -83,6 +83,9 @@ func (h *Handlers) Invitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	if err := h.app.AnswerAs(c, inv.OperatorID); err != nil {
+		return err
+	}
 	return h.app.Respond(c, web.View{Title: web.T(c, "invite.page_title"), Data: inv,
 		Page: views.InvitationPage(views.InvitationView{Token: c.Param("token"), Invitation: inv})})
 }
@@ -97,6 +100,9 @@ type acceptRequest struct {
 func (h *Handlers) AcceptInvitation(c echo.Context) error {
 	var req acceptRequest
 	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := h.answerAsInvitee(c); err != nil {
 		return err
 	}
 	e, err := h.store.SetInvitationPassword(c.Request().Context(), web.Actor(c), c.Param("token"), req.Name, req.Password, h.app.Now())
@@ -118,6 +124,9 @@ func (h *Handlers) ConfirmInvitation(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	if err := h.answerAsInvitee(c); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	acc, err := h.store.CompleteInvitation(ctx, web.Actor(c), c.Param("token"), req.Code, h.app.Now())
 	if err != nil {
@@ -134,4 +143,13 @@ func (h *Handlers) ConfirmInvitation(c echo.Context) error {
 	}
 	return h.app.Respond(c, web.View{Message: "welcome; keep the recovery codes somewhere safe", Data: acc,
 		Partial: views.RecoveryCodesStep(acc.RecoveryCodes, "/")})
+}
+
+// answerAsInvitee answers the steps of joining in the invited operator's language; an invitation
+// that is no longer live is left to the step itself to refuse.
+func (h *Handlers) answerAsInvitee(c echo.Context) error {
+	if inv, err := h.store.InvitationByToken(c.Request().Context(), c.Param("token"), h.app.Now()); err == nil {
+		return h.app.AnswerAs(c, inv.OperatorID)
+	}
+	return nil
 }

@@ -106,9 +106,10 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 	}
 }
 
-// TestInvitationMailSpeaksTheInviteesLanguage: an operator invited to a Guatemalan partner gets the
-// invitation in Spanish, with the link's expiry in Guatemala time and the subject encoded for mail.
-func TestInvitationMailSpeaksTheInviteesLanguage(t *testing.T) {
+// TestInvitationSpeaksTheInviteesLanguage: an operator invited to a Guatemalan partner gets the
+// invitation mail in Spanish, with the link's expiry in Guatemala time and the subject encoded for
+// mail, and the invitation page in Spanish even from a browser set up in English.
+func TestInvitationSpeaksTheInviteesLanguage(t *testing.T) {
 	addr, messages := smtpSink(t)
 	mailer, err := web.NewMailer("smtp://" + addr + "?from=console@example.com")
 	if err != nil {
@@ -133,4 +134,7 @@ func TestInvitationMailSpeaksTheInviteesLanguage(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Fatal("no mail reached the sink")
 	}
+	link := d["invitationUrl"].(string)
+	env.Console().Get(link[strings.Index(link, "/invite/"):], false).WantStatus(http.StatusOK).
+		Contains(`lang="es"`, "Únase a Quetzal Pay", "Su nombre")
 }

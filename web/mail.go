@@ -68,6 +68,17 @@ func (a *App) RecipientLocale(c echo.Context, operatorID int64) (i18n.Locale, er
 		Zone: format.Zone(l.TimeZone)}, nil
 }
 
+// AnswerAs answers the request in the language and zone the operator is written to
+// (RecipientLocale): the invitation pages, whose visitor has no session yet.
+func (a *App) AnswerAs(c echo.Context, operatorID int64) error {
+	l, err := a.RecipientLocale(c, operatorID)
+	if err != nil {
+		return err
+	}
+	setLocale(c, l)
+	return nil
+}
+
 // InvitationMail is the subject and body of an invitation in the locale's language, with the
 // link's expiry in the locale's time zone.
 func InvitationMail(l i18n.Locale, link string, expires time.Time) (subject, body string) {
