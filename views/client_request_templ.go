@@ -467,7 +467,7 @@ func RequestDetail(vm RequestDetailView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		for _, f := range PayloadFields(ctx, d.Payload, d.Cards) {
+		for _, f := range PayloadFields(ctx, d.ClientRequest, d.Cards) {
 			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 41, "<div class=\"flex gap-2\"><dt class=\"text-slate-500\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err

@@ -175,12 +175,12 @@ type PayloadField struct {
 // payloadEnums are the payload fields whose values are enum codes, shown in words.
 var payloadEnums = map[string]string{"maritalStatus": "marital_status", "gender": "gender", "documentType": "document_type"}
 
-// PayloadFields lists a payload's fields in a stable order, named in words with their values as
-// people read them: amounts with separators, countries and enum values in words, the client's cards
-// by their masked number.
-func PayloadFields(ctx context.Context, raw json.RawMessage, cards []store.Card) []PayloadField {
+// PayloadFields lists a request's payload fields in a stable order, named in words with their
+// values as people read them: the amount with its currency, countries and enum values in words, the
+// client's cards by their masked number.
+func PayloadFields(ctx context.Context, r store.ClientRequest, cards []store.Card) []PayloadField {
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := json.Unmarshal(r.Payload, &m); err != nil {
 		return nil
 	}
 	keys := make([]string, 0, len(m))
@@ -193,10 +193,10 @@ func PayloadFields(ctx context.Context, raw json.RawMessage, cards []store.Card)
 		var v string
 		switch x := m[k].(type) {
 		case string:
-			v = payloadValue(ctx, k, x)
+			v = payloadValue(ctx, k, x, deref(r.Currency))
 		default:
 			b, _ := json.Marshal(x)
-			v = payloadValue(ctx, k, string(b))
+			v = payloadValue(ctx, k, string(b), deref(r.Currency))
 		}
 		if strings.HasSuffix(k, "CardId") || k == "cardId" {
 			v = cardNumber(cards, v)
@@ -217,13 +217,13 @@ func cardNumber(cards []store.Card, id string) string {
 }
 
 // payloadValue is a payload value in words where the field has words for it.
-func payloadValue(ctx context.Context, key, v string) string {
+func payloadValue(ctx context.Context, key, v, currency string) string {
 	switch {
 	case key == "countryOfBirth":
 		return format.CountryName(ctx, v)
 	case key == "amount":
 		if d, err := decimal.NewFromString(v); err == nil {
-			return Amount(d)
+			return Money(d, currency)
 		}
 	case payloadEnums[key] != "":
 		return Enum(ctx, payloadEnums[key], v)
