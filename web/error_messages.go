@@ -36,8 +36,11 @@ func translateEnvelope(env ErrorEnvelope, lang string, words bool) ErrorEnvelope
 // translateMessage is a message that concerns no field, in lang; a refusal for want of a
 // permission names the permission in words when the message is for people.
 func translateMessage(msg, code, lang string, words bool) string {
-	if what, ok := missingPermission(msg, lang); ok && (words || lang != i18n.EN) {
+	if what, ok := permissionIn(msg, "you need the permission ", lang); ok && (words || lang != i18n.EN) {
 		return i18n.In(lang, "errors.refused.permission", map[string]any{"What": what})
+	}
+	if what, ok := permissionIn(msg, "you cannot grant ", lang); ok && (words || lang != i18n.EN) {
+		return i18n.In(lang, "errors.refused.grant", map[string]any{"What": what})
 	}
 	if id := "errors.msg." + slug(msg); i18n.Has(lang, id) {
 		return i18n.In(lang, id, nil)
@@ -79,14 +82,14 @@ func translateField(field, msg, code, lang string, words bool) string {
 	return word + ": " + i18n.In(lang, "errors.code."+code, nil)
 }
 
-// missingPermission reads a refusal "you need the permission <name>[ on ...]" and says what the
-// permission lets an operator do, in lang.
-func missingPermission(msg, lang string) (string, bool) {
-	rest, ok := strings.CutPrefix(msg, "you need the permission ")
+// permissionIn reads a refusal about a permission, "<prefix><name>[: or space ...]", and says what
+// the permission lets an operator do, in lang.
+func permissionIn(msg, prefix, lang string) (string, bool) {
+	rest, ok := strings.CutPrefix(msg, prefix)
 	if !ok {
 		return "", false
 	}
-	name, _, _ := strings.Cut(rest, " ")
+	name, _, _ := strings.Cut(strings.Replace(rest, ": ", " ", 1), " ")
 	if id := "enum.permission." + name; i18n.Has(lang, id) {
 		return i18n.In(lang, id, nil), true
 	}

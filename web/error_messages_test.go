@@ -22,6 +22,9 @@ func TestRefusalNamesThePermissionInWords(t *testing.T) {
 			t.Errorf("%s (words %v): %+v, want %q", c.lang, c.words, got, c.want)
 		}
 	}
+	if got := translateMessage("you cannot grant users:update: you do not hold it on this partner", "7005", "es", true); got != "No puede conceder «Cambiar roles y permisos de los operadores, restablecer autenticadores»: usted no lo tiene en este socio." {
+		t.Errorf("grant refusal: %q", got)
+	}
 	// A permission the catalogue does not know keeps the message as it is.
 	if got := translateMessage("you need the permission nope:nothing", "7005", "en", true); got != "you need the permission nope:nothing" {
 		t.Errorf("unknown permission: %q", got)
