@@ -8,8 +8,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // walkRequestsTeamAndBulkInSpanish walks, as the partner's admin, the client requests screens (the
@@ -18,7 +18,7 @@ import (
 // field error), the resolutions screen and its edit form, the audit log, the team screens (list,
 // operator page, invite result, invitation page, my account) and the bulk files page with a payout
 // waiting for approval, and finds no English UI word on any of them.
-func walkRequestsTeamAndBulkInSpanish(t *testing.T, ctx context.Context, env *webtest.Env, p int64, admin, maker *webtest.Operator) {
+func walkRequestsTeamAndBulkInSpanish(t *testing.T, ctx context.Context, env *apptest.Env, p int64, admin, maker *apptest.Operator) {
 	t.Helper()
 	client := storetest.Cardholder(t, env.Store, p)
 	card := storetest.ActiveCard(t, env.Store, p, client)
@@ -42,14 +42,14 @@ func walkRequestsTeamAndBulkInSpanish(t *testing.T, ctx context.Context, env *we
 		WantStatus(http.StatusNoContent)
 
 	// A payout file waiting for the admin's approval.
-	payer := env.Operator("payer@example.com", true, webtest.Grant{Partner: p, Permissions: []string{"bulk-create:create",
+	payer := env.Operator("payer@example.com", true, apptest.Grant{Partner: p, Permissions: []string{"bulk-create:create",
 		"cards-admin:addFunds", "approvals:list"}})
 	w := &bulkWorld{t: t, env: env, partner: p, maker: payer}
 	w.uploadOK(payer, "/disbursements/upload", "file", "pago-quincena.csv",
 		csvBytes(t, ',', payoutHeader, []string{itoa(card.ID), "", "", "10", "PAGO-1", "Quincena"}))
 	w.work()
 
-	id := webtest.TestID
+	id := apptest.TestID
 	screens := []struct {
 		name  string
 		steps []chromedp.Action[chromedp.Void]
