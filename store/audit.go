@@ -206,11 +206,11 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
 		       before, after, request_id, ip,
 		       COALESCE((SELECT p.name FROM partners p WHERE p.id = a.partner_id), '') AS partner_name,
-		       COALESCE(CASE a.object_type
-		           WHEN 'cardholder' THEN (SELECT ch.name || ' ' || ch.last_name FROM cardholders ch WHERE ch.id::text = a.object_id)
-		           WHEN 'operator' THEN (SELECT o.email FROM operators o WHERE o.id::text = a.object_id)
-		           WHEN 'partner' THEN (SELECT p.name FROM partners p WHERE p.id::text = a.object_id)
-		       END, '') AS object_label
+		       COALESCE(CASE WHEN a.object_id ~ '^[0-9]{1,18}$' THEN CASE a.object_type
+		           WHEN 'cardholder' THEN (SELECT ch.name || ' ' || ch.last_name FROM cardholders ch WHERE ch.id = a.object_id::bigint)
+		           WHEN 'operator' THEN (SELECT o.email FROM operators o WHERE o.id = a.object_id::bigint)
+		           WHEN 'partner' THEN (SELECT p.name FROM partners p WHERE p.id = a.object_id::bigint)
+		       END END, '') AS object_label
 		FROM audit_log a WHERE `+where+`
 		ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Page.Limit, f.Page.Offset())...)
 		if err != nil {
