@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -13,6 +14,8 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // newKey is a fresh Idempotency-Key for a console form: one per rendering, so a form sent twice is
@@ -61,10 +64,14 @@ func (h *Handlers) cardView(c echo.Context, holderID int64, card store.Card) (vi
 	if err != nil {
 		return views.CardView{}, err
 	}
+	name, err := h.store.CardholderName(ctx, card.PartnerID, holderID)
+	if err != nil {
+		return views.CardView{}, err
+	}
 	g := web.GrantsOf(c)
 	life := views.CardLifeView{PartnerID: card.PartnerID, HolderID: holderID, Card: card, History: history, TimeZone: p.TimeZone,
 		CanCancel: g.Has("cards-admin:block"), CanReplace: g.Has("cards-admin:activate"), NeedsOTP: web.NeedsOTP(c, "cards-admin")}
-	return views.CardView{Partner: p, Available: b, HolderID: holderID, Card: card, Cards: cards, Funds: forms, Life: life}, nil
+	return views.CardView{Partner: p, Available: b, HolderID: holderID, HolderName: name, Card: card, Cards: cards, Funds: forms, Life: life}, nil
 }
 
 // CardPage is a cardholder's card: JSON gets the card with its balance, HTMX the summary panel (which
@@ -88,7 +95,7 @@ func (h *Handlers) CardPage(c echo.Context) error {
 		}
 		vm.Movements = &mv
 	}
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Page: views.CardPage(vm), Partial: views.CardSummary(vm)})
+	return h.app.Respond(c, web.View{Title: cardTitle(c, card), Page: views.CardPage(vm), Partial: views.CardSummary(vm)})
 }
 
 // FundsFormsPanel answers the card's funds forms with a fresh key (the Back button of a review).
@@ -101,7 +108,7 @@ func (h *Handlers) FundsFormsPanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Data: card, Page: views.FundsPanel(f)})
+	return h.app.Respond(c, web.View{Title: cardTitle(c, card), Data: card, Page: views.FundsPanel(f)})
 }
 
 // fundsPermission is the permission each console operation needs.
@@ -164,31 +171,37 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 		if web.WantsJSON(c) {
 			return err
 		}
-		f.Errors = store.FieldErrors(err)
-		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Review", Page: views.FundsPanel(f)})
+		f.Errors = web.FieldErrors(c, err)
+		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "funds.review_title"), Page: views.FundsPanel(f)})
 	}
 	b, err := h.store.PartnerBalance(c.Request().Context(), card.PartnerID)
 	if err != nil {
 		return err
 	}
 	r.PartnerBefore = b.Available
-	preview(&r)
+	preview(c.Request().Context(), &r)
 	other := r.PartnerAfter
 	if operation == "transfer" {
 		other = r.ToAfter
 	}
-	return h.app.Respond(c, web.View{Title: "Review", Page: views.FundsReviewPanel(r),
+	return h.app.Respond(c, web.View{Title: web.T(c, "funds.review_title"), Page: views.FundsReviewPanel(r),
 		Data: fundsPreview{Operation: operation, Amount: amount, CardBalance: r.CardAfter, OtherBalance: other, Problem: r.Problem}})
 }
 
-// preview fills the balances a review shows and says why the operation would be refused now.
-func preview(r *views.FundsReview) {
+// cardTitle is the title of a card's page: "Tarjeta •••• 1234".
+func cardTitle(c echo.Context, card store.Card) string {
+	return web.T(c, "card.crumb", map[string]any{"Last4": card.Last4})
+}
+
+// preview fills the balances a review shows and says, in the request's language, why the operation
+// would be refused now.
+func preview(ctx context.Context, r *views.FundsReview) {
 	card := r.Forms.Card
 	switch r.Operation {
 	case "add":
 		r.CardAfter, r.PartnerAfter = card.Balance.Add(r.Amount), r.PartnerBefore.Sub(r.Amount)
 		if r.PartnerAfter.IsNegative() {
-			r.Problem = "The partner's available balance does not cover this amount."
+			r.Problem = i18n.T(ctx, "funds.problem_partner")
 		}
 	case "withdraw":
 		r.CardAfter, r.PartnerAfter = card.Balance.Sub(r.Amount), r.PartnerBefore.Add(r.Amount)
@@ -196,9 +209,9 @@ func preview(r *views.FundsReview) {
 		r.CardAfter, r.ToAfter = card.Balance.Sub(r.Amount), r.ToCard.Balance.Add(r.Amount)
 	}
 	if r.CardAfter.IsNegative() {
-		r.Problem = "The card's balance does not cover this amount."
+		r.Problem = i18n.T(ctx, "funds.problem_card")
 	}
 	if card.Status != store.CardActive {
-		r.Problem = "This card is " + card.Status + ": funds can only move on an ACTIVE card."
+		r.Problem = i18n.T(ctx, "funds.problem_status", map[string]any{"Status": format.Enum(ctx, "card_status", card.Status)})
 	}
 }

@@ -5,6 +5,7 @@ import (
 
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/format"
 )
 
 // cardEndBody is the body of a cancellation or a replacement.
@@ -42,7 +43,8 @@ func (h *Handlers) CancelCard(c echo.Context) error {
 		return err
 	}
 	if !web.WantsJSON(c) {
-		h.app.Flash(c, web.Success, "Card •••• "+card.Last4+" is cancelled ("+body.Reason+"). Its balance stays on it until it is replaced or unloaded.")
+		h.app.Flash(c, web.Success, web.T(c, "card_life.cancelled", map[string]any{"Last4": card.Last4,
+			"Reason": format.Enum(c.Request().Context(), "cancel_reason", body.Reason)}))
 		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, cardID, ""))
 	}
 	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card})
@@ -61,8 +63,12 @@ func (h *Handlers) ReplaceCard(c echo.Context) error {
 	}
 	if !web.WantsJSON(c) {
 		// The new card's page shows it with the balance it received.
-		h.app.Flash(c, web.Success, "Card "+res.Card.MaskedNumber()+" replaces card "+views.ID(cardID)+"; "+
-			views.Money(res.Moved, res.Card.Currency)+" moved to it.")
+		old, err := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), holderID, cardID)
+		if err != nil {
+			return err
+		}
+		h.app.Flash(c, web.Success, web.T(c, "card_life.replaced", map[string]any{"Card": res.Card.MaskedNumber(),
+			"Last4": old.Last4, "Amount": views.Money(res.Moved, res.Card.Currency)}))
 		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""))
 	}
 	return h.app.Respond(c, web.View{Message: "card replaced", Data: res})

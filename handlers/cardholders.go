@@ -112,7 +112,7 @@ func (h *Handlers) CreateCardholder(c echo.Context) error {
 		return err
 	}
 	if wantsForm(c) {
-		h.app.Flash(c, web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")
+		h.app.Flash(c, web.Success, web.T(c, "holder_cards.created", map[string]any{"Name": ch.FullName()}))
 		return seeOther(c, views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)))
 	}
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch})
@@ -213,6 +213,10 @@ func (h *Handlers) cardholderView(c echo.Context, id int64, personal views.Perso
 	if err != nil {
 		return views.CardholderView{}, err
 	}
-	return views.CardholderView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), CardholderID: id,
+	name, err := h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id)
+	if err != nil {
+		return views.CardholderView{}, err
+	}
+	return views.CardholderView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), CardholderID: id, Name: name,
 		Personal: personal, Cards: cards, ThirdParty: linked}, nil
 }

@@ -11,6 +11,7 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/format"
 )
 
 // cardsPanel gathers the cards panel of a cardholder: their cards, the stock to add one from, and
@@ -55,7 +56,12 @@ func (h *Handlers) CardholderCards(c echo.Context) error {
 		return err
 	}
 	vm := views.CardholderCardsView{Cards: panel, ThirdParty: linked, PartnerName: h.partnerName(c)}
-	return h.app.Respond(c, web.View{Title: "Cards of cardholder " + views.ID(id), Data: cards,
+	if !web.WantsJSON(c) {
+		if vm.HolderName, err = h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id); err != nil {
+			return err
+		}
+	}
+	return h.app.Respond(c, web.View{Title: web.T(c, "holder_cards.page_title", map[string]any{"Name": vm.HolderName}), Data: cards,
 		Page: views.CardholderCardsPage(vm), Partial: views.CardsPanel(panel)})
 }
 
@@ -81,7 +87,7 @@ func (h *Handlers) AssignCard(c echo.Context) error {
 		return h.assignAnswer(c, id, card, err)
 	}
 	if wantsForm(c) {
-		return h.backToCardholder(c, id, "Card "+card.MaskedNumber()+" added. It stays inactive until you activate it.", err)
+		return h.backToCardholder(c, id, web.T(c, "holder_cards.added", map[string]any{"Card": card.MaskedNumber()}), err)
 	}
 	if err != nil {
 		return err
@@ -102,12 +108,12 @@ func (h *Handlers) assignAnswer(c echo.Context, cardholderID int64, card store.C
 	}
 	status := http.StatusCreated
 	if err != nil {
-		status, panel.Error = http.StatusUnprocessableEntity, e.Message
-		if msg := store.FieldErrors(err)["cardId"]; msg != "" {
+		status, panel.Error = http.StatusUnprocessableEntity, web.ErrorMessage(c, e)
+		if msg := web.FieldErrors(c, err)["cardId"]; msg != "" {
 			panel.Error = msg
 		}
 	} else {
-		panel.Notice = "Card " + card.MaskedNumber() + " added. It stays inactive until you activate it."
+		panel.Notice = web.T(c, "holder_cards.added", map[string]any{"Card": card.MaskedNumber()})
 	}
 	return h.app.Respond(c, web.View{Status: status, Partial: views.CardsPanel(panel)})
 }
@@ -119,7 +125,7 @@ func (h *Handlers) backToCardholder(c echo.Context, cardholderID int64, success 
 		if !business {
 			return err
 		}
-		h.app.Flash(c, web.Danger, e.Message)
+		h.app.Flash(c, web.Danger, web.ErrorMessage(c, e))
 	} else {
 		h.app.Flash(c, web.Success, success)
 	}
@@ -153,7 +159,8 @@ func (h *Handlers) CardAction(action store.CardAction) echo.HandlerFunc {
 			return err
 		}
 		card, err := h.store.ChangeCardStatus(c.Request().Context(), web.Actor(c), web.PartnerID(c), cardholderID, cardID, action)
-		notice := "Card " + card.MaskedNumber() + " is now " + card.Status + "."
+		notice := web.T(c, "holder_cards.now_status", map[string]any{"Card": card.MaskedNumber(),
+			"Status": format.Enum(c.Request().Context(), "card_status", card.Status)})
 		switch {
 		case web.WantsJSON(c):
 			if err != nil {
@@ -186,7 +193,7 @@ func (h *Handlers) Cards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Cards",
+	return h.app.Respond(c, web.View{Title: web.T(c, "partner_cards.title"),
 		Data: listPage[store.Card]{Items: vm.Cards, Total: total, Page: vm.Pager.Page, Limit: vm.Pager.Limit},
 		Page: views.PartnerCardsPage(vm), Partial: views.CardsTable(vm)})
 }
@@ -204,12 +211,16 @@ func (h *Handlers) partnerCards(c echo.Context, status string, page store.Page) 
 	if err != nil {
 		return views.PartnerCardsView{}, 0, err
 	}
+	names, err := h.holderNames(c, cards)
+	if err != nil {
+		return views.PartnerCardsView{}, 0, err
+	}
 	q := url.Values{}
 	if status != "" {
 		q.Set("status", status)
 	}
 	g := web.GrantsOf(c)
-	return views.PartnerCardsView{PartnerID: pid, PartnerName: h.partnerName(c), Cards: cards, Status: status,
+	return views.PartnerCardsView{PartnerID: pid, PartnerName: h.partnerName(c), Cards: cards, HolderNames: names, Status: status,
 		CanIssue: g.Has("cards-admin:issue"), CanBlock: g.Has("cards-admin:block"), CanUnblock: g.Has("cards-admin:unblock"),
 		Issue: views.IssueFormView{PartnerID: pid},
 		Pager: views.Pager{Page: page.Number, Limit: page.Limit, Total: total, Path: views.PartnerURL(pid, "/cards"), Query: q,
@@ -234,7 +245,7 @@ func (h *Handlers) IssueCards(c echo.Context) error {
 		cards, err = h.store.IssueCards(c.Request().Context(), web.Actor(c), web.PartnerID(c), count)
 	}
 	if wantsForm(c) {
-		errs := store.FieldErrors(err)
+		errs := web.FieldErrors(c, err)
 		if err != nil && errs == nil {
 			return err
 		}
@@ -244,11 +255,11 @@ func (h *Handlers) IssueCards(c echo.Context) error {
 		}
 		if err != nil {
 			vm.Issue.Count, vm.Issue.Errors = f["count"], errs
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Cards",
+			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "partner_cards.title"),
 				Page: views.PartnerCardsPage(vm), Partial: views.IssueCardsForm(vm.Issue)})
 		}
 		vm.Issue.Issued, vm.OOB = cards, true
-		return h.app.Respond(c, web.View{Status: http.StatusCreated, Title: "Cards", Page: views.PartnerCardsPage(vm),
+		return h.app.Respond(c, web.View{Status: http.StatusCreated, Title: web.T(c, "partner_cards.title"), Page: views.PartnerCardsPage(vm),
 			Partial: views.IssuedCards(vm)})
 	}
 	if err != nil {
@@ -290,8 +301,14 @@ func (h *Handlers) BulkCards(action store.CardAction) echo.HandlerFunc {
 			if lerr != nil {
 				return lerr
 			}
+			for i, r := range res.Results {
+				if r.Reason != "" {
+					// The console reads why a card failed in the operator's language.
+					res.Results[i].Reason = web.ErrorMessage(c, &store.Error{Code: r.Code, Message: r.Reason})
+				}
+			}
 			vm.Bulk = &res
-			view.Title, view.Page = "Cards", views.PartnerCardsPage(vm)
+			view.Title, view.Page = web.T(c, "partner_cards.title"), views.PartnerCardsPage(vm)
 			vm.OOB = true
 			view.Partial = views.BulkDone(res, vm)
 		}

@@ -191,9 +191,9 @@ func (h *Handlers) fundsDone(c echo.Context, call fundsCall, res fundsResult, re
 		outcome.ToBalance = *res.ToBalance
 	}
 	if !web.IsHTMX(c) {
-		kind, text := web.Success, "The operation was applied."
+		kind, text := web.Success, web.T(c, "funds.applied")
 		if replayed {
-			kind, text = web.Info, "Already applied: this request had been sent before, so nothing moved again."
+			kind, text = web.Info, web.T(c, "funds.already_applied")
 		}
 		h.app.Flash(c, kind, text)
 		return c.Redirect(http.StatusSeeOther, views.CardURL(web.PartnerID(c), call.holderID, call.cardID, ""))
@@ -214,7 +214,7 @@ func (h *Handlers) fundsDone(c echo.Context, call fundsCall, res fundsResult, re
 // fundsInvalid answers a funds body that failed validation: JSON gets the error envelope, the console
 // the forms again with the values and the messages next to the fields.
 func (h *Handlers) fundsInvalid(c echo.Context, holderID, cardID int64, form, amount, note string, toCardID int64, err error) error {
-	errs := store.FieldErrors(err)
+	errs := web.FieldErrors(c, err)
 	if web.WantsJSON(c) || errs == nil || cardID == 0 {
 		return err
 	}
@@ -227,5 +227,5 @@ func (h *Handlers) fundsInvalid(c echo.Context, holderID, cardID int64, form, am
 		return ferr
 	}
 	f.Active, f.Amount, f.Note, f.ToCardID, f.Errors = form, amount, note, toCardID, errs
-	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Card •••• " + card.Last4, Page: views.FundsPanel(f)})
+	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: cardTitle(c, card), Page: views.FundsPanel(f)})
 }

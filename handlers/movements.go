@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -131,7 +130,7 @@ func (h *Handlers) Movements(c echo.Context) error {
 		return err
 	}
 	vm, err := h.movementsView(c, holderID, card, p.TimeZone)
-	if errs := store.FieldErrors(err); errs != nil && !web.WantsJSON(c) {
+	if errs := web.FieldErrors(c, err); errs != nil && !web.WantsJSON(c) {
 		vm.Filter = store.MovementFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SortBy: "createdAt", SortOrder: "desc"}
 		vm.Errors = errs
 		vm.Pager = views.Pager{Page: 1, Limit: store.DefaultLimit, Path: vm.Path(), Target: "movements"}
@@ -143,7 +142,7 @@ func (h *Handlers) Movements(c echo.Context) error {
 			return err
 		}
 		cv.Movements = &vm
-		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Card •••• " + card.Last4, Page: views.CardPage(cv)})
+		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: cardTitle(c, card), Page: views.CardPage(cv)})
 	}
 	if err != nil {
 		return err
@@ -157,7 +156,7 @@ func (h *Handlers) Movements(c echo.Context) error {
 		return err
 	}
 	cv.Movements = &vm
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Page: views.CardPage(cv)})
+	return h.app.Respond(c, web.View{Title: cardTitle(c, card), Page: views.CardPage(cv)})
 }
 
 // Movement shows one movement of the card.
@@ -181,6 +180,6 @@ func (h *Handlers) Movement(c echo.Context) error {
 	}
 	vm := views.MovementDetailView{PartnerID: card.PartnerID, HolderID: holderID, TimeZone: p.TimeZone, Movement: m,
 		CanRevert: web.GrantsOf(c).Has("card-movements:revert")}
-	return h.app.Respond(c, web.View{Title: "Movement " + strconv.FormatInt(m.ID, 10), Data: movementRowsJSON([]store.MovementRow{m})[0],
+	return h.app.Respond(c, web.View{Title: web.T(c, "movements.page_title", map[string]any{"ID": m.ID}), Data: movementRowsJSON([]store.MovementRow{m})[0],
 		Page: views.MovementDetailPage(vm), Partial: views.MovementDetail(vm)})
 }

@@ -56,14 +56,22 @@ func (h *Handlers) Reversals(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := web.View{Title: "Reversals", Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit}}
+	view := web.View{Title: web.T(c, "reversals.title"), Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit}}
 	if !web.WantsJSON(c) {
 		partner, err := h.store.Partner(ctx, web.PartnerID(c))
 		if err != nil {
 			return err
 		}
+		ids := make([]int64, len(items))
+		for i, r := range items {
+			ids[i] = r.CardholderID
+		}
+		names, err := h.store.CardholderNames(ctx, web.PartnerID(c), ids)
+		if err != nil {
+			return err
+		}
 		p, _ := web.PrincipalOf(c)
-		vm := views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID,
+		vm := views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID, HolderNames: names,
 			CanDecide: web.GrantsOf(c).Has("approvals:update"), Now: h.app.Now()}
 		view.Page, view.Partial = views.ReversalsPage(vm), views.ReversalQueue(vm)
 	}

@@ -29,7 +29,12 @@ func (h *Handlers) ThirdPartyCards(c echo.Context) error {
 		return err
 	}
 	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel}
-	return h.app.Respond(c, web.View{Title: "Linked cards of cardholder " + views.ID(id), Data: panel.Cards,
+	if !web.WantsJSON(c) {
+		if vm.HolderName, err = h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id); err != nil {
+			return err
+		}
+	}
+	return h.app.Respond(c, web.View{Title: web.T(c, "holder_cards.page_title", map[string]any{"Name": vm.HolderName}), Data: panel.Cards,
 		Page: views.CardholderCardsPage(vm), Partial: views.ThirdPartyPanel(panel)})
 }
 
@@ -57,7 +62,7 @@ func (h *Handlers) AssociateThirdPartyCard(c echo.Context) error {
 		}
 		return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "third-party card associated", Data: t})
 	}
-	errs := store.FieldErrors(err)
+	errs := web.FieldErrors(c, err)
 	if err != nil && errs == nil {
 		return err
 	}
@@ -69,9 +74,13 @@ func (h *Handlers) AssociateThirdPartyCard(c echo.Context) error {
 	if err != nil {
 		status, panel.Values, panel.Errors = http.StatusUnprocessableEntity, in, errs
 	} else {
-		panel.Notice = "Linked " + t.Alias + " (" + t.MaskedNumber() + ")."
+		panel.Notice = web.T(c, "holder_cards.linked", map[string]any{"Alias": t.Alias, "Card": t.MaskedNumber()})
 	}
-	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel}
-	return h.app.Respond(c, web.View{Status: status, Title: "Linked cards", Page: views.CardholderCardsPage(vm),
+	name, err := h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id)
+	if err != nil {
+		return err
+	}
+	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), HolderName: name, ThirdParty: panel}
+	return h.app.Respond(c, web.View{Status: status, Title: web.T(c, "holder_cards.page_title", map[string]any{"Name": name}), Page: views.CardholderCardsPage(vm),
 		Partial: views.ThirdPartyPanel(panel)})
 }

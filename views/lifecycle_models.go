@@ -27,6 +27,8 @@ type ReversalsView struct {
 	Partner   store.Partner
 	Items     []store.Reversal
 	Viewer    int64 // the operator looking, who may not decide their own requests
+	// HolderNames are the names of the cardholders whose cards the reversals are on, by id.
+	HolderNames map[int64]string
 	CanDecide bool
 	Now       time.Time
 }
