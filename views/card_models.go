@@ -38,15 +38,15 @@ func LocalTime(ctx context.Context, t time.Time, zone string) string {
 // CardView is the card page: the card with its balance and status, the cardholder's other cards, the
 // partner's available balance, the funds forms and the movements.
 type CardView struct {
-	Partner   store.Partner
-	Available store.Balance
+	Partner    store.Partner
+	Available  store.Balance
 	HolderID   int64
 	HolderName string
 	Card       store.Card
 	Cards      []store.Card // all the cardholder's cards, this one included
-	Funds     FundsForms
-	Movements *MovementsView // nil without card-movements:list
-	Life      CardLifeView   // the card's history, Cancel and Replace
+	Funds      FundsForms
+	Movements  *MovementsView // nil without card-movements:list
+	Life       CardLifeView   // the card's history, Cancel and Replace
 }
 
 // FundsForms are the Load, Unload and Transfer forms of a card, with the outcome of the last
