@@ -172,18 +172,18 @@ func TestPartnerCardsScreen(t *testing.T) {
 	if chIsFullPage(part) {
 		t.Fatal("HTMX got the page")
 	}
-	chWantHTML(t, part, `id="cards-table"`, "No BLOCKED cards.")
+	chWantHTML(t, part, `id="cards-table"`, "No blocked cards.")
 
 	form := url.Values{"cardIds": {itoa(card), itoa(stock[0])}, "otp": {otpOp.OTP()}, "status": {""}}
 	bulk := b.HTMX(http.MethodPatch, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/cards/block", form).WantStatus(http.StatusOK)
-	chWantHTML(t, bulk, `data-testid="bulk-results"`, `data-testid="bulk-outcome-`+itoa(card)+`">CHANGED`,
-		`data-testid="bulk-outcome-`+itoa(stock[0])+`">FAILED`, `hx-swap-oob="true"`, "1 changed, 0 already in that state, 1 failed")
+	chWantHTML(t, bulk, `data-testid="bulk-results"`, `data-testid="bulk-outcome-`+itoa(card)+`">changed`,
+		`data-testid="bulk-outcome-`+itoa(stock[0])+`">failed`, `hx-swap-oob="true"`, "1 changed, 0 already in that state, 1 failed")
 	form.Set("otp", otpOp.OTP())
 	full := b.Page(http.MethodPatch, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/cards/unblock", form).WantStatus(http.StatusOK)
 	if !chIsFullPage(full) {
 		t.Fatal("plain post: not a page")
 	}
-	chWantHTML(t, full, `data-testid="bulk-outcome-`+itoa(card)+`">CHANGED`)
+	chWantHTML(t, full, `data-testid="bulk-outcome-`+itoa(card)+`">changed`)
 
 	env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
 	v := chLogin(t, env, "viewer@example.com")

@@ -161,12 +161,12 @@ func TestCardActionsInTheConsole(t *testing.T) {
 	if chIsFullPage(part) {
 		t.Fatal("HTMX got the page")
 	}
-	chWantHTML(t, part, `id="cards-panel"`, `data-testid="card-block-`+itoa(card)+`"`, "is now ACTIVE")
+	chWantHTML(t, part, `id="cards-panel"`, `data-testid="card-block-`+itoa(card)+`"`, "is now active")
 	b.HTMX(http.MethodPatch, fmt.Sprintf("%s/cards/%d/activate", base, card), url.Values{}).WantStatus(http.StatusConflict)
 
 	full := b.Page(http.MethodPatch, fmt.Sprintf("%s/cards/%d/block", base, card), url.Values{}).WantStatus(http.StatusSeeOther)
 	if full.Header.Get("Location") != base {
 		t.Fatalf("after a plain post: %q", full.Header.Get("Location"))
 	}
-	chWantHTML(t, b.Page(http.MethodGet, base, nil), "is now BLOCKED", `data-testid="card-unblock-`+itoa(card)+`"`)
+	chWantHTML(t, b.Page(http.MethodGet, base, nil), "is now blocked", `data-testid="card-unblock-`+itoa(card)+`"`)
 }

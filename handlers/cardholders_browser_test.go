@@ -53,7 +53,7 @@ func chClickSettled(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// chWaitStatus waits until a status badge reads exactly status (INACTIVE contains ACTIVE).
+// chWaitStatus waits until a status badge reads exactly status (inactive contains active).
 func chWaitStatus(cardID int64, status string) chromedp.Action[chromedp.Void] {
 	return chPoll(fmt.Sprintf(`(() => { const e = document.querySelector('[data-testid="card-status-%d"]'); return !!e && e.textContent.trim() === %q; })()`, cardID, status))
 }
@@ -141,7 +141,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid^="cardholder-open-"]`)),
 		chromedp.WaitVisible(webtest.TestID("cards-panel")),
 		chReady(),
-		chWaitStatus(card, "INACTIVE"),
+		chWaitStatus(card, "inactive"),
 	)
 	if err != nil {
 		t.Fatalf("search: %v", err)
@@ -150,10 +150,10 @@ func TestBrowserCardholderJourney(t *testing.T) {
 	// Activate the card, then block it; each asks for confirmation first.
 	err = chromedp.Do(ctx,
 		chClickSettled(webtest.TestID("card-activate-"+itoa(card))),
-		chWaitStatus(card, "ACTIVE"),
+		chWaitStatus(card, "active"),
 		chromedp.WaitVisible(webtest.TestID("card-block-"+itoa(card))),
 		chClickSettled(webtest.TestID("card-block-"+itoa(card))),
-		chWaitStatus(card, "BLOCKED"),
+		chWaitStatus(card, "blocked"),
 		chromedp.WaitVisible(webtest.TestID("card-unblock-"+itoa(card))),
 	)
 	if err != nil {
@@ -201,9 +201,9 @@ func TestBrowserAddSecondCard(t *testing.T) {
 		chromedp.SetValue(webtest.TestID("add-card-select"), itoa(second)),
 		chClickSettled(webtest.TestID("add-card-submit")),
 		chromedp.WaitVisible(webtest.TestID("card-row-"+itoa(second))),
-		chWaitStatus(second, "INACTIVE"),
+		chWaitStatus(second, "inactive"),
 		chClickSettled(webtest.TestID("card-activate-"+itoa(second))),
-		chWaitStatus(second, "ACTIVE"),
+		chWaitStatus(second, "active"),
 		chromedp.WaitVisible(webtest.TestID("card-open-"+itoa(second))),
 	)
 	if err != nil {

@@ -112,7 +112,7 @@ func TestBrowserBulkCardFormUnderStrictCSP(t *testing.T) {
 		chPoll(`[...document.querySelectorAll('#cards-table input[name=cardIds]')].every(b => b.checked)`),
 		chromedp.SendKeys(webtest.TestID("bulk-otp"), op.OTP()+"\r"), // Enter must not submit the form natively
 		chClickSettled(webtest.TestID("bulk-block")),
-		chWaitText(webtest.TestID("bulk-results"), "BLOCKED"),
+		chWaitText(webtest.TestID("bulk-results"), "now blocked"),
 		chPoll(`document.querySelector('[data-testid="bulk-otp"]').value === ''`),
 	); err != nil {
 		t.Fatalf("bulk form: %v; console: %v", err, problems.get())

@@ -18,12 +18,20 @@ import (
 // englishUI are words of the English console that must never show on a Spanish screen.
 var englishUI = []string{"Approve", "Reject", "Cancel", "Search", "Cardholders", "Balance", "Partners", "Log out",
 	"Sign in", "Password", "Amount", "Status", "Created", "History", "Evidence", "Previous", "Next", "Loading",
-	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log"}
+	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log",
+	"Movements", "Card history", "Load", "Unload", "Transfer", "Replace", "Block", "Unblock", "Reversals", "Statement",
+	"Personal data", "Confirm", "Detail", "Channel", "Reason", "Issue cards", "Linked", "Opening balance"}
 
-// screenText is everything a person reads or hears on the page: the visible text and the texts of
+// screenText is everything a person reads or hears on the page: the visible text, every text node as
+// written (innerText follows CSS, so an uppercase table header would hide its case) and the texts of
 // titles, placeholders, labels for assistive technology and confirmations.
 const screenText = `(() => {
 	const parts = [document.title, document.body.innerText];
+	const nodes = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	while (nodes.nextNode()) {
+		const tag = nodes.currentNode.parentElement.tagName;
+		if (tag !== 'SCRIPT' && tag !== 'STYLE') parts.push(nodes.currentNode.data);
+	}
 	for (const e of document.querySelectorAll('[title],[placeholder],[aria-label],[alt],[hx-confirm]')) {
 		for (const a of ['title', 'placeholder', 'aria-label', 'alt', 'hx-confirm']) {
 			if (e.hasAttribute(a)) parts.push(e.getAttribute(a));
@@ -68,8 +76,9 @@ func wantNoEnglish(t *testing.T, ctx context.Context, screen string) {
 	}
 }
 
-// TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page and
-// the top-ups screen (queue with review buttons, history) in Spanish and finds no English UI word.
+// TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page, the
+// top-ups screen (queue with review buttons, history) and the cardholder, card and cards screens
+// (walkSpanishCardScreens) in Spanish and finds no English UI word.
 func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 	env := webtest.New(t)
 	p := guatemalanPartner(t, env)
@@ -122,6 +131,7 @@ func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 		chromedp.Navigate(env.Server.URL+"/"),
 		waitText("logout", "Log out"),
 	)
+	walkSpanishCardScreens(t, env, p, maker)
 }
 
 // TestBrowserAmountTypedWithThousandsSeparators: the load form takes 12,500.00 as the operator
