@@ -62,16 +62,8 @@ func (h *Handlers) Reversals(c echo.Context) error {
 		if err != nil {
 			return err
 		}
-		ids := make([]int64, len(items))
-		for i, r := range items {
-			ids[i] = r.CardholderID
-		}
-		names, err := h.store.CardholderNames(ctx, web.PartnerID(c), ids)
-		if err != nil {
-			return err
-		}
 		p, _ := web.PrincipalOf(c)
-		vm := views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID, HolderNames: names,
+		vm := views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID,
 			CanDecide: web.GrantsOf(c).Has("approvals:update"), Now: h.app.Now()}
 		view.Page, view.Partial = views.ReversalsPage(vm), views.ReversalQueue(vm)
 	}

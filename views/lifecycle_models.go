@@ -24,13 +24,11 @@ func CancelReasons() []string { return store.CancelReasons }
 
 // ReversalsView is the partner's reversal review queue, live.
 type ReversalsView struct {
-	Partner store.Partner
-	Items   []store.Reversal
-	Viewer  int64 // the operator looking, who may not decide their own requests
-	// HolderNames are the names of the cardholders whose cards the reversals are on, by id.
-	HolderNames map[int64]string
-	CanDecide   bool
-	Now         time.Time
+	Partner   store.Partner
+	Items     []store.Reversal
+	Viewer    int64 // the operator looking, who may not decide their own requests
+	CanDecide bool
+	Now       time.Time
 }
 
 // MayDecide reports whether the viewer may approve or reject the reversal.
