@@ -6,15 +6,17 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // TestAuditLogFollowsTagRestriction: a tag-restricted operator reading the audit log (API and
 // page) sees the entries about the cardholders, cards and requests of its tags and none about the
 // others; an unrestricted admin sees both.
 func TestAuditLogFollowsTagRestriction(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st, ctx, sys := q.env.Store, context.Background(), store.SystemActor("test")
 	hidden := storetest.Cardholder(t, st, q.partner)
@@ -30,13 +32,13 @@ func TestAuditLogFollowsTagRestriction(t *testing.T) {
 	seenReq := q.submit(t, q.client, "archive", nil)
 	hiddenReq := q.submit(t, hidden, "archive", nil)
 
-	restricted := q.env.Operator("auditor@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
+	restricted := q.env.Operator("auditor@example.com", false, apptest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
 	if _, err := st.RestrictOperator(ctx, sys, restricted.ID, q.partner, []string{"north"}); err != nil {
 		t.Fatal(err)
 	}
-	admin := q.env.Operator("admin@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
+	admin := q.env.Operator("admin@example.com", false, apptest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
 
-	about := func(op *webtest.Operator) map[string]bool {
+	about := func(op *apptest.Operator) map[string]bool {
 		t.Helper()
 		var page struct {
 			Data struct {
@@ -72,8 +74,7 @@ func TestAuditLogFollowsTagRestriction(t *testing.T) {
 		}
 	}
 	// The page shows the same scope.
-	page := q.env.Console()
-	page.Login("auditor@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	page := q.env.SignIn("auditor@example.com")
 	body := string(page.Get("/cms/rest/app/audit?limit=100&action=client_request.", false).WantStatus(http.StatusOK).Body)
 	if !containsObject(body, "client_request", seenReq) || containsObject(body, "client_request", hiddenReq) {
 		t.Errorf("audit page scope wrong: %s", body)
@@ -88,21 +89,20 @@ func containsObject(body, objectType string, id int64) bool {
 // TestAuditLogNeedsThePermission: without audit-log:list on any partner the API and the page answer
 // 403 and the navigation has no link; with it, an empty log is [] and not null.
 func TestAuditLogNeedsThePermission(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	maker.Do(http.MethodGet, "/cms/rest/app/audit", nil).WantError(http.StatusForbidden, "7005")
-	cl := env.Console()
-	cl.Login("maker@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	cl := env.SignIn("maker@example.com")
 	cl.Get("/cms/rest/app/audit", false).WantStatus(http.StatusForbidden)
 	cl.Get("/", false).WantStatus(http.StatusOK).Lacks(`href="/cms/rest/app/audit"`)
 
-	admin := env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	res := admin.Do(http.MethodGet, "/cms/rest/app/audit?action=nothing.like.this", nil).WantStatus(http.StatusOK)
 	if !strings.Contains(string(res.Body), `"items":[]`) {
 		t.Fatalf("empty audit page: %s", res.Body)
 	}
-	ca := env.Console()
-	ca.Login("admin@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	ca := env.SignIn("admin@example.com")
 	ca.Get("/", false).WantStatus(http.StatusOK).Contains(`href="/cms/rest/app/audit"`)
 }

@@ -5,27 +5,29 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestLoginChainRefreshAndLogout(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	app := env.AppToken()
 
 	env.Do(http.MethodPost, "/cms/rest/app/auth/login", nil, map[string]string{"merchant": "nope", "secret": "nope"}).
 		WantError(http.StatusUnauthorized, "7004")
 	env.Do(http.MethodPost, "/cms/rest/app/auth/login", nil, map[string]string{}).WantError(http.StatusBadRequest, "7000")
 	env.Do(http.MethodPost, "/cms/rest/app/auth/login", nil, "{not json").WantError(http.StatusBadRequest, "7000")
-	env.Do(http.MethodPost, "/cms/rest/app/users/login", nil, map[string]string{"email": op.Email, "password": webtest.Password}).
+	env.Do(http.MethodPost, "/cms/rest/app/users/login", nil, map[string]string{"email": op.Email, "password": apptest.Password}).
 		WantError(http.StatusUnauthorized, "7004")
 	env.Do(http.MethodPost, "/cms/rest/app/users/login", map[string]string{"Authorization": "Bearer " + app},
 		map[string]string{"email": op.Email, "password": "wrong"}).WantError(http.StatusUnauthorized, "7004")
 
 	login := env.Do(http.MethodPost, "/cms/rest/app/users/login", map[string]string{"Authorization": "Bearer " + app},
-		map[string]string{"email": op.Email, "password": webtest.Password}).WantStatus(http.StatusOK).Data()
+		map[string]string{"email": op.Email, "password": apptest.Password}).WantStatus(http.StatusOK).Data()
 	access, refresh := login["accessToken"].(string), login["refreshToken"].(string)
 	if login["expiresIn"] != float64(15*60) {
 		t.Errorf("expiresIn = %v", login["expiresIn"])
@@ -49,7 +51,8 @@ func TestLoginChainRefreshAndLogout(t *testing.T) {
 }
 
 func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	op := env.Operator("ana@example.com", false)
 	app := env.AppToken()
 	h := map[string]string{"Authorization": "Bearer " + app}
@@ -57,14 +60,15 @@ func TestLoginIsThrottledAfterRepeatedFailures(t *testing.T) {
 		env.Do(http.MethodPost, "/cms/rest/app/users/login", h, map[string]string{"email": op.Email, "password": "wrong"}).
 			WantError(http.StatusUnauthorized, "7004")
 	}
-	env.Do(http.MethodPost, "/cms/rest/app/users/login", h, map[string]string{"email": op.Email, "password": webtest.Password}).
+	env.Do(http.MethodPost, "/cms/rest/app/users/login", h, map[string]string{"email": op.Email, "password": apptest.Password}).
 		WantError(http.StatusTooManyRequests, "7009")
 }
 
 func TestOTPEndpointAcceptsACodeOnceAndLocksOut(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("otp@example.com", true, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	code := op.OTP()
 	op.Do(http.MethodPost, "/cms/rest/app/users/auth/otp", map[string]string{"email": op.Email, "purpose": "login"}).WantStatus(http.StatusOK)
 	op.Do(http.MethodPut, "/cms/rest/app/users/auth/otp", map[string]string{"otp": code}).WantStatus(http.StatusOK)
@@ -80,9 +84,10 @@ func TestOTPEndpointAcceptsACodeOnceAndLocksOut(t *testing.T) {
 }
 
 func TestRefusedAuthorizationIsAudited(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p1, p2 := env.Partner("Uno", "GTQ"), env.Partner("Dos", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p1, Roles: []string{"viewer"}})
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}})
 	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p2)+"/balance", nil).WantError(http.StatusForbidden, "7005")
 	op.Do(http.MethodGet, "/cms/rest/app/partners/abc/balance", nil).WantError(http.StatusNotFound, "7010")
 	var n int
@@ -92,9 +97,10 @@ func TestRefusedAuthorizationIsAudited(t *testing.T) {
 }
 
 func TestErrorsAnswerTheEnvelope(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p)+"/nothing-here", nil).WantError(http.StatusNotFound, "7010")
 	big := strings.Repeat("x", 2<<20)
 	env.Do(http.MethodPost, "/cms/rest/app/auth/login", nil, `{"merchant":"`+big+`"}`).WantError(http.StatusRequestEntityTooLarge, "7012")

@@ -4,14 +4,16 @@ import (
 	"net/http"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 func TestBalanceNeedsBothTokensWithBearerPrefix(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p1 := env.Partner("Uno", "GTQ")
 	p2 := env.Partner("Dos", "USD")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p1, Roles: []string{"viewer"}}).Login()
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}}).Login()
 	app := env.AppToken()
 
 	res := op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p1)+"/balance", nil).WantStatus(http.StatusOK)

@@ -9,17 +9,19 @@ import (
 	"sync"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // TestNULInFiltersIs400 sends a NUL byte and bytes that are not UTF-8 in list filters: each is 400
 // 7000 naming the parameter, where PostgreSQL's refusal used to surface as a 500.
 func TestNULInFiltersIs400(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	admin := env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	for _, tc := range []struct{ path, param string }{
 		{partnerPath(p, "/cardholders"), "searchText"},
 		{"/cms/rest/app/audit", "action"},
@@ -39,11 +41,12 @@ func TestNULInFiltersIs400(t *testing.T) {
 // TestListQueryFuzzNeverAnswers500 throws awkward values at every query parameter of the list
 // routes: nothing may answer a server error.
 func TestListQueryFuzzNeverAnswers500(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	h := storetest.Cardholder(t, env.Store, p)
 	card := storetest.ActiveCard(t, env.Store, p, h)
-	admin := env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	paths := []string{
 		partnerPath(p, "/cardholders"), partnerPath(p, "/cards"), partnerPath(p, "/process-request"),
 		partnerPath(p, "/process-requests"), partnerPath(p, "/cardholders/"+itoa(h)+"/cards/"+itoa(card.ID)+"/movements"),
@@ -69,10 +72,11 @@ func TestListQueryFuzzNeverAnswers500(t *testing.T) {
 // numeric(20,4) is refused when it is created; one that became too large later (the balance grew)
 // is refused at approval with a conflict, stays PENDING and can still be rejected.
 func TestTopUpThatWouldOverflowTheBalance(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
-	checker := env.Operator("checker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"checker"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
+	checker := env.Operator("checker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}})
 	storetest.CreditPartner(t, env.Store, p, "5")
 
 	res := postTopUp(t, env, maker, p, map[string]string{"requestedAmount": "9999999999999999.9999"},
@@ -98,15 +102,16 @@ func TestTopUpThatWouldOverflowTheBalance(t *testing.T) {
 // TestDatabaseDownIs503 serves the console through a TCP relay to PostgreSQL and cuts the relay:
 // requests that need the database answer 503 7015 with Retry-After, not 500.
 func TestDatabaseDownIs503(t *testing.T) {
-	base := webtest.New(t)
+	t.Parallel()
+	base := apptest.New(t, handlers.Routes)
 	p := base.Partner("Quetzal", "GTQ")
-	viewer := base.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	viewer := base.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	viewer.Login()
 
 	u, _ := url.Parse(base.URL)
 	relay := newRelay(t, u.Host)
 	u.Host = relay.addr
-	env := webtest.NewOn(t, u.String())
+	env := apptest.NewOn(t, handlers.Routes, u.String())
 	headers := map[string]string{"Authorization": "Bearer " + base.AppToken(), "x-user-token": "Bearer " + viewer.Token}
 	env.Do(http.MethodGet, partnerPath(p, "/cardholders"), headers, nil).WantStatus(http.StatusOK)
 

@@ -9,16 +9,17 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 func TestBrowserLoginDashboardLogout(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p1 := env.Partner("Quetzal Pay", "GTQ")
 	env.Partner("Hidden Co", "USD")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p1, Roles: []string{"admin"}})
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"admin"}})
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 
 	// A wrong password shows an error on the form.
 	err := chromedp.Do(ctx,
@@ -66,17 +67,17 @@ func TestBrowserLoginDashboardLogout(t *testing.T) {
 }
 
 func TestBrowserRefusesCrossSitePost(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	// Another site that makes the visitor's browser post to the console.
 	evil := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html")
 		fmt.Fprintf(w, `<form id="f" method="post" action="%s/logout"></form><script>document.getElementById('f').submit()</script>`, env.Server.URL)
 	}))
 	t.Cleanup(evil.Close)
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	if err := chromedp.Do(ctx, env.LoginActions("ana@example.com")); err != nil {
 		t.Fatal(err)
 	}

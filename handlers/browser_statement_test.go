@@ -10,10 +10,10 @@ import (
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
 	"cardconsole/views"
 	"cardconsole/views/pdf/pdftest"
-	"cardconsole/web/webtest"
 )
 
 // An operator opens the card, picks last month in the Statement panel, sees the movements table and
@@ -27,8 +27,8 @@ func TestBrowserDownloadsTheStatement(t *testing.T) {
 	last := views.StatementPresets(sc.env.Now().In(guatemala))[1]
 	cardPage := strings.TrimSuffix(sc.path(""), "/movements/")
 
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	dir := t.TempDir()
 	events := true
 	if _, err := chromedp.CallBrowser(ctx, browser.SetDownloadBehavior, browser.SetDownloadBehaviorParams{

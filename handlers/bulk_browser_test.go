@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // TestBrowserBulkCardholderFileRoundTrip: a cardholder file with two bad rows goes to 100 %, the
@@ -36,23 +36,23 @@ func TestBrowserBulkCardholderFileRoundTrip(t *testing.T) {
 	if err := os.WriteFile(first, csvBytes(t, ';', cardholderHeader, holderRow(1, ""), bad1, holderRow(3, ""), bad2, holderRow(5, "")), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	tab := webtest.Browser(t)
+	tab := apptest.Browser(t)
 	bulkURL := w.env.Server.URL + partnerPath(w.partner, "/bulk")
 	upload := func(path string) {
 		t.Helper()
 		if err := chromedp.Do(tab,
-			chromedp.SetUploadFiles(webtest.TestID("bulk-file"), []string{path}),
-			chromedp.Click(webtest.TestID("bulk-submit")),
-			chromedp.WaitVisible(webtest.TestID("otp-input")),
+			chromedp.SetUploadFiles(apptest.TestID("bulk-file"), []string{path}),
+			chromedp.Click(apptest.TestID("bulk-submit")),
+			chromedp.WaitVisible(apptest.TestID("otp-input")),
 			chromedp.Evaluate[chromedp.Void](`document.querySelector('[data-testid="otp-input"]').value = ''`),
-			chromedp.SendKeys(webtest.TestID("otp-input"), w.maker.OTP()),
-			chromedp.Click(webtest.TestID("otp-confirm")),
+			chromedp.SendKeys(apptest.TestID("otp-input"), w.maker.OTP()),
+			chromedp.Click(apptest.TestID("otp-confirm")),
 		); err != nil {
 			t.Fatalf("upload %s: %v", path, err)
 		}
 	}
 	if err := chromedp.Do(tab, w.env.LoginActions(w.maker.Email), chromedp.Navigate(bulkURL),
-		chromedp.WaitVisible(webtest.TestID("bulk-form"))); err != nil {
+		chromedp.WaitVisible(apptest.TestID("bulk-form"))); err != nil {
 		t.Fatalf("open the bulk page: %v", err)
 	}
 	upload(first)
@@ -87,7 +87,7 @@ func TestBrowserBulkCardholderFileRoundTrip(t *testing.T) {
 
 	// All five cardholders are in the list.
 	if err := chromedp.Do(tab, chromedp.Navigate(w.env.Server.URL+partnerPath(w.partner, "/cardholders")),
-		chromedp.WaitVisible(webtest.TestID("cardholder-rows"))); err != nil {
+		chromedp.WaitVisible(apptest.TestID("cardholder-rows"))); err != nil {
 		t.Fatalf("open the cardholders: %v", err)
 	}
 	waitTrue(t, tab, "five cardholders are listed", `document.querySelectorAll('[data-testid="cardholder-row"]').length === 5 &&

@@ -5,12 +5,13 @@ import (
 	"net/url"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 func TestBulkPageThreeWaysAndPayoutReview(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	storetest.CreditPartner(t, w.env.Store, w.partner, "50")
 	card, _ := w.holder()
@@ -26,20 +27,24 @@ func TestBulkPageThreeWaysAndPayoutReview(t *testing.T) {
 	}
 	// The maker's full page: the form with the kinds they may upload, and a cancel button on their file.
 	maker := w.env.Console()
-	maker.Login(w.maker.Email, webtest.Password)
-	maker.Get(path, false).WantStatus(http.StatusOK).Contains(`data-testid="bulk-form"`, `value="cardholders"`, `value="payout"`,
-		`data-testid="payout-cancel"`).Lacks(`data-testid="payout-approve"`)
+	maker.Login(w.maker.Email, apptest.Password)
+	maker.Get(path, false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="bulk-form"]`, `[data-testid="payout-cancel"]`).
+		Contains(`value="cardholders"`, `value="payout"`).
+		Lacks(`data-testid="payout-approve"`)
 	// The checker's partial (the history): totals, cover, approve and reject; no upload form.
 	checker := w.env.Console()
-	checker.Login(w.checker.Email, webtest.Password)
-	checker.Get(path, true).WantStatus(http.StatusOK).Contains(`data-testid="bulk-history"`, `data-testid="payout-approve"`,
-		`data-testid="payout-reject"`, "80.00", "does not cover").Lacks(`data-testid="bulk-form"`, "<html")
+	checker.Login(w.checker.Email, apptest.Password)
+	checker.Get(path, true).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="bulk-history"]`, `[data-testid="payout-approve"]`, `[data-testid="payout-reject"]`).
+		Contains("80.00", "does not cover").
+		Lacks(`data-testid="bulk-form"`, "<html")
 	checker.Get(path, false).WantStatus(http.StatusOK).Lacks(`data-testid="bulk-form"`)
 
 	// Approving from the console answers the live progress panel and tells the history to reload.
 	res := checker.HTMX(http.MethodPatch, partnerPath(w.partner, "/disbursements/"+itoa(id)+"/approve"),
 		url.Values{"otp": {w.checker.OTP()}, "onInsufficientFunds": {"STOP"}})
-	res.WantStatus(http.StatusOK).Contains(`data-testid="bulk-batch"`, `data-bulk-progress=`)
+	res.WantStatus(http.StatusOK).WantSelectors(`[data-testid="bulk-batch"]`).Contains(`data-bulk-progress=`)
 	if res.Header.Get("HX-Trigger") != "bulk-changed" {
 		t.Errorf("HX-Trigger %q", res.Header.Get("HX-Trigger"))
 	}

@@ -13,17 +13,19 @@ import (
 	"github.com/shopspring/decimal"
 	"github.com/xuri/excelize/v2"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
+	"cardconsole/web"
 )
 
 // bulkWorld is a partner with a maker (uploads files) and a checker (approves payouts).
 type bulkWorld struct {
 	t              *testing.T
-	env            *webtest.Env
+	env            *apptest.Env
 	partner        int64
-	maker, checker *webtest.Operator
+	maker, checker *apptest.Operator
 	lastMessage    string // the message of the last refusal try saw
 }
 
@@ -41,16 +43,28 @@ func (w *bulkWorld) try(name string, content []byte, fields map[string]string) (
 
 func newBulkWorld(t *testing.T) *bulkWorld {
 	t.Helper()
-	env := webtest.New(t)
-	p := env.Partner("Payroll Co", "GTQ")
-	maker := env.Operator("maker@example.com", true, webtest.Grant{Partner: p, Permissions: []string{"bulk-create:create",
+	return newBulkWorldOn(t, apptest.New(t, handlers.Routes))
+}
+
+// smallChunks starts the console with bulk jobs applying two rows a chunk, so a test can stop a job
+// between chunks.
+func smallChunks(t *testing.T) *apptest.Env {
+	t.Helper()
+	return apptest.NewWith(t, handlers.Routes, func(o *web.Options) { o.Store.UseBulkChunkRows(2) })
+}
+
+// newBulkWorldOn builds the bulk world on a running console.
+func newBulkWorldOn(t *testing.T, env *apptest.Env) *bulkWorld {
+	t.Helper()
+	fx := env.Fixture("Payroll Co", "GTQ")
+	maker := fx.Member("maker", true, apptest.Grant{Partner: fx.Partner, Permissions: []string{"bulk-create:create",
 		"cards-admin:addFunds", "cardholders:list", "approvals:list"}})
-	checker := env.Operator("checker@example.com", true, webtest.Grant{Partner: p, Permissions: []string{"approvals:update", "approvals:list"}})
-	return &bulkWorld{t: t, env: env, partner: p, maker: maker, checker: checker}
+	checker := fx.Member("checker", true, apptest.Grant{Partner: fx.Partner, Permissions: []string{"approvals:update", "approvals:list"}})
+	return &bulkWorld{t: t, env: env, partner: fx.Partner, maker: maker, checker: checker}
 }
 
 // upload posts a file in the field as op, with a fresh one-time code unless fields carry one.
-func (w *bulkWorld) upload(op *webtest.Operator, path, field, name string, content []byte, fields map[string]string) *webtest.Response {
+func (w *bulkWorld) upload(op *apptest.Operator, path, field, name string, content []byte, fields map[string]string) *apptest.Response {
 	w.t.Helper()
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
@@ -80,7 +94,7 @@ func (w *bulkWorld) upload(op *webtest.Operator, path, field, name string, conte
 }
 
 // uploadOK uploads and returns the new batch's id.
-func (w *bulkWorld) uploadOK(op *webtest.Operator, path, field, name string, content []byte) int64 {
+func (w *bulkWorld) uploadOK(op *apptest.Operator, path, field, name string, content []byte) int64 {
 	w.t.Helper()
 	res := w.upload(op, path, field, name, content, nil)
 	res.WantStatus(http.StatusCreated)

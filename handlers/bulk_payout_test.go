@@ -7,15 +7,16 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 var payoutHeader = []string{"cardId", "documentType", "documentNumber", "amount", "reference", "description"}
 
 // decide sends approve, reject or cancel on a payout batch.
-func (w *bulkWorld) decide(op *webtest.Operator, id int64, action string, body map[string]any) *webtest.Response {
+func (w *bulkWorld) decide(op *apptest.Operator, id int64, action string, body map[string]any) *apptest.Response {
 	w.t.Helper()
 	return op.Do(http.MethodPatch, partnerPath(w.partner, "/disbursements/"+itoa(id)+"/"+action), body)
 }
@@ -27,6 +28,7 @@ func (w *bulkWorld) bulkLoads(cardID int64) int {
 }
 
 func TestBulkPayoutWaitsForAnotherOperatorThenPaysEachRowOnce(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"csv", "xlsx"} {
 		t.Run(format, func(t *testing.T) {
 			w := newBulkWorld(t)
@@ -87,10 +89,8 @@ func TestBulkPayoutWaitsForAnotherOperatorThenPaysEachRowOnce(t *testing.T) {
 }
 
 func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
-	saved := store.BulkChunkRows
-	store.BulkChunkRows = 2
-	t.Cleanup(func() { store.BulkChunkRows = saved })
-	w := newBulkWorld(t)
+	t.Parallel()
+	w := newBulkWorldOn(t, smallChunks(t))
 	storetest.CreditPartner(t, w.env.Store, w.partner, "10000")
 	rows := [][]string{payoutHeader}
 	var cards []store.Card
@@ -112,7 +112,7 @@ func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
 		t.Fatalf("after one chunk %v", mid)
 	}
 	// Another instance on the same database takes the job over and finishes it.
-	other := webtest.NewOn(t, w.env.URL)
+	other := apptest.NewOn(t, handlers.Routes, w.env.URL)
 	for {
 		found, err := other.Store.WorkBulkJob(context.Background(), 0)
 		if err != nil {
@@ -135,6 +135,7 @@ func TestBulkPayoutResumesAfterTheWorkerStopsWithoutPayingTwice(t *testing.T) {
 }
 
 func TestBulkPayoutOnInsufficientFundsStopsOrGoesOn(t *testing.T) {
+	t.Parallel()
 	for _, choice := range []string{"STOP", "CONTINUE"} {
 		t.Run(choice, func(t *testing.T) {
 			w := newBulkWorld(t)
@@ -166,6 +167,7 @@ func TestBulkPayoutOnInsufficientFundsStopsOrGoesOn(t *testing.T) {
 }
 
 func TestBulkPayoutRejectAndCancel(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	storetest.CreditPartner(t, w.env.Store, w.partner, "100")
 	c, _ := w.holder()

@@ -33,6 +33,7 @@ func progressFrame(t *testing.T, batchID int64, f sseFrame) map[string]any {
 }
 
 func TestBulkBatchesListFiltersByKind(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	id := w.uploadOK(w.maker, "/cardholders/upload", "users", "h.csv", csvBytes(t, ',', cardholderHeader, holderRow(1, "")))
 	list := w.checker.Do(http.MethodGet, partnerPath(w.partner, "/batches?kind=cardholders"), nil).WantStatus(http.StatusOK).Data()
@@ -59,10 +60,8 @@ func TestBulkBatchesListFiltersByKind(t *testing.T) {
 }
 
 func TestBulkProgressFramesStartWithTheBatchAndReplayFromLastEventID(t *testing.T) {
-	saved := store.BulkChunkRows
-	store.BulkChunkRows = 2
-	t.Cleanup(func() { store.BulkChunkRows = saved })
-	w := newBulkWorld(t)
+	t.Parallel()
+	w := newBulkWorldOn(t, smallChunks(t))
 	chStock(t, w.env, w.partner, 5)
 	rows := [][]string{cardholderHeader}
 	for i := range 5 {

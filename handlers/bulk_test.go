@@ -7,11 +7,12 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestBulkCardholderFileInBothFormats(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"csv", "semicolon-csv-bom", "xlsx"} {
 		t.Run(format, func(t *testing.T) {
 			w := newBulkWorld(t)
@@ -56,6 +57,7 @@ func TestBulkCardholderFileInBothFormats(t *testing.T) {
 }
 
 func TestBulkErrorFileFixedAndUploadedAgainCompletes(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	chStock(t, w.env, w.partner, 4)
 	bad1, bad2 := holderRow(2, ""), holderRow(3, "")
@@ -102,6 +104,7 @@ func TestBulkErrorFileFixedAndUploadedAgainCompletes(t *testing.T) {
 }
 
 func TestBulkSameFileAndSameRowDoNotDuplicate(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
 	chStock(t, w.env, w.partner, 4)
 	file := csvBytes(t, ',', cardholderHeader, holderRow(1, ""), holderRow(2, ""))
@@ -134,6 +137,7 @@ func TestBulkSameFileAndSameRowDoNotDuplicate(t *testing.T) {
 }
 
 func TestBulkCardFileInBothFormats(t *testing.T) {
+	t.Parallel()
 	for _, format := range []string{"csv", "xlsx"} {
 		t.Run(format, func(t *testing.T) {
 			w := newBulkWorld(t)
@@ -198,8 +202,9 @@ func zipBomb(t *testing.T) []byte {
 }
 
 func TestBulkUploadRefusalsStoreNothing(t *testing.T) {
+	t.Parallel()
 	w := newBulkWorld(t)
-	viewer := w.env.Operator("viewer@example.com", true, webtest.Grant{Partner: w.partner, Permissions: []string{"cardholders:list"}})
+	viewer := w.env.Operator("viewer@example.com", true, apptest.Grant{Partner: w.partner, Permissions: []string{"cardholders:list"}})
 	head := strings.Join(cardholderHeader, ",")
 	tooMany := &strings.Builder{}
 	tooMany.WriteString(head + "\n")

@@ -7,15 +7,17 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestBulkBlockListsEachCard(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
 	ctx := context.Background()
 	sys := store.SystemActor("test")
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
@@ -83,16 +85,17 @@ func TestBulkBlockListsEachCard(t *testing.T) {
 }
 
 func TestBulkNeedsAnOTPEveryTime(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	// The partner does not require a second factor at sign-in, so a maker without an authenticator
 	// can sign in; bulk actions still need a code.
 	if err := env.Store.SetSecondFactorPolicy(context.Background(), store.SystemActor("t"), p, "OFF"); err != nil {
 		t.Fatal(err)
 	}
-	op := env.Operator("ana@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	noAuth := env.Operator("noauth@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	viewer := env.Operator("viewer@example.com", true, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	noAuth := fx.Role("noauth", "maker")
+	viewer := env.Operator("viewer@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
 	if _, err := env.Store.ChangeCardStatus(context.Background(), store.SystemActor("t"), p, 0, card, store.ActivateCard); err != nil {
@@ -131,10 +134,11 @@ func TestBulkNeedsAnOTPEveryTime(t *testing.T) {
 }
 
 func TestPartnerCardsScreen(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	otpOp := env.Operator("ana@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	otpOp := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	op := otpOp.Login()
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
@@ -164,29 +168,27 @@ func TestPartnerCardsScreen(t *testing.T) {
 		t.Fatalf("page 2: %s", res.Body)
 	}
 
-	b := chLogin(t, env, "ana@example.com")
+	b := env.SignIn("ana@example.com")
 	page := b.Page(http.MethodGet, base, nil).WantStatus(http.StatusOK)
-	chWantHTML(t, page, `data-testid="issue-cards-form"`, `data-testid="bulk-block"`, `data-testid="select-card-`+itoa(card)+`"`,
-		`data-testid="cards-status-filter"`, `hx-confirm="Block the selected cards?"`)
+	page.WantSelectors(`[data-testid="issue-cards-form"]`, `[data-testid="bulk-block"]`, `[data-testid="select-card-`+itoa(card)+`"]`, `[data-testid="cards-status-filter"]`).WantHTML(`hx-confirm="Block the selected cards?"`)
 	part := b.HTMX(http.MethodGet, base+"?status=BLOCKED", nil).WantStatus(http.StatusOK)
-	if chIsFullPage(part) {
+	if part.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
-	chWantHTML(t, part, `id="cards-table"`, "No blocked cards.")
+	part.WantSelectors(`[id="cards-table"]`).WantHTML("No blocked cards.")
 
 	form := url.Values{"cardIds": {itoa(card), itoa(stock[0])}, "otp": {otpOp.OTP()}, "status": {""}}
 	bulk := b.HTMX(http.MethodPatch, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/cards/block", form).WantStatus(http.StatusOK)
-	chWantHTML(t, bulk, `data-testid="bulk-results"`, `data-testid="bulk-outcome-`+itoa(card)+`">changed`,
-		`data-testid="bulk-outcome-`+itoa(stock[0])+`">failed`, `hx-swap-oob="true"`, "1 changed, 0 already in that state, 1 failed")
+	bulk.WantSelectors(`[data-testid="bulk-results"]`).WantHTML(`data-testid="bulk-outcome-`+itoa(card)+`">changed`, `data-testid="bulk-outcome-`+itoa(stock[0])+`">failed`, `hx-swap-oob="true"`, "1 changed, 0 already in that state, 1 failed")
 	form.Set("otp", otpOp.OTP())
 	full := b.Page(http.MethodPatch, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/cards/unblock", form).WantStatus(http.StatusOK)
-	if !chIsFullPage(full) {
+	if !full.IsPage() {
 		t.Fatal("plain post: not a page")
 	}
-	chWantHTML(t, full, `data-testid="bulk-outcome-`+itoa(card)+`">changed`)
+	full.WantHTML(`data-testid="bulk-outcome-` + itoa(card) + `">changed`)
 
-	env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	v := chLogin(t, env, "viewer@example.com")
+	env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	v := env.SignIn("viewer@example.com")
 	vp := string(v.Page(http.MethodGet, base, nil).WantStatus(http.StatusOK).Body)
 	if strings.Contains(vp, "bulk-block") || strings.Contains(vp, "issue-cards-form") {
 		t.Fatal("a viewer is offered bulk actions or issuing")

@@ -7,16 +7,18 @@ import (
 	"net/url"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestIssueStockCards(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	admin := env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	admin := fx.Role("admin", "admin")
+	maker := fx.Role("maker", "maker")
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cards"
 
 	res := admin.Do(http.MethodPost, path, map[string]any{"count": 3}).WantStatus(http.StatusCreated)
@@ -48,26 +50,27 @@ func TestIssueStockCards(t *testing.T) {
 	}
 
 	// The console: the form answers with the new cards and refreshes the table out of band.
-	b := chLogin(t, env, "admin@example.com")
+	b := env.SignIn("admin@example.com")
 	part := b.HTMX(http.MethodPost, path, url.Values{"count": {"2"}}).WantStatus(http.StatusCreated)
-	chWantHTML(t, part, `data-testid="issued-notice"`, "Issued 2 inactive cards", `id="cards-table"`, `hx-swap-oob="true"`)
+	part.WantSelectors(`[data-testid="issued-notice"]`, `[id="cards-table"]`).WantHTML("Issued 2 inactive cards", `hx-swap-oob="true"`)
 	bad := b.HTMX(http.MethodPost, path, url.Values{"count": {"0"}}).WantStatus(http.StatusUnprocessableEntity)
-	chWantHTML(t, bad, `data-testid="error-count"`)
-	if chIsFullPage(bad) {
+	bad.WantSelectors(`[data-testid="error-count"]`)
+	if bad.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
 	full := b.Page(http.MethodPost, path, url.Values{"count": {"1"}}).WantStatus(http.StatusCreated)
-	if !chIsFullPage(full) {
+	if !full.IsPage() {
 		t.Fatal("plain post: not a page")
 	}
 }
 
 func TestAssignAnotherCard(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	maker := fx.Role("maker", "maker")
+	viewer := fx.Role("viewer", "viewer")
 	maria := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	jose := chCreate(t, env, p, chPerson("José", "López", "jose@example.com", "50255550000", "DPI", "2345678901235"))
 	foreignHolder := chCreate(t, env, other, chPerson("Juan", "Otro", "juan@example.com", "50255559999", "DPI", "2345678901236"))
@@ -108,18 +111,18 @@ func TestAssignAnotherCard(t *testing.T) {
 	viewer.Do(http.MethodPost, path, map[string]any{"cardId": stock[1]}).WantError(http.StatusForbidden, "7005")
 
 	// The console's "Add card": the panel comes back with the new card, or with the reason next to the picker.
-	b := chLogin(t, env, "maker@example.com")
+	b := env.SignIn("maker@example.com")
 	part := b.HTMX(http.MethodPost, path, url.Values{"cardId": {itoa(stock[1])}}).WantStatus(http.StatusCreated)
-	chWantHTML(t, part, `id="cards-panel"`, `data-testid="card-row-`+itoa(stock[1])+`"`, `data-testid="card-activate-`+itoa(stock[1])+`"`, "added")
+	part.WantSelectors(`[id="cards-panel"]`, `[data-testid="card-row-`+itoa(stock[1])+`"]`, `[data-testid="card-activate-`+itoa(stock[1])+`"]`).WantHTML("added")
 	bad := b.HTMX(http.MethodPost, path, url.Values{"cardId": {itoa(stock[1])}}).WantStatus(http.StatusUnprocessableEntity)
-	chWantHTML(t, bad, `data-testid="error-cardId"`, "not an unassigned card")
+	bad.WantSelectors(`[data-testid="error-cardId"]`).WantHTML("not an unassigned card")
 	full := b.Page(http.MethodPost, path, url.Values{"cardId": {itoa(stock[1])}}).WantStatus(http.StatusSeeOther)
 	if full.Header.Get("Location") != fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d", p, maria) {
 		t.Fatalf("plain post went to %q", full.Header.Get("Location"))
 	}
 	cardsPage := b.Page(http.MethodGet, path, nil).WantStatus(http.StatusOK)
-	if !chIsFullPage(cardsPage) {
+	if !cardsPage.IsPage() {
 		t.Fatal("cards page")
 	}
-	chWantHTML(t, cardsPage, `data-testid="card-row-`+itoa(stock[1])+`"`, `data-testid="third-party-panel"`)
+	cardsPage.WantSelectors(`[data-testid="card-row-`+itoa(stock[1])+`"]`, `[data-testid="third-party-panel"]`)
 }

@@ -9,12 +9,13 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // chFirstCard is the id of the cardholder's first card.
-func chFirstCard(t testing.TB, env *webtest.Env, partnerID, cardholderID int64) int64 {
+func chFirstCard(t testing.TB, env *apptest.Env, partnerID, cardholderID int64) int64 {
 	t.Helper()
 	cards, err := env.Store.OwnedCards(context.Background(), partnerID, cardholderID)
 	if err != nil || len(cards) == 0 {
@@ -26,7 +27,7 @@ func chFirstCard(t testing.TB, env *webtest.Env, partnerID, cardholderID int64) 
 // chLongDigits finds a run of digits as long as a card number.
 var chLongDigits = regexp.MustCompile(`[0-9]{12,}`)
 
-func chStatus(t testing.TB, env *webtest.Env, partnerID, cardID int64) string {
+func chStatus(t testing.TB, env *apptest.Env, partnerID, cardID int64) string {
 	t.Helper()
 	c, err := env.Store.CardByID(context.Background(), partnerID, cardID)
 	if err != nil {
@@ -36,9 +37,10 @@ func chStatus(t testing.TB, env *webtest.Env, partnerID, cardID int64) string {
 }
 
 func TestCardLifecycle(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "maker")
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
 	long := func(a string) string {
@@ -88,11 +90,12 @@ func TestCardLifecycle(t *testing.T) {
 }
 
 func TestCardLifecycleScope(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}},
-		webtest.Grant{Partner: other, Roles: []string{"maker"}}).Login()
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}},
+		apptest.Grant{Partner: other, Roles: []string{"maker"}}).Login()
 	maria := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	jose := chCreate(t, env, p, chPerson("José", "López", "jose@example.com", "50255550000", "DPI", "2345678901235"))
 	foreignHolder := chCreate(t, env, other, chPerson("Juan", "Otro", "juan@example.com", "50255559999", "DPI", "2345678901236"))
@@ -120,16 +123,17 @@ func TestCardLifecycleScope(t *testing.T) {
 	}
 
 	// Each action needs its own permission.
-	activator := env.Operator("act@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cards-admin:activate"}}).Login()
+	activator := env.Operator("act@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cards-admin:activate"}}).Login()
 	activator.Do(http.MethodPatch, fmt.Sprintf("%s/cards/%d/activate", base, joseCard), nil).WantStatus(http.StatusOK)
 	activator.Do(http.MethodPatch, fmt.Sprintf("%s/cards/%d/block", base, joseCard), nil).WantError(http.StatusForbidden, "7005")
 	activator.Do(http.MethodPatch, fmt.Sprintf("/cms/rest/app/partners/%d/cards/%d/activate", other, foreignCard), nil).WantError(http.StatusForbidden, "7005")
 }
 
 func TestCardLifecycleOTP(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cards-admin:otp"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cards-admin:otp"}}).Login()
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
 	path := fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d/cards/%d/activate", p, holder, card)
@@ -146,27 +150,27 @@ func TestCardLifecycleOTP(t *testing.T) {
 }
 
 func TestCardActionsInTheConsole(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
-	b := chLogin(t, env, "ana@example.com")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
+	b := env.SignIn("ana@example.com")
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	card := chFirstCard(t, env, p, holder)
 	base := fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d", p, holder)
 
 	page := b.Page(http.MethodGet, base, nil).WantStatus(http.StatusOK)
-	chWantHTML(t, page, `data-testid="card-activate-`+itoa(card)+`"`, `hx-confirm="Activate card`, `data-testid="card-open-`+itoa(card)+`"`,
-		`href="`+base+`/cards/`+itoa(card)+`"`)
+	page.WantSelectors(`[data-testid="card-activate-`+itoa(card)+`"]`, `[data-testid="card-open-`+itoa(card)+`"]`).WantHTML(`hx-confirm="Activate card`, `href="`+base+`/cards/`+itoa(card)+`"`)
 	part := b.HTMX(http.MethodPatch, fmt.Sprintf("%s/cards/%d/activate", base, card), url.Values{}).WantStatus(http.StatusOK)
-	if chIsFullPage(part) {
+	if part.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
-	chWantHTML(t, part, `id="cards-panel"`, `data-testid="card-block-`+itoa(card)+`"`, "is now active")
+	part.WantSelectors(`[id="cards-panel"]`, `[data-testid="card-block-`+itoa(card)+`"]`).WantHTML("is now active")
 	b.HTMX(http.MethodPatch, fmt.Sprintf("%s/cards/%d/activate", base, card), url.Values{}).WantStatus(http.StatusConflict)
 
 	full := b.Page(http.MethodPatch, fmt.Sprintf("%s/cards/%d/block", base, card), url.Values{}).WantStatus(http.StatusSeeOther)
 	if full.Header.Get("Location") != base {
 		t.Fatalf("after a plain post: %q", full.Header.Get("Location"))
 	}
-	chWantHTML(t, b.Page(http.MethodGet, base, nil), "is now blocked", `data-testid="card-unblock-`+itoa(card)+`"`)
+	b.Page(http.MethodGet, base, nil).WantSelectors(`[data-testid="card-unblock-` + itoa(card) + `"]`).WantHTML("is now blocked")
 }

@@ -10,6 +10,7 @@ import (
 )
 
 func TestCanceledCardIsFinal(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "75.5")
 	w.maker.Do(http.MethodPatch, w.cardPath(w.card.ID, "/cancel"), map[string]any{"reason": "MISPLACED"}).
@@ -49,6 +50,7 @@ func TestCanceledCardIsFinal(t *testing.T) {
 }
 
 func TestReplaceCardMovesTheExactBalanceOnce(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "123.4567")
 	stock := chStock(t, w.env, w.partner, 2)

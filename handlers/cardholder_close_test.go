@@ -11,6 +11,7 @@ import (
 )
 
 func TestCloseCardholderRefusedWhileCardsHoldMoney(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "100")
 	path := w.holderPath("/close")
@@ -32,6 +33,7 @@ func TestCloseCardholderRefusedWhileCardsHoldMoney(t *testing.T) {
 }
 
 func TestCloseCardholderWithUnloadConservesMoney(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "100.1234")
 	w.load(w.second.ID, "50")
@@ -80,6 +82,7 @@ func TestCloseCardholderWithUnloadConservesMoney(t *testing.T) {
 }
 
 func TestUpdateCardholder(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	chCreate(t, w.env, w.partner, chPerson("José", "López", "jose@example.com", "50255550000", "DPI", "2345678901235"))
 	path := w.holderPath("")
@@ -109,7 +112,7 @@ func TestUpdateCardholder(t *testing.T) {
 		t.Fatalf("audit of the edit: %s", after)
 	}
 	// An operator holding cardholders:otp needs a code.
-	otpOp := w.env.Operator("otp@example.com", true, webtestGrant(w.partner, "maker", "cardholders:otp")).Login()
+	otpOp := w.env.Operator("otp@example.com", true, roleGrant(w.partner, "maker", "cardholders:otp")).Login()
 	otpOp.Do(http.MethodPatch, path, map[string]any{"address": "Avenida 2"}).WantError(http.StatusForbidden, "7007")
 	otpOp.Do(http.MethodPatch, path, map[string]any{"address": "Avenida 2", "otp": otpOp.OTP()}).WantStatus(http.StatusOK)
 }

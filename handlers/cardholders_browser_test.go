@@ -9,8 +9,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // chAcceptConfirms answers yes to every confirmation the page asks (hx-confirm), as the operator would.
@@ -67,12 +68,12 @@ func chPoll(js string) chromedp.Action[chromedp.Void] {
 }
 
 func TestBrowserCardholderJourney(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	stock := chStock(t, env, p, 2)
 	chCreate(t, env, p, chPerson("Otro", "Cliente", "otro.cliente@example.com", "50233330000", "DPI", "1111111111111"))
-	ctx := webtest.Browser(t)
+	ctx := apptest.Browser(t)
 	chAcceptConfirms(ctx)
 	base := env.Server.URL + "/cms/rest/app/partners/" + itoa(p)
 	card := stock[0]
@@ -86,38 +87,38 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.Navigate(base+"/cardholders"),
 		chPoll(fmt.Sprintf(`document.querySelector('[data-testid="new-cardholder"]').getAttribute('href') === %q`, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/new")),
 		chromedp.Navigate(base+"/cardholders/new"),
-		chromedp.WaitVisible(webtest.TestID("cardholder-form")),
+		chromedp.WaitVisible(apptest.TestID("cardholder-form")),
 		chReady(),
-		chromedp.SendKeys(webtest.TestID("field-name"), "María José"),
-		chromedp.SendKeys(webtest.TestID("field-lastName"), "Ramírez"),
-		chromedp.SendKeys(webtest.TestID("field-address"), "6a. Avenida 12-34, Zona 1"),
-		chromedp.SetValue(webtest.TestID("field-countryOfBirth"), "GT"),
-		chromedp.SetValue(webtest.TestID("field-dateOfBirth"), "2999-05-12"),
-		chromedp.SetValue(webtest.TestID("field-maritalStatus"), "soltero"),
-		chromedp.SetValue(webtest.TestID("field-gender"), "F"),
-		chromedp.SendKeys(webtest.TestID("field-phoneNumber"), "50255551234"),
-		chromedp.SendKeys(webtest.TestID("field-email"), "maria.browser@"),
-		chromedp.SetValue(webtest.TestID("field-documentType"), "DPI"),
-		chromedp.SendKeys(webtest.TestID("field-documentNumber"), "2345678901234"),
-		chromedp.SetValue(webtest.TestID("field-cardId"), itoa(card)),
-		chClickSettled(webtest.TestID("cardholder-submit")),
-		chromedp.WaitVisible(webtest.TestID("error-email")),
-		chromedp.WaitVisible(webtest.TestID("error-dateOfBirth")),
+		chromedp.SendKeys(apptest.TestID("field-name"), "María José"),
+		chromedp.SendKeys(apptest.TestID("field-lastName"), "Ramírez"),
+		chromedp.SendKeys(apptest.TestID("field-address"), "6a. Avenida 12-34, Zona 1"),
+		chromedp.SetValue(apptest.TestID("field-countryOfBirth"), "GT"),
+		chromedp.SetValue(apptest.TestID("field-dateOfBirth"), "2999-05-12"),
+		chromedp.SetValue(apptest.TestID("field-maritalStatus"), "soltero"),
+		chromedp.SetValue(apptest.TestID("field-gender"), "F"),
+		chromedp.SendKeys(apptest.TestID("field-phoneNumber"), "50255551234"),
+		chromedp.SendKeys(apptest.TestID("field-email"), "maria.browser@"),
+		chromedp.SetValue(apptest.TestID("field-documentType"), "DPI"),
+		chromedp.SendKeys(apptest.TestID("field-documentNumber"), "2345678901234"),
+		chromedp.SetValue(apptest.TestID("field-cardId"), itoa(card)),
+		chClickSettled(apptest.TestID("cardholder-submit")),
+		chromedp.WaitVisible(apptest.TestID("error-email")),
+		chromedp.WaitVisible(apptest.TestID("error-dateOfBirth")),
 	)
 	if err != nil {
 		t.Fatalf("first try: %v", err)
 	}
 	// What was typed is still there; correct the two fields.
-	if v, err := chromedp.Run(ctx, chromedp.Value(webtest.TestID("field-name"))); err != nil || v != "María José" {
+	if v, err := chromedp.Run(ctx, chromedp.Value(apptest.TestID("field-name"))); err != nil || v != "María José" {
 		t.Fatalf("the form lost the name: %q %v", v, err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SetValue(webtest.TestID("field-email"), "maria.browser@example.com"),
-		chromedp.SetValue(webtest.TestID("field-dateOfBirth"), "1990-05-12"),
-		chromedp.Click(webtest.TestID("cardholder-submit")),
-		chromedp.WaitVisible(webtest.TestID("cardholder-title")),
-		chWaitText(webtest.TestID("cardholder-title"), "María José Ramírez"),
-		chWaitText(webtest.TestID("flash-success"), "created"),
+		chromedp.SetValue(apptest.TestID("field-email"), "maria.browser@example.com"),
+		chromedp.SetValue(apptest.TestID("field-dateOfBirth"), "1990-05-12"),
+		chromedp.Click(apptest.TestID("cardholder-submit")),
+		chromedp.WaitVisible(apptest.TestID("cardholder-title")),
+		chWaitText(apptest.TestID("cardholder-title"), "María José Ramírez"),
+		chWaitText(apptest.TestID("flash-success"), "created"),
 		chReady(),
 	)
 	if err != nil {
@@ -127,7 +128,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 	// Find her by a fragment of her email, typed into the search.
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(base+"/cardholders"),
-		chromedp.WaitVisible(webtest.TestID("cardholder-search")),
+		chromedp.WaitVisible(apptest.TestID("cardholder-search")),
 		chReady(),
 		chPoll(`document.querySelectorAll('[data-testid="cardholder-row"]').length === 2`),
 	)
@@ -135,11 +136,11 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		t.Fatalf("list: %v", err)
 	}
 	err = chromedp.Do(ctx,
-		chromedp.SendKeys(webtest.TestID("cardholder-search"), "BROWSER@exa"),
+		chromedp.SendKeys(apptest.TestID("cardholder-search"), "BROWSER@exa"),
 		chPoll(`document.querySelectorAll('[data-testid="cardholder-row"]').length === 1 &&
 			document.querySelector('[data-testid="cardholder-email"]').textContent === 'maria.browser@example.com'`),
 		chromedp.Click(chromedp.CSS(`[data-testid^="cardholder-open-"]`)),
-		chromedp.WaitVisible(webtest.TestID("cards-panel")),
+		chromedp.WaitVisible(apptest.TestID("cards-panel")),
 		chReady(),
 		chWaitStatus(card, "inactive"),
 	)
@@ -149,12 +150,12 @@ func TestBrowserCardholderJourney(t *testing.T) {
 
 	// Activate the card, then block it; each asks for confirmation first.
 	err = chromedp.Do(ctx,
-		chClickSettled(webtest.TestID("card-activate-"+itoa(card))),
+		chClickSettled(apptest.TestID("card-activate-"+itoa(card))),
 		chWaitStatus(card, "active"),
-		chromedp.WaitVisible(webtest.TestID("card-block-"+itoa(card))),
-		chClickSettled(webtest.TestID("card-block-"+itoa(card))),
+		chromedp.WaitVisible(apptest.TestID("card-block-"+itoa(card))),
+		chClickSettled(apptest.TestID("card-block-"+itoa(card))),
 		chWaitStatus(card, "blocked"),
-		chromedp.WaitVisible(webtest.TestID("card-unblock-"+itoa(card))),
+		chromedp.WaitVisible(apptest.TestID("card-unblock-"+itoa(card))),
 	)
 	if err != nil {
 		t.Fatalf("lifecycle: %v", err)
@@ -162,12 +163,12 @@ func TestBrowserCardholderJourney(t *testing.T) {
 
 	// Link a third-party card.
 	err = chromedp.Do(ctx,
-		chromedp.SendKeys(webtest.TestID("field-email"), "mama@example.com"),
-		chromedp.SendKeys(webtest.TestID("field-suffix"), "4321"),
-		chromedp.SendKeys(webtest.TestID("field-alias"), "Débito de mamá"),
-		chClickSettled(webtest.TestID("associate-submit")),
-		chWaitText(webtest.TestID("third-party-notice"), "Linked Débito de mamá (************4321)"),
-		chWaitText(webtest.TestID("third-party-panel"), "mama@example.com"),
+		chromedp.SendKeys(apptest.TestID("field-email"), "mama@example.com"),
+		chromedp.SendKeys(apptest.TestID("field-suffix"), "4321"),
+		chromedp.SendKeys(apptest.TestID("field-alias"), "Débito de mamá"),
+		chClickSettled(apptest.TestID("associate-submit")),
+		chWaitText(apptest.TestID("third-party-notice"), "Linked Débito de mamá (************4321)"),
+		chWaitText(apptest.TestID("third-party-panel"), "mama@example.com"),
 	)
 	if err != nil {
 		t.Fatalf("associate: %v", err)
@@ -184,27 +185,27 @@ func TestBrowserCardholderJourney(t *testing.T) {
 }
 
 func TestBrowserAddSecondCard(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	holder := chCreate(t, env, p, chPerson("José Luis", "Gómez", "jl.gomez@example.com", "50244442211", "DPI", "1987654320101"))
 	first := chFirstCard(t, env, p, holder)
 	second := chStock(t, env, p, 1)[0]
-	ctx := webtest.Browser(t)
+	ctx := apptest.Browser(t)
 	chAcceptConfirms(ctx)
 
 	err := chromedp.Do(ctx,
 		env.LoginActions("maker@example.com"),
 		chromedp.Navigate(env.Server.URL+fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d", p, holder)),
-		chromedp.WaitVisible(webtest.TestID("card-row-"+itoa(first))),
+		chromedp.WaitVisible(apptest.TestID("card-row-"+itoa(first))),
 		chReady(),
-		chromedp.SetValue(webtest.TestID("add-card-select"), itoa(second)),
-		chClickSettled(webtest.TestID("add-card-submit")),
-		chromedp.WaitVisible(webtest.TestID("card-row-"+itoa(second))),
+		chromedp.SetValue(apptest.TestID("add-card-select"), itoa(second)),
+		chClickSettled(apptest.TestID("add-card-submit")),
+		chromedp.WaitVisible(apptest.TestID("card-row-"+itoa(second))),
 		chWaitStatus(second, "inactive"),
-		chClickSettled(webtest.TestID("card-activate-"+itoa(second))),
+		chClickSettled(apptest.TestID("card-activate-"+itoa(second))),
 		chWaitStatus(second, "active"),
-		chromedp.WaitVisible(webtest.TestID("card-open-"+itoa(second))),
+		chromedp.WaitVisible(apptest.TestID("card-open-"+itoa(second))),
 	)
 	if err != nil {
 		t.Fatalf("add and activate: %v", err)

@@ -8,14 +8,16 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestCreateCardholderRefusesEachInvalidField(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "admin")
 	card := chStock(t, env, p, 1)[0]
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
 	tomorrow := time.Now().AddDate(0, 0, 1).Format(time.DateOnly)
@@ -132,9 +134,10 @@ func TestCreateCardholderRefusesEachInvalidField(t *testing.T) {
 }
 
 func TestCreateCardholderAssignsTheCard(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "maker")
 	card := chStock(t, env, p, 1)[0]
 	body := chBody(card, "2345678901234")
 	body["email"] = "  Maria.Ramirez@Example.COM "
@@ -158,11 +161,12 @@ func TestCreateCardholderAssignsTheCard(t *testing.T) {
 }
 
 func TestCreateCardholderConflicts(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}},
-		webtest.Grant{Partner: other, Roles: []string{"admin"}}).Login()
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}},
+		apptest.Grant{Partner: other, Roles: []string{"admin"}}).Login()
 	stock := chStock(t, env, p, 5)
 	foreign := chStock(t, env, other, 1)[0]
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
@@ -203,10 +207,11 @@ func TestCreateCardholderConflicts(t *testing.T) {
 }
 
 func TestCreateCardholderNeedsThePermission(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	viewer := fx.Role("viewer", "viewer")
 	card := chStock(t, env, p, 1)[0]
 	viewer.Do(http.MethodPost, "/cms/rest/app/partners/"+itoa(p)+"/cardholders", chBody(card, "2345678901234")).
 		WantError(http.StatusForbidden, "7005")
@@ -215,20 +220,21 @@ func TestCreateCardholderNeedsThePermission(t *testing.T) {
 }
 
 func TestCardholderFormInTheConsole(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
-	b := chLogin(t, env, "ana@example.com")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
+	b := env.SignIn("ana@example.com")
 	card := chStock(t, env, p, 1)[0]
 	base := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
 
 	page := b.Page(http.MethodGet, base+"/new", nil).WantStatus(http.StatusOK)
-	if !chIsFullPage(page) {
+	if !page.IsPage() {
 		t.Fatal("the form is not a full page")
 	}
-	chWantHTML(t, page, `data-testid="cardholder-form"`, `<option value="`+itoa(card)+`"`, `<option value="soltero"`, `<option value="GT"`)
+	page.WantSelectors(`[data-testid="cardholder-form"]`).WantHTML(`<option value="`+itoa(card)+`"`, `<option value="soltero"`, `<option value="GT"`)
 	part := b.HTMX(http.MethodGet, base+"/new", nil).WantStatus(http.StatusOK)
-	if chIsFullPage(part) {
+	if part.IsPage() {
 		t.Fatal("HTMX got the whole page")
 	}
 
@@ -239,15 +245,15 @@ func TestCardholderFormInTheConsole(t *testing.T) {
 	form.Set("email", "maria@")
 	form.Set("dateOfBirth", "2999-01-01")
 	bad := b.HTMX(http.MethodPost, base, form).WantStatus(http.StatusUnprocessableEntity)
-	if chIsFullPage(bad) {
+	if bad.IsPage() {
 		t.Fatal("the HTMX re-render is a whole page")
 	}
-	chWantHTML(t, bad, `data-testid="error-email"`, `data-testid="error-dateOfBirth"`, `value="María José"`)
+	bad.WantSelectors(`[data-testid="error-email"]`, `[data-testid="error-dateOfBirth"]`).WantHTML(`value="María José"`)
 	full := b.Page(http.MethodPost, base, form).WantStatus(http.StatusUnprocessableEntity)
-	if !chIsFullPage(full) {
+	if !full.IsPage() {
 		t.Fatal("the plain form post did not get the page back")
 	}
-	chWantHTML(t, full, `data-testid="error-email"`)
+	full.WantSelectors(`[data-testid="error-email"]`)
 
 	form.Set("email", "maria@example.com")
 	form.Set("dateOfBirth", "1990-05-12")

@@ -5,15 +5,17 @@ import (
 	"net/url"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 func TestCardholderDetailWithoutOTP(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}},
-		webtest.Grant{Partner: other, Roles: []string{"viewer"}}).Login()
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}},
+		apptest.Grant{Partner: other, Roles: []string{"viewer"}}).Login()
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	foreign := chCreate(t, env, other, chPerson("Juan", "Otro", "juan@example.com", "50255550000", "DPI", "2345678901299"))
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders/"
@@ -46,14 +48,15 @@ func TestCardholderDetailWithoutOTP(t *testing.T) {
 	}
 
 	// Without cardholders:detail the detail is refused.
-	lister := env.Operator("lister@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
+	lister := env.Operator("lister@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cardholders:list"}}).Login()
 	lister.Do(http.MethodPost, path+itoa(id), nil).WantError(http.StatusForbidden, "7005")
 }
 
 func TestCardholderDetailWithOTP(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", true, webtest.Grant{Partner: p, Roles: []string{"viewer"}, Permissions: []string{"cardholders:otp"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}, Permissions: []string{"cardholders:otp"}}).Login()
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders/" + itoa(id)
 
@@ -79,42 +82,44 @@ func TestCardholderDetailWithOTP(t *testing.T) {
 }
 
 func TestCardholderPageInTheConsole(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	env.Operator("plain@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
-	otpOp := env.Operator("otp@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cardholders:otp"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("plain@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
+	otpOp := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}, Permissions: []string{"cardholders:otp"}})
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders/" + itoa(id)
 
-	plain := chLogin(t, env, "plain@example.com")
+	plain := env.SignIn("plain@example.com")
 	page := plain.Page(http.MethodGet, path, nil).WantStatus(http.StatusOK)
-	chWantHTML(t, page, `data-testid="pd-address">Calle 1<`, `data-testid="cards-panel"`, `data-testid="third-party-panel"`, "María Ramírez")
+	page.WantSelectors(`[data-testid="cards-panel"]`, `[data-testid="third-party-panel"]`).WantHTML(`data-testid="pd-address">Calle 1<`, "María Ramírez")
 
-	b := chLogin(t, env, "otp@example.com")
+	b := env.SignIn("otp@example.com")
 	page = b.Page(http.MethodGet, path, nil).WantStatus(http.StatusOK)
-	chWantHTML(t, page, `data-testid="reveal-personal-data"`, `data-testid="otp-dialog"`)
+	page.WantSelectors(`[data-testid="reveal-personal-data"]`, `[data-testid="otp-dialog"]`)
 	if chAudit(t, env, "cardholder.read", itoa(id)) != 1 {
 		t.Fatal("reads: want only the plain operator's")
 	}
 	part := b.HTMX(http.MethodPost, path, url.Values{"otp": {otpOp.OTP()}}).WantStatus(http.StatusOK)
-	if chIsFullPage(part) {
+	if part.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
-	chWantHTML(t, part, `id="personal-data"`, `data-testid="pd-email">maria@example.com<`)
+	part.WantSelectors(`[id="personal-data"]`).WantHTML(`data-testid="pd-email">maria@example.com<`)
 	b.HTMX(http.MethodPost, path, url.Values{"otp": {"000000"}}).WantStatus(http.StatusForbidden)
 	full := b.Page(http.MethodPost, path, url.Values{"otp": {otpOp.OTP()}}).WantStatus(http.StatusOK)
-	if !chIsFullPage(full) {
+	if !full.IsPage() {
 		t.Fatal("the plain post did not get the page")
 	}
-	chWantHTML(t, full, `data-testid="pd-document">DPI 2345678901234<`)
+	full.WantHTML(`data-testid="pd-document">DPI 2345678901234<`)
 }
 
 // The console GETs answer a fragment to HTMX, and a plain form post creates and redirects.
 func TestCardholderConsoleFragments(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
-	b := chLogin(t, env, "ana@example.com")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
+	b := env.SignIn("ana@example.com")
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	base := "/cms/rest/app/partners/" + itoa(p) + "/cardholders/" + itoa(id)
 	for path, fragment := range map[string]string{
@@ -124,10 +129,10 @@ func TestCardholderConsoleFragments(t *testing.T) {
 		"/cms/rest/app/partners/" + itoa(p) + "/cards": `id="cards-table"`,
 	} {
 		res := b.HTMX(http.MethodGet, path, nil).WantStatus(http.StatusOK)
-		if chIsFullPage(res) {
+		if res.IsPage() {
 			t.Errorf("%s: HTMX got the whole page", path)
 		}
-		chWantHTML(t, res, fragment)
+		res.WantHTML(fragment)
 	}
 
 	card := chStock(t, env, p, 1)[0]
@@ -136,5 +141,5 @@ func TestCardholderConsoleFragments(t *testing.T) {
 		"email": {"jose@example.com"}, "documentType": {"DPI"}, "documentNumber": {"1234567890123"}, "cardId": {itoa(card)}}
 	res := b.Page(http.MethodPost, "/cms/rest/app/partners/"+itoa(p)+"/cardholders", form).WantStatus(http.StatusSeeOther)
 	page := b.Page(http.MethodGet, res.Header.Get("Location"), nil).WantStatus(http.StatusOK)
-	chWantHTML(t, page, "Cardholder José López created", `data-testid="card-row-`+itoa(card)+`"`)
+	page.WantSelectors(`[data-testid="card-row-` + itoa(card) + `"]`).WantHTML("Cardholder José López created")
 }

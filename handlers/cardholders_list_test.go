@@ -8,12 +8,13 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // chCreate creates a cardholder through the store with its first card and returns its id.
-func chCreate(t testing.TB, env *webtest.Env, partnerID int64, in store.NewCardholder) int64 {
+func chCreate(t testing.TB, env *apptest.Env, partnerID int64, in store.NewCardholder) int64 {
 	t.Helper()
 	in.CardID = chStock(t, env, partnerID, 1)[0]
 	ch, err := env.Store.CreateCardholder(context.Background(), store.SystemActor("test"), partnerID, in)
@@ -29,7 +30,7 @@ func chPerson(name, last, email, phone, docType, doc string) store.NewCardholder
 }
 
 // chList lists through the API and returns the ids in order with the total.
-func chList(t testing.TB, op *webtest.Operator, partnerID int64, q url.Values) ([]int64, int, map[string]any) {
+func chList(t testing.TB, op *apptest.Operator, partnerID int64, q url.Values) ([]int64, int, map[string]any) {
 	t.Helper()
 	res := op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(partnerID)+"/cardholders?"+q.Encode(), nil).WantStatus(http.StatusOK)
 	d := res.Data()
@@ -41,10 +42,11 @@ func chList(t testing.TB, op *webtest.Operator, partnerID int64, q url.Values) (
 }
 
 func TestCardholderSearch(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	op := fx.Role("ana", "viewer")
 	maria := chCreate(t, env, p, chPerson("María", "Ramírez", "maria.ramirez@example.com", "50255551234", "DPI", "2345678901234"))
 	jose := chCreate(t, env, p, chPerson("José", "Álvarez", "jose_alvarez@correo.gt", "50244440000", "PASSPORT", "GT778899"))
 	pct := chCreate(t, env, p, chPerson("Lucía", "Pérez", "lucia100%@example.com", "50233339999", "NIT", "1234567-K"))
@@ -91,9 +93,10 @@ func TestCardholderSearch(t *testing.T) {
 }
 
 func TestCardholderListSortAndPages(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "viewer")
 	var ids []int64
 	names := []string{"Zoila", "Álvaro", "Beatriz", "Álvaro", "Carlos", "Álvaro"}
 	for i, n := range names {
@@ -155,41 +158,43 @@ func TestCardholderListSortAndPages(t *testing.T) {
 }
 
 func TestCardholderListAccess(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Permissions: []string{"cards-admin:detail"}}).Login()
 	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(p)+"/cardholders", nil).WantError(http.StatusForbidden, "7005")
 	op.Do(http.MethodGet, "/cms/rest/app/partners/"+itoa(other)+"/cardholders", nil).WantError(http.StatusForbidden, "7005")
 }
 
 func TestCardholderListInTheConsole(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
-	b := chLogin(t, env, "ana@example.com")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
+	b := env.SignIn("ana@example.com")
 	base := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
 	empty := b.Page(http.MethodGet, base, nil).WantStatus(http.StatusOK)
-	chWantHTML(t, empty, `data-testid="empty-state"`, "no cardholders yet", `data-testid="new-cardholder"`)
+	empty.WantSelectors(`[data-testid="empty-state"]`, `[data-testid="new-cardholder"]`).WantHTML("no cardholders yet")
 
 	id := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	page := b.Page(http.MethodGet, base+"?searchText=maria", nil).WantStatus(http.StatusOK)
-	if !chIsFullPage(page) {
+	if !page.IsPage() {
 		t.Fatal("not a page")
 	}
-	chWantHTML(t, page, `data-testid="cardholder-open-`+itoa(id)+`"`, `hx-trigger="input changed delay:300ms, search"`, `data-testid="sort-name"`)
+	page.WantSelectors(`[data-testid="cardholder-open-`+itoa(id)+`"]`, `[data-testid="sort-name"]`).WantHTML(`hx-trigger="input changed delay:300ms, search"`)
 	part := b.HTMX(http.MethodGet, base+"?searchText=nobody", nil).WantStatus(http.StatusOK)
-	if chIsFullPage(part) {
+	if part.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
-	chWantHTML(t, part, `id="cardholders-table"`, "containing “nobody”")
+	part.WantSelectors(`[id="cardholders-table"]`).WantHTML("containing “nobody”")
 	b.HTMX(http.MethodGet, base+"?sortBy=secret", nil).WantStatus(http.StatusBadRequest)
 	// While the operator types the first characters, the console lists everyone and says why.
 	short := b.HTMX(http.MethodGet, base+"?searchText=ma", nil).WantStatus(http.StatusOK)
-	chWantHTML(t, short, `data-testid="search-hint"`, `data-testid="cardholder-open-`+itoa(id)+`"`)
+	short.WantSelectors(`[data-testid="search-hint"]`, `[data-testid="cardholder-open-`+itoa(id)+`"]`)
 }
 
-func chAuditActions(t testing.TB, env *webtest.Env, action string) int {
+func chAuditActions(t testing.TB, env *apptest.Env, action string) int {
 	t.Helper()
 	var n int
 	if err := env.Store.DB().Get(&n, `SELECT count(*) FROM audit_log WHERE action = $1`, action); err != nil {

@@ -7,12 +7,13 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 func TestSubmitterCannotDecideAndDecisionsHappenOnce(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
-	admin := q.env.Operator("admin@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
+	admin := q.env.Operator("admin@example.com", false, apptest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
 	res := api(q.env, admin, http.MethodPost, "/api/v2/applications", map[string]any{"clientId": q.client, "type": "archive"}).
 		WantStatus(http.StatusCreated)
 	own := int64(res.JSON()["id"].(float64))
@@ -55,18 +56,19 @@ func TestSubmitterCannotDecideAndDecisionsHappenOnce(t *testing.T) {
 }
 
 func TestRejectNeedsAnEnabledResolutionOfThePartner(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "document", map[string]any{"documentReference": "PASS-1"})
 	resID := q.resolution(t, "Blurry document")
 	disabled := q.resolution(t, "Old reason")
 	api(q.env, q.checker, http.MethodPut, path("/api/v2/resolutions/%d", disabled), map[string]any{"enabled": false}).WantStatus(http.StatusOK)
 	p2 := q.env.Partner("Andes", "USD")
-	admin2 := q.env.Operator("admin2@example.com", false, webtest.Grant{Partner: p2, Roles: []string{"admin"}}).Login()
+	admin2 := q.env.Operator("admin2@example.com", false, apptest.Grant{Partner: p2, Roles: []string{"admin"}}).Login()
 	res := api(q.env, admin2, http.MethodPost, "/api/v2/resolutions", map[string]any{"type": 2, "name": "Other partner"}).
 		WantStatus(http.StatusCreated)
 	foreign := int64(res.JSON()["id"].(float64))
 
-	reject := func(body map[string]any) *webtest.Response {
+	reject := func(body map[string]any) *apptest.Response {
 		return api(q.env, q.checker, http.MethodPost, path("/api/v2/applications/%d/reject", id), body)
 	}
 	for name, body := range map[string]map[string]any{
@@ -104,6 +106,7 @@ func TestRejectNeedsAnEnabledResolutionOfThePartner(t *testing.T) {
 }
 
 func TestApprovalAppliesCardholderEffects(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -184,15 +187,16 @@ func TestApprovalAppliesCardholderEffects(t *testing.T) {
 }
 
 func TestConsoleDecisions(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	resID := q.resolution(t, "Not eligible")
 	a := q.submit(t, q.client, "verification", map[string]any{"documentReference": "DPI-9"})
 	b := q.submit(t, q.client, "archive", nil)
-	cl := consoleLogin(t, q.env, q.checker.Email)
+	cl := q.env.SignIn(q.checker.Email)
 
 	res := cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/approve", a), url.Values{"data": {"first line\r\nsecond line"}}).
 		WantStatus(http.StatusOK)
-	wantHTML(t, res, false, `id="request-detail"`, "Request #"+itoa(a)+" approved.", "first line", "second line", "Verified")
+	res.WantSelectors(`[id="request-detail"]`).WantFragment("Request #"+itoa(a)+" approved.", "first line", "second line", "Verified")
 	// Deciding again shows the conflict in the flash area.
 	res = cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/approve", a), url.Values{}).WantStatus(http.StatusConflict)
 	if res.Header.Get("HX-Retarget") != "#flash" {
@@ -201,38 +205,38 @@ func TestConsoleDecisions(t *testing.T) {
 	// Rejecting without a resolution re-renders the form with the error next to the field.
 	res = cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/reject", b), url.Values{"resolutionId": {""}}).
 		WantStatus(http.StatusUnprocessableEntity)
-	wantHTML(t, res, false, `data-testid="error-resolutionId"`, `data-testid="reject-form"`)
+	res.WantSelectors(`[data-testid="error-resolutionId"]`, `[data-testid="reject-form"]`).WantFragment()
 	res = cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/reject", b), url.Values{"resolutionId": {itoa(resID)}, "data": {"no"}}).
 		WantStatus(http.StatusOK)
-	wantHTML(t, res, false, "Request #"+itoa(b)+" rejected.", "resolution: Not eligible")
+	res.WantFragment("Request #"+itoa(b)+" rejected.", "resolution: Not eligible")
 	// The reject form asks for confirmation before it is sent.
 	c := q.submit(t, q.client, "archive", nil)
-	wantHTML(t, cl.Get(path("/api/v2/applications/%d", c), false), true, `hx-confirm="Reject request #`+itoa(c))
+	cl.Get(path("/api/v2/applications/%d", c), false).WantPage(`hx-confirm="Reject request #` + itoa(c))
 
 	// Audit: a fragment for HTMX, the request page for a plain post.
 	res = cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/audit", c), nil).WantStatus(http.StatusOK)
-	wantHTML(t, res, false, `data-testid="audit-result"`, "All OK")
+	res.WantSelectors(`[data-testid="audit-result"]`).WantFragment("All OK")
 }
 
 func TestConsoleSubmitsARequestForAClient(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
-	cl := consoleLogin(t, q.env, q.submitter.Email)
-	wantHTML(t, cl.Get("/api/v2/applications/new", false).WantStatus(http.StatusOK), true, `data-testid="request-form"`, `name="payload.cardId"`)
+	cl := q.env.SignIn(q.submitter.Email)
+	cl.Get("/api/v2/applications/new", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="request-form"]`, `[name="payload.cardId"]`).WantPage()
 	// Changing the type redraws the payload fields.
-	wantHTML(t, cl.Get("/api/v2/applications/new?type=address&clientId=5", true).WantStatus(http.StatusOK), false,
-		`id="request-form"`, `name="payload.address"`, `value="5"`)
-	wantHTML(t, cl.Get("/api/v2/applications/new?type=external", true).WantStatus(http.StatusOK), false, `name="payloadJson"`)
+	cl.Get("/api/v2/applications/new?type=address&clientId=5", true).WantStatus(http.StatusOK).WantSelectors(`[id="request-form"]`, `[name="payload.address"]`).WantFragment(`value="5"`)
+	cl.Get("/api/v2/applications/new?type=external", true).WantStatus(http.StatusOK).WantSelectors(`[name="payloadJson"]`).WantFragment()
 
 	// A mistake comes back with the errors beside the fields, the values kept.
 	res := cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {itoa(q.client)}, "type": {"withdrawal"},
 		"payload.cardId": {itoa(q.card.ID)}, "payload.amount": {"12.345678"}}).WantStatus(http.StatusUnprocessableEntity)
-	wantHTML(t, res, false, `data-testid="error-payload.amount"`, `value="12.345678"`)
+	res.WantSelectors(`[data-testid="error-payload.amount"]`).WantFragment(`value="12.345678"`)
 	res = cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {"abc"}, "type": {"archive"}}).
 		WantStatus(http.StatusUnprocessableEntity)
-	wantHTML(t, res, false, `data-testid="error-clientId"`)
+	res.WantSelectors(`[data-testid="error-clientId"]`).WantFragment()
 	res = cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {itoa(q.client)}, "type": {"external"},
 		"payloadJson": {"[1, 2]"}}).WantStatus(http.StatusUnprocessableEntity)
-	wantHTML(t, res, false, `data-testid="error-payload"`)
+	res.WantSelectors(`[data-testid="error-payload"]`).WantFragment()
 
 	res = cl.HTMX(http.MethodPost, "/api/v2/applications", url.Values{"clientId": {itoa(q.client)}, "type": {"withdrawal"},
 		"payload.cardId": {itoa(q.card.ID)}, "payload.amount": {"12.50"}}).WantStatus(http.StatusCreated)
@@ -241,9 +245,9 @@ func TestConsoleSubmitsARequestForAClient(t *testing.T) {
 		t.Fatalf("no redirect to the request: %v", res.Header)
 	}
 	detail := cl.Get(loc, false).WantStatus(http.StatusOK)
-	wantHTML(t, detail, true, "Request #", "submitted.", "Withdrawal request 12.50 GTQ", `data-testid="own-request"`)
+	detail.WantSelectors(`[data-testid="own-request"]`).WantPage("Request #", "submitted.", "Withdrawal request 12.50 GTQ")
 	// Operators without cardholders:update have no form.
-	ck := consoleLogin(t, q.env, q.checker.Email)
+	ck := q.env.SignIn(q.checker.Email)
 	ck.Get("/api/v2/applications/new", false).WantStatus(http.StatusForbidden)
 	if strings.Contains(string(ck.Get("/api/v2/applications", false).Body), `data-testid="request-new"`) {
 		t.Errorf("the checker is offered the new request form")
@@ -256,5 +260,5 @@ func TestConsoleSubmitsARequestForAClient(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
 	page := ck.Do(req).WantStatus(http.StatusOK)
-	wantHTML(t, page, true, `data-testid="audit-result"`, "Withdrawal request 12.50 GTQ", "less than the 12.50 GTQ to withdraw", "#"+id)
+	page.WantSelectors(`[data-testid="audit-result"]`).WantPage("Withdrawal request 12.50 GTQ", "less than the 12.50 GTQ to withdraw", "#"+id)
 }

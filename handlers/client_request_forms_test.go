@@ -6,11 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // send calls the applications API as the operator with a body of the given content type.
-func send(q *queue, op *webtest.Operator, method, path, contentType, body string) *webtest.Response {
+func send(q *queue, op *apptest.Operator, method, path, contentType, body string) *apptest.Response {
 	q.env.T.Helper()
 	req, err := http.NewRequest(method, q.env.Server.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -27,6 +27,7 @@ const formType = "application/x-www-form-urlencoded"
 // they read JSON, under both the /api/v2 and the /v2 paths; any other body type is refused with 415
 // and changes nothing.
 func TestApplicationsAPIReadsTheVendorsFormBodies(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "archive", nil)
 	one := path("/api/v2/applications/%d", id)
@@ -79,6 +80,7 @@ func TestApplicationsAPIReadsTheVendorsFormBodies(t *testing.T) {
 
 // A route that reads JSON only refuses a form body with 415 instead of reading it as empty.
 func TestJSONOnlyRoutesRefuseFormBodies(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	h := q.checker.Headers()
 	h["Content-Type"] = formType

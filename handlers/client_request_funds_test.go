@@ -8,11 +8,11 @@ import (
 	"sync"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
-func partnerBalance(t *testing.T, env *webtest.Env, partnerID int64) string {
+func partnerBalance(t *testing.T, env *apptest.Env, partnerID int64) string {
 	t.Helper()
 	var b string
 	if err := env.Store.DB().GetContext(context.Background(), &b, `SELECT balance::text FROM accounts
@@ -23,9 +23,10 @@ func partnerBalance(t *testing.T, env *webtest.Env, partnerID int64) string {
 }
 
 func TestApprovalMovesMoney(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
-	approve := func(id int64) *webtest.Response {
+	approve := func(id int64) *apptest.Response {
 		t.Helper()
 		return api(q.env, q.checker, http.MethodPost, path("/api/v2/applications/%d/approve", id), map[string]any{"data": []string{"ok"}})
 	}
@@ -124,6 +125,7 @@ func TestApprovalMovesMoney(t *testing.T) {
 // Withdrawals approved at once never take a card below zero: those the balance covers go through,
 // the others answer 7303 and stay pending.
 func TestConcurrentWithdrawalApprovalsNeverOverdraw(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	fund(t, q.env.Store, q.partner, q.card, "100")
 	var ids []int64

@@ -6,17 +6,18 @@ import (
 	"sync"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // Many checkers deciding the same request at once: exactly one decision wins, the rest are 409.
 func TestConcurrentDecisionsDecideOnce(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	resID := q.resolution(t, "Not eligible")
-	checkers := []*webtest.Operator{q.checker}
+	checkers := []*apptest.Operator{q.checker}
 	for i := range 5 {
 		checkers = append(checkers, q.env.Operator(path("checker%d@example.com", i), false,
-			webtest.Grant{Partner: q.partner, Roles: []string{"checker"}}).Login())
+			apptest.Grant{Partner: q.partner, Roles: []string{"checker"}}).Login())
 	}
 	for round := range 3 {
 		id := q.submit(t, q.client, "verification", map[string]any{"documentReference": path("DOC-%d", round)})

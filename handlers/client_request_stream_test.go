@@ -7,10 +7,10 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
 // bellCount reads the number out of a "pending" frame (the bell's HTML).
@@ -25,10 +25,8 @@ func bellCount(t *testing.T, f sseFrame) string {
 }
 
 func TestBellStreamRecountsForEachOperator(t *testing.T) {
-	saved := web.HeartbeatInterval
-	web.HeartbeatInterval = 200 * time.Millisecond
-	t.Cleanup(func() { web.HeartbeatInterval = saved })
-	q := newQueue(t)
+	t.Parallel()
+	q := newQueueOn(t, apptest.NewWith(t, handlers.Routes, shortHeartbeat))
 	st := q.env.Store
 	ctx := context.Background()
 	sys := store.SystemActor("test")
@@ -36,7 +34,7 @@ func TestBellStreamRecountsForEachOperator(t *testing.T) {
 	if _, err := st.SetCardholderTags(ctx, sys, q.partner, q.client, []string{"vip"}); err != nil {
 		t.Fatal(err)
 	}
-	restricted := q.env.Operator("tagged@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"checker"}}).Login()
+	restricted := q.env.Operator("tagged@example.com", false, apptest.Grant{Partner: q.partner, Roles: []string{"checker"}}).Login()
 	if _, err := st.RestrictOperator(ctx, sys, restricted.ID, q.partner, []string{"vip"}); err != nil {
 		t.Fatal(err)
 	}

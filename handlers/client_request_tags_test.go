@@ -6,12 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -32,7 +33,7 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 	p2 := q.env.Partner("Andes", "USD")
 	other := storetest.Cardholder(t, st, p2)
 	restricted := q.env.Operator("tagged@example.com", false,
-		webtest.Grant{Partner: q.partner, Roles: []string{"checker"}}, webtest.Grant{Partner: p2, Roles: []string{"admin"}}).Login()
+		apptest.Grant{Partner: q.partner, Roles: []string{"checker"}}, apptest.Grant{Partner: p2, Roles: []string{"admin"}}).Login()
 	tags, err := st.RestrictOperator(ctx, sys, restricted.ID, q.partner, []string{"vip", "vip", "west"})
 	if err != nil || strings.Join(tags, ",") != "vip,west" {
 		t.Fatalf("restrict: %v %v", tags, err)
@@ -41,7 +42,7 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 		t.Errorf("bad tag accepted: %v", err)
 	}
 	// The admin of p2 submits there, so the restricted operator has one visible request on p2 too.
-	admin2 := q.env.Operator("admin2@example.com", false, webtest.Grant{Partner: p2, Roles: []string{"admin"}}).Login()
+	admin2 := q.env.Operator("admin2@example.com", false, apptest.Grant{Partner: p2, Roles: []string{"admin"}}).Login()
 	res := api(q.env, admin2, http.MethodPost, "/api/v2/applications", map[string]any{"clientId": other, "type": "archive"}).
 		WantStatus(http.StatusCreated)
 	otherReq := int64(res.JSON()["id"].(float64))
@@ -85,9 +86,9 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 	if c, err := st.CountPendingRequests(ctx, store.OperatorViewer(restricted.ID, "approvals:list")); err != nil || c != 2 {
 		t.Errorf("pending count = %d (%v), want 2", c, err)
 	}
-	cl := consoleLogin(t, q.env, restricted.Email)
+	cl := q.env.SignIn(restricted.Email)
 	page := cl.Get("/api/v2/applications", false).WantStatus(http.StatusOK)
-	wantHTML(t, page, true, `data-testid="bell-count">2<`)
+	page.WantPage(`data-testid="bell-count">2<`)
 	if rows := strings.Count(string(page.Body), `data-testid="request-row"`); rows != 2 {
 		t.Errorf("console rows = %d, want 2", rows)
 	}
@@ -112,7 +113,7 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 		WantError(http.StatusNotFound, "7100")
 
 	// The client list and every cardholder or card route hide the other clients too.
-	cms := func(method, p string) *webtest.Response {
+	cms := func(method, p string) *apptest.Response {
 		return restricted.Do(method, path("/cms/rest/app/partners/%d%s", q.partner, p), nil)
 	}
 	var holders struct {
@@ -147,6 +148,7 @@ func TestTagRestrictedOperatorSeesOnlyTaggedClients(t *testing.T) {
 }
 
 func TestAuditFindsDiscrepancies(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -207,13 +209,14 @@ func TestAuditFindsDiscrepancies(t *testing.T) {
 	}
 	api(q.env, q.submitter, http.MethodPost, path("/api/v2/applications/%d/audit", small), nil).WantError(http.StatusForbidden, "7005")
 
-	cl := consoleLogin(t, q.env, q.checker.Email)
+	cl := q.env.SignIn(q.checker.Email)
 	res := cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/audit", big), nil).WantStatus(http.StatusOK)
-	wantHTML(t, res, false, `data-testid="audit-line"`, "less than the 500.00 GTQ to withdraw")
+	res.WantSelectors(`[data-testid="audit-line"]`).WantFragment("less than the 500.00 GTQ to withdraw")
 }
 
 // The cards list and bulk card actions hide the cards of cardholders outside the operator's tags.
 func TestTagRestrictionHidesCards(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	ctx := context.Background()
@@ -227,7 +230,7 @@ func TestTagRestrictionHidesCards(t *testing.T) {
 	if _, err := st.SetCardholderTags(ctx, sys, q.partner, q.client, []string{"vip"}); err != nil {
 		t.Fatal(err)
 	}
-	op := q.env.Operator("tagged@example.com", true, webtest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
+	op := q.env.Operator("tagged@example.com", true, apptest.Grant{Partner: q.partner, Roles: []string{"admin"}}).Login()
 	if _, err := st.RestrictOperator(ctx, sys, op.ID, q.partner, []string{"vip"}); err != nil {
 		t.Fatal(err)
 	}

@@ -7,8 +7,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // A request submitted through the API shows up in an open queue and on the bell without a reload;
@@ -16,10 +16,10 @@ import (
 func TestBrowserRequestArrivesLiveAndIsApproved(t *testing.T) {
 	q := newQueue(t)
 	storetest.CreditPartner(t, q.env.Store, q.partner, "500")
-	tab := webtest.NewTab(t, webtest.Browser(t))
+	tab := apptest.NewTab(t, apptest.Browser(t))
 	if err := chromedp.Do(tab, q.env.LoginActions(q.checker.Email),
 		chromedp.Navigate(q.env.Server.URL+"/api/v2/applications"),
-		chromedp.WaitVisible(webtest.TestID("empty-state")),
+		chromedp.WaitVisible(apptest.TestID("empty-state")),
 		// The marker shows later that the page was never reloaded; the log explains a failure.
 		chromedp.Evaluate[chromedp.Void](`window.__sameDocument = true; window.__log = [];
 			document.addEventListener('htmx:afterRequest', e => window.__log.push(e.detail.pathInfo.requestPath + ' ' + e.detail.xhr.status));`)); err != nil {
@@ -43,28 +43,28 @@ func TestBrowserRequestArrivesLiveAndIsApproved(t *testing.T) {
 
 	balance := `document.querySelector('[data-testid="card-balance-` + itoa(q.card.ID) + `"]').textContent.trim()`
 	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-request-id="`+itoa(id)+`"] [data-testid="request-link"]`)),
-		chromedp.WaitVisible(webtest.TestID("request-summary"))); err != nil {
+		chromedp.WaitVisible(apptest.TestID("request-summary"))); err != nil {
 		t.Fatalf("open the request: %v", err)
 	}
 	waitTrue(t, tab, "the card starts empty", balance+` === "0.00 GTQ"`)
 
-	if err := chromedp.Do(tab, chromedp.Click(webtest.TestID("request-audit")), chromedp.WaitVisible(webtest.TestID("audit-result"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.Click(apptest.TestID("request-audit")), chromedp.WaitVisible(apptest.TestID("audit-result"))); err != nil {
 		t.Fatalf("audit: %v", err)
 	}
-	result, err := chromedp.Run(tab, chromedp.Text(webtest.TestID("audit-result")))
+	result, err := chromedp.Run(tab, chromedp.Text(apptest.TestID("audit-result")))
 	if err != nil || !strings.Contains(result, "All OK") {
 		t.Fatalf("audit result = %q (%v)", result, err)
 	}
 
-	if err := chromedp.Do(tab, chromedp.SendKeys(webtest.TestID("approve-comments"), "Checked with the client"),
-		chromedp.Click(webtest.TestID("request-approve"))); err != nil {
+	if err := chromedp.Do(tab, chromedp.SendKeys(apptest.TestID("approve-comments"), "Checked with the client"),
+		chromedp.Click(apptest.TestID("request-approve"))); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
 	waitTrue(t, tab, "the card balance changes", balance+` === "120.50 GTQ"`)
 	waitTrue(t, tab, "the request is approved",
 		`document.querySelector('[data-testid="request-summary"] [data-testid="request-status"]').textContent.trim() === "Approved"`)
 	waitTrue(t, tab, "the bell goes back to 0", bell+` === "0"`)
-	comments, err := chromedp.Run(tab, chromedp.Text(webtest.TestID("request-comments")))
+	comments, err := chromedp.Run(tab, chromedp.Text(apptest.TestID("request-comments")))
 	if err != nil || !strings.Contains(comments, "Checked with the client") {
 		t.Fatalf("comments = %q (%v)", comments, err)
 	}

@@ -4,19 +4,18 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
-	"strings"
 	"testing"
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // api calls the applications API as the operator: the access token alone in Authorization.
-func api(env *webtest.Env, op *webtest.Operator, method, path string, body any) *webtest.Response {
+func api(env *apptest.Env, op *apptest.Operator, method, path string, body any) *apptest.Response {
 	env.T.Helper()
 	if op.Token == "" {
 		op.Login()
@@ -24,65 +23,31 @@ func api(env *webtest.Env, op *webtest.Operator, method, path string, body any) 
 	return env.Do(method, path, map[string]string{"Authorization": "Bearer " + op.Token}, body)
 }
 
-// consoleLogin signs the operator in through the login form.
-func consoleLogin(t *testing.T, env *webtest.Env, email string) *webtest.Console {
-	t.Helper()
-	cl := env.Console()
-	cl.Login(email, webtest.Password).WantStatus(http.StatusSeeOther)
-	return cl
-}
-
-// htmxWith sends an HTMX request with extra headers (HX-Target) and a form.
-func htmxWith(cl *webtest.Console, env *webtest.Env, method, path string, form url.Values, headers map[string]string) *webtest.Response {
-	env.T.Helper()
-	req, _ := http.NewRequest(method, env.Server.URL+path, strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	req.Header.Set("Accept", "text/html")
-	req.Header.Set("HX-Request", "true")
-	for k, v := range headers {
-		req.Header.Set(k, v)
-	}
-	return cl.Do(req)
-}
-
-// wantHTML fails unless the response is HTML containing every fragment; full says whether it must
-// be a whole page (with the layout) or a fragment.
-func wantHTML(t *testing.T, res *webtest.Response, full bool, fragments ...string) {
-	t.Helper()
-	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/html") {
-		t.Fatalf("content type %q, want HTML; body: %s", ct, res.Body)
-	}
-	body := string(res.Body)
-	if isPage := strings.Contains(body, "<!doctype html>") || strings.Contains(body, "<html"); isPage != full {
-		t.Fatalf("full page = %v, want %v: %.300s", isPage, full, body)
-	}
-	for _, f := range fragments {
-		if !strings.Contains(body, f) {
-			t.Fatalf("response lacks %q: %s", f, body)
-		}
-	}
-}
-
 // queue is a partner with a client, two active cards and operators for the client requests tests.
 type queue struct {
-	env       *webtest.Env
+	env       *apptest.Env
 	partner   int64
 	client    int64
 	card      store.Card
 	card2     store.Card
-	submitter *webtest.Operator // maker: submits requests
-	checker   *webtest.Operator // decides them
+	submitter *apptest.Operator // maker: submits requests
+	checker   *apptest.Operator // decides them
 }
 
 func newQueue(t *testing.T) *queue {
 	t.Helper()
-	env := webtest.New(t)
-	q := &queue{env: env, partner: env.Partner("Quetzal", "GTQ")}
-	q.client = storetest.Cardholder(t, env.Store, q.partner)
-	q.card = storetest.ActiveCard(t, env.Store, q.partner, q.client)
-	q.card2 = storetest.ActiveCard(t, env.Store, q.partner, q.client)
-	q.submitter = env.Operator("maker@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"maker"}}).Login()
-	q.checker = env.Operator("checker@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"checker"}}).Login()
+	return newQueueOn(t, apptest.New(t, handlers.Routes))
+}
+
+// newQueueOn builds the client requests world on a running console.
+func newQueueOn(t *testing.T, env *apptest.Env) *queue {
+	t.Helper()
+	fx := env.Fixture("Quetzal", "GTQ")
+	q := &queue{env: env, partner: fx.Partner, client: fx.Cardholder()}
+	q.card = fx.ActiveCard(q.client)
+	q.card2 = fx.ActiveCard(q.client)
+	q.submitter = fx.Role("maker", "maker")
+	q.checker = fx.Role("checker", "checker")
 	return q
 }
 

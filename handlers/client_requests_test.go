@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
-func ids(t *testing.T, res *webtest.Response) []int64 {
+func ids(t *testing.T, res *apptest.Response) []int64 {
 	t.Helper()
 	var list struct {
 		Total int
@@ -25,16 +25,17 @@ func ids(t *testing.T, res *webtest.Response) []int64 {
 	return out
 }
 
-func total(t *testing.T, res *webtest.Response) int {
+func total(t *testing.T, res *apptest.Response) int {
 	t.Helper()
 	return int(res.JSON()["total"].(float64))
 }
 
 func TestSubmitValidatesThePayloadOfEachType(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	other := storetest.Cardholder(t, q.env.Store, q.partner)
 	foreign := storetest.ActiveCard(t, q.env.Store, q.partner, other)
-	post := func(body map[string]any) *webtest.Response {
+	post := func(body map[string]any) *apptest.Response {
 		return api(q.env, q.submitter, http.MethodPost, "/api/v2/applications", body)
 	}
 	cases := []struct {
@@ -110,6 +111,7 @@ func TestSubmitValidatesThePayloadOfEachType(t *testing.T) {
 }
 
 func TestListFiltersSortsAndPages(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	st := q.env.Store
 	other := storetest.Cardholder(t, st, q.partner)
@@ -131,7 +133,7 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 	all = append(all, int64(res.JSON()["id"].(float64)))
 	api(q.env, q.checker, http.MethodPost, path("/api/v2/applications/%d/approve", all[0]), map[string]any{}).WantStatus(http.StatusNoContent)
 
-	get := func(query string) *webtest.Response {
+	get := func(query string) *apptest.Response {
 		return api(q.env, q.checker, http.MethodGet, "/api/v2/applications?"+query, nil).WantStatus(http.StatusOK)
 	}
 	// The API lists every status by default, oldest first.
@@ -191,24 +193,25 @@ func TestListFiltersSortsAndPages(t *testing.T) {
 	}
 
 	// The console lists pending requests by default, as a page and as an HTMX table.
-	cl := consoleLogin(t, q.env, q.checker.Email)
+	cl := q.env.SignIn(q.checker.Email)
 	page := cl.Get("/api/v2/applications", false).WantStatus(http.StatusOK)
-	wantHTML(t, page, true, `data-testid="requests-filters"`, `data-testid="bell-count"`, ">4<", `data-testid="nav-requests"`)
+	page.WantSelectors(`[data-testid="requests-filters"]`, `[data-testid="bell-count"]`, `[data-testid="nav-requests"]`).WantPage(">4<")
 	if n := strings.Count(string(page.Body), `data-testid="request-row"`); n != 4 {
 		t.Errorf("console shows %d rows, want the 4 pending", n)
 	}
 	part := cl.Get("/api/v2/applications?filter[statusId]=all&sort=-id&limit=5", true).WantStatus(http.StatusOK)
-	wantHTML(t, part, false, `id="requests-table"`, `data-testid="page-next"`)
+	part.WantSelectors(`[id="requests-table"]`, `[data-testid="page-next"]`).WantFragment()
 	if n := strings.Count(string(part.Body), `data-testid="request-row"`); n != 5 {
 		t.Errorf("partial shows %d rows, want 5", n)
 	}
 	empty := cl.Get("/api/v2/applications?filter[type]=transfer", true).WantStatus(http.StatusOK)
-	wantHTML(t, empty, false, `data-testid="empty-state"`)
+	empty.WantSelectors(`[data-testid="empty-state"]`).WantFragment()
 	bad := cl.Get("/api/v2/applications?filter[statusId]=9", true).WantStatus(http.StatusBadRequest)
-	wantHTML(t, bad, false, `data-testid="error-filter[statusId]"`)
+	bad.WantSelectors(`[data-testid="error-filter[statusId]"]`).WantFragment()
 }
 
 func TestExportFollowsFiltersAndSort(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	a := q.submit(t, q.client, "archive", map[string]any{})
 	b := q.submit(t, q.client, "deposit", map[string]any{"cardId": q.card.ID, "amount": "12.5"})
@@ -238,13 +241,14 @@ func TestExportFollowsFiltersAndSort(t *testing.T) {
 	}
 	api(q.env, q.checker, http.MethodGet, "/api/v2/applications/export?sort=nope", nil).WantError(http.StatusBadRequest, "7000")
 	// The console's export link carries the queue's filters, pending included.
-	cl := consoleLogin(t, q.env, q.checker.Email)
+	cl := q.env.SignIn(q.checker.Email)
 	page := cl.Get("/api/v2/applications?filter[type]=archive", false).WantStatus(http.StatusOK)
 	want := "/api/v2/applications/export?" + url.Values{"filter[statusId]": {"0"}, "filter[type]": {"archive"}, "sort": {"createdAt"}}.Encode()
-	wantHTML(t, page, true, strings.ReplaceAll(want, "&", "&amp;"))
+	page.WantPage(want)
 }
 
 func TestColourChangesOnlyTheHighlight(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "archive", map[string]any{"note": "keep"})
 	for _, method := range []string{http.MethodPut, http.MethodPatch} {
@@ -267,15 +271,15 @@ func TestColourChangesOnlyTheHighlight(t *testing.T) {
 		WantError(http.StatusNotFound, "7010")
 
 	// The console's pickers answer the tinted row, or the summary on the request page.
-	cl := consoleLogin(t, q.env, q.checker.Email)
-	row := htmxWith(cl, q.env, http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#00ff00"}},
+	cl := q.env.SignIn(q.checker.Email)
+	row := cl.HTMX(http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#00ff00"}},
 		map[string]string{"X-CSRF-Token": cl.CSRF, "HX-Target": path("request-row-%d", id)})
-	wantHTML(t, row.WantStatus(http.StatusOK), false, `background-color: #00ff00`, path(`id="request-row-%d"`, id))
-	sum := htmxWith(cl, q.env, http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#0000ff"}},
+	row.WantStatus(http.StatusOK).WantFragment(`background-color: #00ff00`, path(`id="request-row-%d"`, id))
+	sum := cl.HTMX(http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#0000ff"}},
 		map[string]string{"X-CSRF-Token": cl.CSRF, "HX-Target": "request-summary"})
-	wantHTML(t, sum.WantStatus(http.StatusOK), false, `id="request-summary"`, `background-color: #0000ff`)
+	sum.WantStatus(http.StatusOK).WantSelectors(`[id="request-summary"]`).WantFragment(`background-color: #0000ff`)
 	// Without the CSRF header the console refuses the change.
-	htmxWith(cl, q.env, http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#ff0000"}}, nil).
+	cl.HTMX(http.MethodPatch, path("/api/v2/applications/%d", id), url.Values{"color": {"#ff0000"}}, map[string]string{"X-CSRF-Token": ""}).
 		WantStatus(http.StatusForbidden)
 	var payload string
 	if err := q.env.Store.DB().GetContext(context.Background(), &payload, `SELECT payload::text FROM client_requests WHERE id = $1`, id); err != nil {
@@ -287,6 +291,7 @@ func TestColourChangesOnlyTheHighlight(t *testing.T) {
 }
 
 func TestDetailAndNotifications(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.submit(t, q.client, "withdrawal", map[string]any{"cardId": q.card.ID, "amount": 2})
 	q.submit(t, q.client, "verification", map[string]any{"documentReference": "DPI-123"})
@@ -325,7 +330,7 @@ func TestDetailAndNotifications(t *testing.T) {
 		t.Errorf("notifications = %s", res.Body)
 	}
 	// An operator without approvals on any partner gets 403, not an empty list.
-	outsider := q.env.Operator("out@example.com", false, webtest.Grant{Partner: q.env.Partner("Other", "USD"), Roles: []string{"viewer"}})
+	outsider := q.env.Operator("out@example.com", false, apptest.Grant{Partner: q.env.Partner("Other", "USD"), Roles: []string{"viewer"}})
 	if _, err := q.env.Store.DB().ExecContext(context.Background(), `DELETE FROM operator_permissions
 		WHERE operator_id = $1 AND permission LIKE 'approvals:%'`, outsider.ID); err != nil {
 		t.Fatal(err)
@@ -334,14 +339,12 @@ func TestDetailAndNotifications(t *testing.T) {
 	api(q.env, outsider, http.MethodGet, "/api/v2/applications", nil).WantError(http.StatusForbidden, "7005")
 
 	// The console: the request page in full and as a fragment, the notifications page.
-	cl := consoleLogin(t, q.env, q.checker.Email)
-	wantHTML(t, cl.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK), true,
-		`data-testid="request-summary"`, `data-testid="approve-form"`, `data-testid="reject-form"`, `data-testid="request-audit"`)
-	wantHTML(t, cl.Get(path("/api/v2/applications/%d", id), true).WantStatus(http.StatusOK), false, `id="request-detail"`)
-	wantHTML(t, cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK), true,
-		`data-testid="notifications"`, "Withdrawal request 2.00 GTQ")
-	wantHTML(t, cl.Get("/api/v2/applications/notifications", true).WantStatus(http.StatusOK), false, `data-testid="notifications"`)
+	cl := q.env.SignIn(q.checker.Email)
+	cl.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="request-summary"]`, `[data-testid="approve-form"]`, `[data-testid="reject-form"]`, `[data-testid="request-audit"]`).WantPage()
+	cl.Get(path("/api/v2/applications/%d", id), true).WantStatus(http.StatusOK).WantSelectors(`[id="request-detail"]`).WantFragment()
+	cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="notifications"]`).WantPage("Withdrawal request 2.00 GTQ")
+	cl.Get("/api/v2/applications/notifications", true).WantStatus(http.StatusOK).WantSelectors(`[data-testid="notifications"]`).WantFragment()
 	// The submitter sees the request but is told another operator must decide it.
-	mk := consoleLogin(t, q.env, q.submitter.Email)
-	wantHTML(t, mk.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK), true, `data-testid="own-request"`)
+	mk := q.env.SignIn(q.submitter.Email)
+	mk.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="own-request"]`).WantPage()
 }

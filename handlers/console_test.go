@@ -5,13 +5,15 @@ import (
 	"net/url"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 func TestConsoleLoginSessionAndLogout(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	p1, p2 := env.Partner("Quetzal Pay", "GTQ"), env.Partner("Hidden Co", "USD")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p1, Roles: []string{"viewer"}})
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}})
 	_ = p2
 
 	anon := env.Console()
@@ -21,9 +23,11 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 	}
 	anon.Login("ana@example.com", "wrong").WantStatus(http.StatusUnauthorized).Contains("invalid email or password")
 
-	c := env.Console()
-	c.Login("ana@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
-	c.Get("/", false).WantStatus(http.StatusOK).Contains("Quetzal Pay", `data-testid="operator-email"`).Lacks("Hidden Co")
+	c := env.SignIn("ana@example.com")
+	c.Get("/", false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="operator-email"]`).
+		Contains("Quetzal Pay").
+		Lacks("Hidden Co")
 	if c.CSRF == "" {
 		t.Fatal("no CSRF token on the dashboard")
 	}
@@ -38,11 +42,12 @@ func TestConsoleLoginSessionAndLogout(t *testing.T) {
 }
 
 func TestConsoleStateChangesNeedTheCSRFToken(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	c := env.Console()
-	c.Login("ana@example.com", webtest.Password)
+	c.Login("ana@example.com", apptest.Password)
 	c.PostForm("/logout", url.Values{}).WantStatus(http.StatusForbidden)
 	c.PostForm("/logout", url.Values{"_csrf": {"forged"}}).WantStatus(http.StatusForbidden)
 
@@ -54,13 +59,14 @@ func TestConsoleStateChangesNeedTheCSRFToken(t *testing.T) {
 
 	// The login form needs its own token too.
 	other := env.Console()
-	other.PostForm("/login", url.Values{"email": {"ana@example.com"}, "password": {webtest.Password}}).WantStatus(http.StatusForbidden)
+	other.PostForm("/login", url.Values{"email": {"ana@example.com"}, "password": {apptest.Password}}).WantStatus(http.StatusForbidden)
 }
 
 func TestBalanceServesJSONPartialAndPage(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	path := "/cms/rest/app/partners/" + itoa(p) + "/balance"
 
 	res := op.Do(http.MethodGet, path, nil).WantStatus(http.StatusOK)
@@ -68,24 +74,27 @@ func TestBalanceServesJSONPartialAndPage(t *testing.T) {
 		t.Fatalf("JSON: %s %s", res.Header.Get("Content-Type"), res.Body)
 	}
 	c := env.Console()
-	c.Login(op.Email, webtest.Password)
-	part := c.Get(path, true).WantStatus(http.StatusOK).Contains(`id="balance-card"`).Lacks("<html")
-	page := c.Get(path, false).WantStatus(http.StatusOK).Contains("<html", `id="balance-card"`)
-	for _, r := range []*webtest.Response{res, part, page} {
+	c.Login(op.Email, apptest.Password)
+	part := c.Get(path, true).WantStatus(http.StatusOK).WantSelectors(`[id="balance-card"]`).Lacks("<html")
+	page := c.Get(path, false).WantStatus(http.StatusOK).WantSelectors(`[id="balance-card"]`).Contains("<html")
+	for _, r := range []*apptest.Response{res, part, page} {
 		if r.Header.Get("Vary") != "Accept, HX-Request" {
 			t.Errorf("Vary = %q", r.Header.Get("Vary"))
 		}
 	}
-	c.Get("/cms/rest/app/partners/"+itoa(p), false).WantStatus(http.StatusOK).Contains(`data-testid="partner-title"`, "Uno")
+	c.Get("/cms/rest/app/partners/"+itoa(p), false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="partner-title"]`).
+		Contains("Uno")
 }
 
 func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	v := env.Console()
-	v.Login("viewer@example.com", webtest.Password)
+	v.Login("viewer@example.com", apptest.Password)
 	// A viewer holds no audit-log:list anywhere: no link, and the page and the API refuse.
 	v.Get("/", false).WantStatus(http.StatusOK).Lacks(`data-testid="nav-audit"`)
 	v.Get("/cms/rest/app/audit", false).WantStatus(http.StatusForbidden)
@@ -93,10 +102,13 @@ func TestAuditPageShowsLoginsToPermittedOperators(t *testing.T) {
 	viewer.Do(http.MethodGet, "/cms/rest/app/audit", nil).WantError(http.StatusForbidden, "7005")
 
 	a := env.Console()
-	a.Login("admin@example.com", webtest.Password)
-	a.Get("/", false).WantStatus(http.StatusOK).Contains(`data-testid="nav-audit"`)
+	a.Login("admin@example.com", apptest.Password)
+	a.Get("/", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="nav-audit"]`)
 	a.Get("/cms/rest/app/audit", false).WantStatus(http.StatusOK).Contains("auth.console_login", "viewer@example.com", "admin@example.com")
-	a.Get("/cms/rest/app/audit?actor=viewer", true).WantStatus(http.StatusOK).Contains(`id="audit-table"`, "viewer@example.com").Lacks("<html", "admin@example.com</td>")
+	a.Get("/cms/rest/app/audit?actor=viewer", true).WantStatus(http.StatusOK).
+		WantSelectors(`[id="audit-table"]`).
+		Contains("viewer@example.com").
+		Lacks("<html", "admin@example.com</td>")
 }
 
 func mustURL(s string) *url.URL {

@@ -5,17 +5,19 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 // The top-ups list gives its pending requests the address of their evidence (a URI, as documented,
 // never ""), and an audit page without entries lists items as [] rather than null. The test kit
 // checks both answers against the OpenAPI document too.
 func TestTopUpsAndAuditAnswerTheDocumentedShapes(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	partner := env.Partner("Quetzal", "GTQ")
 	maker := env.Operator("maker@example.com", false,
-		webtest.Grant{Partner: partner, Roles: []string{"maker"}, Permissions: []string{"audit-log:list"}}).Login()
+		apptest.Grant{Partner: partner, Roles: []string{"maker"}, Permissions: []string{"audit-log:list"}}).Login()
 	id := createTopUp(t, env, maker, partner, "100")
 
 	pending, _ := maker.Do(http.MethodGet, partnerPath(partner, "/top-ups"), nil).WantStatus(http.StatusOK).Data()["pending"].([]any)

@@ -12,8 +12,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // consoleProblems collects the page's console errors, uncaught exceptions and browser log errors
@@ -84,18 +85,18 @@ func (p *consoleProblems) get() []string {
 // block) under the strict Content-Security-Policy, with no inline script allowed: the form works and
 // the browser reports no console error, exception or policy violation.
 func TestBrowserBulkCardFormUnderStrictCSP(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	h := storetest.Cardholder(t, env.Store, p)
 	a, b := storetest.ActiveCard(t, env.Store, p, h), storetest.ActiveCard(t, env.Store, p, h)
-	op := env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	op := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 
 	res := env.Do(http.MethodGet, "/login", nil, nil)
 	if csp := res.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self';") {
 		t.Fatalf("Content-Security-Policy %q allows inline scripts", csp)
 	}
 
-	ctx := webtest.Browser(t)
+	ctx := apptest.Browser(t)
 	problems := watchConsole(ctx)
 	chAcceptConfirms(ctx)
 	if _, err := chromedp.Call(ctx, runtime.Enable, cdp.Empty{}); err != nil {
@@ -108,11 +109,11 @@ func TestBrowserBulkCardFormUnderStrictCSP(t *testing.T) {
 		env.LoginActions(op.Email),
 		chromedp.Navigate(env.Server.URL+partnerPath(p, "/cards")),
 		chReady(),
-		chromedp.Click(webtest.TestID("select-all-cards")),
+		chromedp.Click(apptest.TestID("select-all-cards")),
 		chPoll(`[...document.querySelectorAll('#cards-table input[name=cardIds]')].every(b => b.checked)`),
-		chromedp.SendKeys(webtest.TestID("bulk-otp"), op.OTP()+"\r"), // Enter must not submit the form natively
-		chClickSettled(webtest.TestID("bulk-block")),
-		chWaitText(webtest.TestID("bulk-results"), "now blocked"),
+		chromedp.SendKeys(apptest.TestID("bulk-otp"), op.OTP()+"\r"), // Enter must not submit the form natively
+		chClickSettled(apptest.TestID("bulk-block")),
+		chWaitText(apptest.TestID("bulk-results"), "now blocked"),
 		chPoll(`document.querySelector('[data-testid="bulk-otp"]').value === ''`),
 	); err != nil {
 		t.Fatalf("bulk form: %v; console: %v", err, problems.get())

@@ -10,12 +10,12 @@ import (
 	"time"
 
 	"cardconsole/handlers"
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // evidenceLink asks for a request's signed link and returns its path and query, so that it can be
 // fetched from any instance.
-func evidenceLink(t *testing.T, env *webtest.Env, op *webtest.Operator, partner, id int64) (string, map[string]any) {
+func evidenceLink(t *testing.T, env *apptest.Env, op *apptest.Operator, partner, id int64) (string, map[string]any) {
 	t.Helper()
 	d := op.Do(http.MethodGet, requestPath(partner, id, "/evidence/download"), nil).WantStatus(http.StatusOK).Data()
 	u, err := url.Parse(d["url"].(string))
@@ -26,6 +26,7 @@ func evidenceLink(t *testing.T, env *webtest.Env, op *webtest.Operator, partner,
 }
 
 func TestSignedEvidenceLink(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := pdfBytes(t, "Deposit slip")
 	res := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "75"},
@@ -52,7 +53,7 @@ func TestSignedEvidenceLink(t *testing.T) {
 	}
 
 	// Another instance on the same database, sharing the session key, serves the same link.
-	other := webtest.NewOn(t, f.env.URL)
+	other := apptest.NewOn(t, handlers.Routes, f.env.URL)
 	other.Do(http.MethodGet, link, nil, nil).WantStatus(http.StatusOK)
 
 	// Tampering with any part of the link is refused.
@@ -107,23 +108,26 @@ func TestSignedEvidenceLink(t *testing.T) {
 }
 
 func TestEvidenceLinkInConsole(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	id := createTopUp(t, f.env, f.maker(), f.partner, "20")
 	img := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "5"},
 		&evidenceFile{"photo.png", "image/png", pngBytes(t)}).WantStatus(http.StatusCreated)
 	imgID := int64(img.Data()["id"].(float64))
 	c := f.env.Console()
-	c.Login(f.checker().Email, webtest.Password)
+	c.Login(f.checker().Email, apptest.Password)
 
 	// HTMX: an inline preview through a signed link, with a download link beside it.
 	part := c.Get(requestPath(f.partner, id, "/evidence/download"), true).WantStatus(http.StatusOK).
-		Contains(`data-testid="evidence-pdf"`, "disposition=inline", `data-testid="evidence-download"`).Lacks("<html")
+		WantSelectors(`[data-testid="evidence-pdf"]`, `[data-testid="evidence-download"]`).
+		Contains("disposition=inline").Lacks("<html")
 	src := attr(t, string(part.Body), `<iframe src="`)
 	inline := f.env.Do(http.MethodGet, src, nil, nil).WantStatus(http.StatusOK)
 	if disposition(t, inline.Header) != "inline receipt.pdf" || inline.Header.Get("X-Content-Type-Options") != "nosniff" {
 		t.Errorf("inline headers %v", inline.Header)
 	}
-	c.Get(requestPath(f.partner, imgID, "/evidence/download"), true).WantStatus(http.StatusOK).Contains(`data-testid="evidence-image"`)
+	c.Get(requestPath(f.partner, imgID, "/evidence/download"), true).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="evidence-image"]`)
 
 	// A full page request is sent to the file itself.
 	page := c.Get(requestPath(f.partner, id, "/evidence/download"), false).WantStatus(http.StatusSeeOther)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // waitText waits until the element with the test id shows text containing want.
@@ -39,8 +39,8 @@ func runSteps(t *testing.T, ctx context.Context, phase string, steps ...chromedp
 
 func TestBrowserLoadThenTransferToTheSecondCard(t *testing.T) {
 	w := newFundsWorld(t, "500")
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	page := w.env.Server.URL + w.cardPath(w.card.ID, "")
 
 	// Load 120 onto the first card: review, confirm, and the balance and movements update in place.

@@ -7,36 +7,35 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // fundsWorld is a partner with money on its balance, a cardholder with two active cards, a maker
 // operator and an issuer application serving the partner.
 type fundsWorld struct {
 	t       *testing.T
-	env     *webtest.Env
+	fx      *apptest.Fixture
+	env     *apptest.Env
 	partner int64
 	holder  int64
 	card    store.Card
 	second  store.Card
-	maker   *webtest.Operator
+	maker   *apptest.Operator
 	issuer  map[string]string // headers of the issuer API
 }
 
 func newFundsWorld(t *testing.T, credit string) *fundsWorld {
 	t.Helper()
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
 	if credit != "" {
-		storetest.CreditPartner(t, env.Store, p, credit)
+		fx.Credit(credit)
 	}
-	h := storetest.Cardholder(t, env.Store, p)
-	w := &fundsWorld{t: t, env: env, partner: p, holder: h,
-		card: storetest.ActiveCard(t, env.Store, p, h), second: storetest.ActiveCard(t, env.Store, p, h)}
-	w.maker = env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	w.issuer = w.issuerHeaders("issuer app", p)
+	h := fx.Cardholder()
+	w := &fundsWorld{t: t, fx: fx, env: fx.Env, partner: fx.Partner, holder: h, card: fx.ActiveCard(h), second: fx.ActiveCard(h)}
+	w.maker = fx.Role("maker", "maker")
+	w.issuer = w.issuerHeaders("issuer app", fx.Partner)
 	return w
 }
 

@@ -6,12 +6,13 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 func TestCMSLoadUnloadAndTransfer(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	res := w.maker.Do(http.MethodPost, w.holderPath("/cards/funds/add"),
 		map[string]any{"cardId": w.card.ID, "amount": 150.0, "observations": "Monthly allowance"}).WantStatus(http.StatusOK)
@@ -69,6 +70,7 @@ func TestCMSLoadUnloadAndTransfer(t *testing.T) {
 }
 
 func TestCMSFundsRulesAndCodes(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	ctx := context.Background()
 	other := w.env.Partner("Other", "GTQ")
@@ -129,18 +131,19 @@ func TestCMSFundsRulesAndCodes(t *testing.T) {
 }
 
 func TestCMSFundsPermissionsAndOTP(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
-	viewer := w.env.Operator("viewer@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"viewer"}}).Login()
+	viewer := w.env.Operator("viewer@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"viewer"}}).Login()
 	viewer.Do(http.MethodPost, w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": 1}).WantError(403, "7005")
 	viewer.Do(http.MethodPost, w.holderPath("/cards/funds/withdraw"), map[string]any{"cardId": w.card.ID, "amount": 1}).WantError(403, "7005")
 	viewer.Do(http.MethodPost, w.holderPath("/cards/transfers"), map[string]any{"fromCardId": w.card.ID, "toCardId": w.second.ID, "amount": 1}).WantError(403, "7005")
-	loader := w.env.Operator("loader@example.com", false, webtest.Grant{Partner: w.partner, Permissions: []string{"cards-admin:addFunds"}}).Login()
+	loader := w.env.Operator("loader@example.com", false, apptest.Grant{Partner: w.partner, Permissions: []string{"cards-admin:addFunds"}}).Login()
 	loader.Do(http.MethodPost, w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": 1}).WantStatus(200)
 	loader.Do(http.MethodPost, w.holderPath("/cards/funds/withdraw"), map[string]any{"cardId": w.card.ID, "amount": 1}).WantError(403, "7005")
-	stranger := w.env.Operator("stranger@example.com", false, webtest.Grant{Partner: w.env.Partner("Else", "GTQ"), Roles: []string{"admin"}}).Login()
+	stranger := w.env.Operator("stranger@example.com", false, apptest.Grant{Partner: w.env.Partner("Else", "GTQ"), Roles: []string{"admin"}}).Login()
 	stranger.Do(http.MethodPost, w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": 1}).WantError(403, "7005")
 
-	guarded := w.env.Operator("guarded@example.com", true, webtest.Grant{Partner: w.partner, Roles: []string{"maker"},
+	guarded := w.env.Operator("guarded@example.com", true, apptest.Grant{Partner: w.partner, Roles: []string{"maker"},
 		Permissions: []string{"cards-admin:otp"}}).Login()
 	add := w.holderPath("/cards/funds/add")
 	guarded.Do(http.MethodPost, add, map[string]any{"cardId": w.card.ID, "amount": 1}).WantError(403, "7007")
@@ -166,6 +169,7 @@ func TestCMSFundsPermissionsAndOTP(t *testing.T) {
 }
 
 func TestCMSIdempotencyKey(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "100")
 	add := w.holderPath("/cards/funds/add")
 	h := w.maker.Headers()
@@ -188,7 +192,7 @@ func TestCMSIdempotencyKey(t *testing.T) {
 	w.env.Do(http.MethodPost, w.holderPath("/cards/funds/withdraw"), h, map[string]any{"cardId": w.card.ID, "amount": 40, "observations": "first"}).WantError(409, "7006")
 
 	// Keys belong to the operator: another operator's same key is another request.
-	other := w.env.Operator("other@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"maker"}}).Login()
+	other := w.env.Operator("other@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"maker"}}).Login()
 	oh := other.Headers()
 	oh["Idempotency-Key"] = "load-2026-04-18-a"
 	w.env.Do(http.MethodPost, add, oh, body).WantStatus(200)

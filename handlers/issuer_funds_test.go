@@ -8,16 +8,17 @@ import (
 	"sync"
 	"testing"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
-func (w *fundsWorld) issuerDo(method string, cardID int64, body any) *webtest.Response {
+func (w *fundsWorld) issuerDo(method string, cardID int64, body any) *apptest.Response {
 	w.t.Helper()
 	return w.env.Do(method, "/rest/cards/"+itoa(cardID)+"/funds", w.issuer, body)
 }
 
 func TestIssuerFundsPostAndPut(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "500")
 	res := w.issuerDo(http.MethodPost, w.card.ID, map[string]any{"amount": 100.00, "operation": "ADD_FUNDS", "channel": "MOBILE",
 		"reference": "TOPUP-2026-04-18-001", "currency": "GTQ", "description": "Loyalty reward",
@@ -47,6 +48,7 @@ func TestIssuerFundsPostAndPut(t *testing.T) {
 }
 
 func TestIssuerFundsValidationAndAccess(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "500")
 	seq := 0
 	ok := func() map[string]any {
@@ -117,6 +119,7 @@ func TestIssuerFundsValidationAndAccess(t *testing.T) {
 }
 
 func TestIssuerReferenceAppliesOnce(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "500")
 	body := map[string]any{"amount": "10.5", "operation": "ADD_FUNDS", "channel": "ATM", "reference": "REF-1",
 		"customKeys": map[string]any{"b": 1, "a": 2}}
@@ -161,11 +164,12 @@ func TestIssuerReferenceAppliesOnce(t *testing.T) {
 }
 
 func TestIssuerFiftyIdenticalRequestsInParallelMoveMoneyOnce(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	bodies := map[string]any{"amount": 7, "operation": "ADD_FUNDS", "channel": "MOBILE", "reference": "PAR-1"}
 	const n = 50
 	var wg sync.WaitGroup
-	results := make([]*webtest.Response, n)
+	results := make([]*apptest.Response, n)
 	start := make(chan struct{})
 	for i := range n {
 		wg.Add(1)

@@ -5,7 +5,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
@@ -13,9 +13,9 @@ func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
 	res := w.maker.Do("POST", w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": "80.25"})
 	res.WantStatus(200)
 	stock := chStock(t, w.env, w.partner, 1)[0]
-	ctx := webtest.Browser(t)
+	ctx := apptest.Browser(t)
 	acceptDialogs(ctx)
-	id := webtest.TestID
+	id := apptest.TestID
 	runSteps(t, ctx, "replace",
 		w.env.LoginActions("maker@example.com"),
 		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
@@ -39,12 +39,12 @@ func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
 	w := newFundsWorld(t, "500")
 	res := w.maker.Do("POST", w.holderPath("/cards/funds/add"), map[string]any{"cardId": w.card.ID, "amount": "60"})
 	res.WantStatus(200)
-	w.env.Operator("ana@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}})
-	w.env.Operator("beto@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}})
-	browser := webtest.Browser(t)
-	a, b := webtest.NewTab(t, browser), webtest.NewTab(t, browser)
+	w.env.Operator("ana@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"checker"}})
+	w.env.Operator("beto@example.com", false, apptest.Grant{Partner: w.partner, Roles: []string{"checker"}})
+	browser := apptest.Browser(t)
+	a, b := apptest.NewTab(t, browser), apptest.NewTab(t, browser)
 	acceptDialogs(b)
-	id := webtest.TestID
+	id := apptest.TestID
 
 	// B watches the queue; a marker on window shows later that the page was not reloaded.
 	runSteps(t, b, "B opens the queue",

@@ -7,22 +7,22 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // lifeWorld is a funds world with two checkers (who may request and approve reversals) and an
 // operator with an authenticator who may close cardholders.
 type lifeWorld struct {
 	*fundsWorld
-	checker, checker2, closer *webtest.Operator
+	checker, checker2, closer *apptest.Operator
 }
 
 func newLifeWorld(t *testing.T) *lifeWorld {
 	t.Helper()
 	w := &lifeWorld{fundsWorld: newFundsWorld(t, "1000")}
-	w.checker = w.env.Operator("checker@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}}).Login()
-	w.checker2 = w.env.Operator("checker2@example.com", false, webtest.Grant{Partner: w.partner, Roles: []string{"checker"}}).Login()
-	w.closer = w.env.Operator("closer@example.com", true, webtest.Grant{Partner: w.partner, Roles: []string{"maker"}}).Login()
+	w.checker = w.fx.Role("checker", "checker")
+	w.checker2 = w.fx.Role("checker2", "checker")
+	w.closer = w.fx.Member("closer", true, roleGrant(w.partner, "maker")).Login()
 	return w
 }
 
@@ -40,7 +40,7 @@ func (w *lifeWorld) partnerPath(rest string) string {
 }
 
 // requestReversal asks for the reversal of a movement of the card and returns its id.
-func (w *lifeWorld) requestReversal(op *webtest.Operator, cardID, movementID int64) int64 {
+func (w *lifeWorld) requestReversal(op *apptest.Operator, cardID, movementID int64) int64 {
 	w.t.Helper()
 	res := op.Do(http.MethodPost, w.cardPath(cardID, "/movements/"+itoa(movementID)+"/revert"), map[string]string{"reason": "loaded by mistake"})
 	res.WantStatus(http.StatusCreated)
@@ -73,7 +73,7 @@ func (w *lifeWorld) cardStatus(cardID int64) string {
 	return chStatus(w.t, w.env, w.partner, cardID)
 }
 
-// webtestGrant is a grant of one role plus extra permissions on the partner.
-func webtestGrant(partner int64, role string, permissions ...string) webtest.Grant {
-	return webtest.Grant{Partner: partner, Roles: []string{role}, Permissions: permissions}
+// roleGrant is a grant of one role plus extra permissions on the partner.
+func roleGrant(partner int64, role string, permissions ...string) apptest.Grant {
+	return apptest.Grant{Partner: partner, Roles: []string{role}, Permissions: permissions}
 }

@@ -10,9 +10,10 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // englishUI are words of the English console that must never show on a Spanish screen.
@@ -42,7 +43,7 @@ const screenText = `(() => {
 
 // spanishBrowser asks for Spanish in Accept-Language, as a browser set up in Spanish does.
 func spanishBrowser(t *testing.T) context.Context {
-	ctx := webtest.Browser(t)
+	ctx := apptest.Browser(t)
 	if _, err := chromedp.Call(ctx, network.Enable, network.EnableParams{}); err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +55,7 @@ func spanishBrowser(t *testing.T) context.Context {
 }
 
 // guatemalanPartner is a partner whose country is Guatemala, so its operators read Spanish.
-func guatemalanPartner(t *testing.T, env *webtest.Env) int64 {
+func guatemalanPartner(t *testing.T, env *apptest.Env) int64 {
 	t.Helper()
 	p := env.Partner("Quetzal Pay", "GTQ")
 	if err := env.Store.SetPartnerCountry(context.Background(), store.SystemActor("test"), p, "GT"); err != nil {
@@ -80,14 +81,14 @@ func wantNoEnglish(t *testing.T, ctx context.Context, screen string) {
 // top-ups screen (queue with review buttons, history) and the cardholder, card and cards screens
 // (walkSpanishCardScreens) in Spanish and finds no English UI word.
 func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := guatemalanPartner(t, env)
 	storetest.CreditPartner(t, env.Store, p, "250000")
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	createTopUp(t, env, maker, p, "12500")
 	ctx := spanishBrowser(t)
-	id := webtest.TestID
+	id := apptest.TestID
 
 	runSteps(t, ctx, "login page",
 		chromedp.Navigate(env.Server.URL+"/login"),
@@ -138,8 +139,8 @@ func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 // writes it, and refuses 12.500,00 with what to type.
 func TestBrowserAmountTypedWithThousandsSeparators(t *testing.T) {
 	w := newFundsWorld(t, "50000")
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	runSteps(t, ctx, "ambiguous amount",
 		w.env.LoginActions("maker@example.com"),
 		chromedp.Navigate(w.env.Server.URL+w.cardPath(w.card.ID, "")),
@@ -167,17 +168,17 @@ func TestBrowserAmountTypedWithThousandsSeparators(t *testing.T) {
 // TestBrowserTopUpAtNightShowsItsOwnDay: a top-up made at 21:30 in Guatemala (03:30 UTC the next
 // day) shows on its own day and hour, with the zone named on the screen.
 func TestBrowserTopUpAtNightShowsItsOwnDay(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	p := guatemalanPartner(t, env)
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	env.Operator("checker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"checker"}})
+	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
+	env.Operator("checker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}})
 	pr := createTopUp(t, env, maker, p, "250")
 	if _, err := env.Store.DB().ExecContext(context.Background(),
 		`UPDATE process_requests SET created_at = '2026-03-06 03:30:00+00' WHERE id = $1`, pr); err != nil {
 		t.Fatal(err)
 	}
 	ctx := spanishBrowser(t)
-	id := webtest.TestID
+	id := apptest.TestID
 	runSteps(t, ctx, "top-ups",
 		env.LoginActions("checker@example.com"),
 		chromedp.Navigate(env.Server.URL+partnerPath(p, "/top-ups")),

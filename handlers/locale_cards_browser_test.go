@@ -6,8 +6,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // walkSpanishCardScreens walks, as an admin of the Guatemalan partner p in Spanish, the cardholder
@@ -18,9 +18,9 @@ import (
 // cards (the table, an empty filter, the issue form's error and the cards just issued). None may
 // show an English UI word. Each group of screens runs in a browser of its own, within a browser's
 // time limit.
-func walkSpanishCardScreens(t *testing.T, env *webtest.Env, p int64, maker *webtest.Operator) {
+func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *apptest.Operator) {
 	t.Helper()
-	env.Operator("tarjetas@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	env.Operator("tarjetas@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	holder := storetest.Cardholder(t, env.Store, p)
 	card := storetest.ActiveCard(t, env.Store, p, holder)
 	second := storetest.ActiveCard(t, env.Store, p, holder)
@@ -41,8 +41,8 @@ func walkSpanishCardScreens(t *testing.T, env *webtest.Env, p int64, maker *webt
 	maker.Do(http.MethodPost, holderPath+"/cards/association", map[string]any{"email": "mama@example.com", "suffix": "4321", "alias": "Débito de mamá"}).
 		WantStatus(http.StatusCreated)
 	// One reversal approved (the card shows the movement reversed) and one waiting in the queue.
-	checker := env.Operator("revisor@example.com", false, webtest.Grant{Partner: p, Roles: []string{"checker"}}).Login()
-	approver := env.Operator("aprobador@example.com", false, webtest.Grant{Partner: p, Roles: []string{"checker"}}).Login()
+	checker := env.Operator("revisor@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}}).Login()
+	approver := env.Operator("aprobador@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}}).Login()
 	revert := func(movement int64) int64 {
 		res := checker.Do(http.MethodPost, cardPath+"/movements/"+itoa(movement)+"/revert", map[string]any{"reason": "cargada dos veces"})
 		res.WantStatus(http.StatusCreated)
@@ -50,7 +50,7 @@ func walkSpanishCardScreens(t *testing.T, env *webtest.Env, p int64, maker *webt
 	}
 	approver.Do(http.MethodPatch, partnerPath(p, "/reversals/"+itoa(revert(mistaken))+"/approve"), map[string]any{}).WantStatus(http.StatusOK)
 	revert(first)
-	id := webtest.TestID
+	id := apptest.TestID
 	ctx := spanishBrowser(t)
 
 	runSteps(t, ctx, "cardholder page",

@@ -7,24 +7,25 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // TestConsoleLanguageResolution: the operator's saved choice wins, else the partner's country
 // (GT → Spanish), else the browser's Accept-Language, else Spanish.
 func TestConsoleLanguageResolution(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	gt, other := env.Partner("Quetzal Pay", "GTQ"), env.Partner("Somewhere Co", "USD")
 	if err := env.Store.SetPartnerCountry(context.Background(), store.SystemActor("test"), gt, "GT"); err != nil {
 		t.Fatal(err)
 	}
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: gt, Roles: []string{"viewer"}})
-	env.Operator("bob@example.com", false, webtest.Grant{Partner: other, Roles: []string{"viewer"}})
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: gt, Roles: []string{"viewer"}})
+	env.Operator("bob@example.com", false, apptest.Grant{Partner: other, Roles: []string{"viewer"}})
 
 	// Ana's partner is Guatemalan: Spanish although her browser asks for English.
-	ana := env.Console()
-	ana.Login("ana@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	ana := env.SignIn("ana@example.com")
 	ana.Get("/", false).WantStatus(http.StatusOK).
 		Contains(`<html lang="es"`, "<title>Socios · cardconsole</title>", ">Cerrar sesión<", `aria-pressed="true" data-testid="language-es"`).
 		Lacks(">Log out<", "available balance")
@@ -37,8 +38,7 @@ func TestConsoleLanguageResolution(t *testing.T) {
 	ana.Get("/", false).WantStatus(http.StatusOK).Contains(`<html lang="en"`)
 
 	// Bob's partner has no country: his browser decides, and without one the console speaks Spanish.
-	bob := env.Console()
-	bob.Login("bob@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	bob := env.SignIn("bob@example.com")
 	bob.Get("/", false).Contains(`<html lang="en"`)
 	bob.Lang = "es-GT,es;q=0.9,en;q=0.5"
 	bob.Get("/", false).Contains(`<html lang="es"`, ">Socios<")
@@ -54,11 +54,11 @@ func TestConsoleLanguageResolution(t *testing.T) {
 
 // TestLanguagePickerRefusesBadInput: the choice needs the CSRF token and is one of the two languages.
 func TestLanguagePickerRefusesBadInput(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	c := env.Console()
-	c.Login("ana@example.com", webtest.Password).WantStatus(http.StatusSeeOther)
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	c := env.SignIn("ana@example.com")
 	c.PostForm("/language", url.Values{"language": {"en"}}).WantStatus(http.StatusForbidden)
 	c.PostForm("/language", url.Values{"_csrf": {c.CSRF}, "language": {"fr"}}).WantStatus(http.StatusBadRequest)
 	// An outside destination is not followed.
@@ -71,9 +71,10 @@ func TestLanguagePickerRefusesBadInput(t *testing.T) {
 // TestAPIMessagesFollowAcceptLanguage: the message texts of an error envelope are Spanish or
 // English as asked; codes and field keys never change.
 func TestAPIMessagesFollowAcceptLanguage(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := fx.Role("ana", "admin")
 	path := "/cms/rest/app/partners/" + itoa(p) + "/cardholders"
 
 	errorsIn := func(lang string) (string, map[string][2]string) {

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // datedHistory writes six movements on the world's card and moves them to chosen instants (in id
@@ -39,6 +39,7 @@ func datedHistory(t *testing.T, w *fundsWorld) []int64 {
 }
 
 func TestReconciliationFeedFollowsThePartnerTimeZone(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	ids := datedHistory(t, w)
 	feed := func(month, year string) map[string]any {
@@ -95,6 +96,7 @@ func TestReconciliationFeedFollowsThePartnerTimeZone(t *testing.T) {
 }
 
 func TestMovementsListFilterSortPageAndDetail(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "1000")
 	ids := datedHistory(t, w)
 	list := func(q string) map[string]any {
@@ -149,9 +151,9 @@ func TestMovementsListFilterSortPageAndDetail(t *testing.T) {
 	}
 	w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements/"+itoa(partnerSide)), nil).WantError(404, "7010")
 	w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements/abc"), nil).WantError(404, "7010")
-	stranger := w.env.Operator("stranger@example.com", false, webtest.Grant{Partner: w.env.Partner("Else", "GTQ"), Roles: []string{"admin"}}).Login()
+	stranger := w.env.Operator("stranger@example.com", false, apptest.Grant{Partner: w.env.Partner("Else", "GTQ"), Roles: []string{"admin"}}).Login()
 	stranger.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements"), nil).WantError(403, "7005")
-	noList := w.env.Operator("nolist@example.com", false, webtest.Grant{Partner: w.partner, Permissions: []string{"cards-admin:detail"}}).Login()
+	noList := w.env.Operator("nolist@example.com", false, apptest.Grant{Partner: w.partner, Permissions: []string{"cards-admin:detail"}}).Login()
 	noList.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements"), nil).WantError(403, "7005")
 	noList.Do(http.MethodGet, w.cardPath(w.card.ID, "/movements/"+itoa(ids[0])), nil).WantError(403, "7005")
 

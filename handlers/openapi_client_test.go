@@ -14,8 +14,9 @@ import (
 	// the generated client builds from the module cache without a network.
 	_ "github.com/oapi-codegen/runtime"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
-	"cardconsole/web/webtest"
 )
 
 // The program that uses the generated client: it prints the partner's available balance as the
@@ -54,10 +55,11 @@ func main() {
 // A Go client generated with oapi-codegen from the served document compiles and decodes a partner
 // balance of 269473.6234 digit for digit (a float32 would give 269473.62).
 func TestGeneratedClientDecodesAmountsExactly(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	partner := env.Partner("Quetzal", "GTQ")
 	storetest.CreditPartner(t, env.Store, partner, "269473.6234")
-	op := env.Operator("reader@example.com", false, webtest.Grant{Partner: partner, Roles: []string{"admin"}}).Login()
+	op := env.Operator("reader@example.com", false, apptest.Grant{Partner: partner, Roles: []string{"admin"}}).Login()
 	doc := env.Do(http.MethodGet, "/openapi.json", nil, nil).WantStatus(http.StatusOK).Body
 
 	root := moduleRoot(t)

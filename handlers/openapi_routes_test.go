@@ -51,6 +51,7 @@ func documentedPaths(t *testing.T) map[string]map[string]json.RawMessage {
 // Every route of the router is in the OpenAPI document or on the short console-only list, and
 // every operation of the document is a route: neither can drift from the other.
 func TestEveryRouteIsDocumented(t *testing.T) {
+	t.Parallel()
 	paths := documentedPaths(t)
 	app, e := web.New(web.Options{SessionKey: []byte("openapi-test-key-openapi-test-key!!")})
 	handlers.Routes(e, app)
@@ -89,6 +90,7 @@ func TestEveryRouteIsDocumented(t *testing.T) {
 // The statement routes are documented as what they answer: the PDF as application/pdf binary and
 // the CSV as text/csv.
 func TestStatementRoutesDocumentTheirMediaTypes(t *testing.T) {
+	t.Parallel()
 	paths := documentedPaths(t)
 	var op struct {
 		Responses map[string]struct {

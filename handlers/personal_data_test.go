@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // TestPersonalDataNeedsTheCodeOnEveryRoute: an operator who must give a one-time code for a
@@ -13,6 +13,7 @@ import (
 // through the request detail, the request list, its export or the cardholder list; an operator
 // without that rule still can.
 func TestPersonalDataNeedsTheCodeOnEveryRoute(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	var holder struct {
 		Email, Phone, Address, Document string
@@ -23,7 +24,7 @@ func TestPersonalDataNeedsTheCodeOnEveryRoute(t *testing.T) {
 	}
 	id := q.submit(t, q.client, "archive", nil)
 	guarded := q.env.Operator("guarded@example.com", true,
-		webtest.Grant{Partner: q.partner, Roles: []string{"checker"}, Permissions: []string{"cardholders:otp"}}).Login()
+		apptest.Grant{Partner: q.partner, Roles: []string{"checker"}, Permissions: []string{"cardholders:otp"}}).Login()
 
 	routes := []string{
 		path("/api/v2/applications/%d", id),
@@ -31,7 +32,7 @@ func TestPersonalDataNeedsTheCodeOnEveryRoute(t *testing.T) {
 		"/api/v2/applications/export",
 		partnerPath(q.partner, "/cardholders"),
 	}
-	get := func(op *webtest.Operator, route string) string {
+	get := func(op *apptest.Operator, route string) string {
 		t.Helper()
 		if strings.HasPrefix(route, "/api/") {
 			return string(api(q.env, op, http.MethodGet, route, nil).WantStatus(http.StatusOK).Body)

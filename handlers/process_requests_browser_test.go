@@ -12,7 +12,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
-	"cardconsole/web/webtest"
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 )
 
 // acceptDialogs confirms every hx-confirm dialog the tab opens.
@@ -37,16 +38,16 @@ func waitTrue(t *testing.T, ctx context.Context, what, expr string) {
 }
 
 func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
-	env := webtest.New(t)
+	env := apptest.New(t, handlers.Routes)
 	partner := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: partner, Roles: []string{"maker"}})
-	env.Operator("beto@example.com", false, webtest.Grant{Partner: partner, Roles: []string{"checker"}})
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: partner, Roles: []string{"maker"}})
+	env.Operator("beto@example.com", false, apptest.Grant{Partner: partner, Roles: []string{"checker"}})
 	receipt := filepath.Join(t.TempDir(), "deposit-receipt.pdf")
 	if err := os.WriteFile(receipt, pdfBytes(t, "Deposit of 2500.75 GTQ"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	browser := webtest.Browser(t)
-	a, b := webtest.NewTab(t, browser), webtest.NewTab(t, browser)
+	browser := apptest.Browser(t)
+	a, b := apptest.NewTab(t, browser), apptest.NewTab(t, browser)
 	acceptDialogs(b)
 	partnerURL := env.Server.URL + partnerPath(partner, "")
 
@@ -56,31 +57,31 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 		email string
 	}{{a, "ana@example.com"}, {b, "beto@example.com"}} {
 		if err := chromedp.Do(tab.ctx, env.LoginActions(tab.email), chromedp.Navigate(partnerURL),
-			chromedp.WaitVisible(webtest.TestID("pr-queue")),
+			chromedp.WaitVisible(apptest.TestID("pr-queue")),
 			chromedp.Evaluate[chromedp.Void](`window.__sameDocument = true`)); err != nil {
 			t.Fatalf("%s opens the partner page: %v", tab.email, err)
 		}
 	}
 	waitTrue(t, b, "B's queue starts empty", `document.querySelector('[data-testid="pr-queue"] [data-testid="empty-state"]') !== null`)
 	// Both streams are open before anything happens (the section says so).
-	if err := chromedp.Do(b, chromedp.WaitVisible(webtest.TestID("live-open"))); err != nil {
+	if err := chromedp.Do(b, chromedp.WaitVisible(apptest.TestID("live-open"))); err != nil {
 		t.Fatalf("B is not connected: %v", err)
 	}
-	if err := chromedp.Do(a, chromedp.WaitVisible(webtest.TestID("live-open"))); err != nil {
+	if err := chromedp.Do(a, chromedp.WaitVisible(apptest.TestID("live-open"))); err != nil {
 		t.Fatalf("A is not connected: %v", err)
 	}
 
 	// A uploads a PDF through the form.
 	if err := chromedp.Do(a,
-		chromedp.SendKeys(webtest.TestID("top-up-amount"), "2500.75"),
-		chromedp.SendKeys(webtest.TestID("top-up-observations"), "Wire transfer 2026-03-01"),
-		chromedp.SetUploadFiles(webtest.TestID("top-up-evidence"), []string{receipt}),
-		chromedp.Click(webtest.TestID("top-up-submit")),
-		chromedp.WaitVisible(webtest.TestID("flash-success")),
+		chromedp.SendKeys(apptest.TestID("top-up-amount"), "2500.75"),
+		chromedp.SendKeys(apptest.TestID("top-up-observations"), "Wire transfer 2026-03-01"),
+		chromedp.SetUploadFiles(apptest.TestID("top-up-evidence"), []string{receipt}),
+		chromedp.Click(apptest.TestID("top-up-submit")),
+		chromedp.WaitVisible(apptest.TestID("flash-success")),
 	); err != nil {
 		t.Fatalf("A uploads: %v", err)
 	}
-	flash, _ := chromedp.Run(a, chromedp.Text(webtest.TestID("flash-success")))
+	flash, _ := chromedp.Run(a, chromedp.Text(apptest.TestID("flash-success")))
 	if !strings.Contains(flash, "Q 2,500.75 sent for review") {
 		t.Errorf("A's flash: %q", flash)
 	}
@@ -88,11 +89,11 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 
 	// B sees it appear without reloading, with approve buttons, and previews the PDF.
 	waitTrue(t, b, "B's queue shows the request", `document.querySelector('[data-testid="pr-row"] [data-testid="pr-amount"]')?.textContent.includes('2,500.75')`)
-	maker, _ := chromedp.Run(b, chromedp.Text(webtest.TestID("pr-maker")))
+	maker, _ := chromedp.Run(b, chromedp.Text(apptest.TestID("pr-maker")))
 	if maker != "ana@example.com" {
 		t.Errorf("maker shown as %q", maker)
 	}
-	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`[data-testid="pr-preview"] summary`)), chromedp.WaitVisible(webtest.TestID("evidence-pdf"))); err != nil {
+	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`[data-testid="pr-preview"] summary`)), chromedp.WaitVisible(apptest.TestID("evidence-pdf"))); err != nil {
 		t.Fatalf("B previews: %v", err)
 	}
 	served, err := chromedp.Run(b, chromedp.Evaluate[string](
@@ -103,7 +104,7 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 	}
 
 	// B approves (confirming the dialog); both balances change without a reload.
-	if err := chromedp.Do(b, chromedp.Click(webtest.TestID("pr-approve"))); err != nil {
+	if err := chromedp.Do(b, chromedp.Click(apptest.TestID("pr-approve"))); err != nil {
 		t.Fatalf("B approves: %v", err)
 	}
 	for name, tab := range map[string]context.Context{"A": a, "B": b} {
@@ -115,7 +116,7 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 			t.Errorf("%s's page was reloaded", name)
 		}
 	}
-	approved, _ := chromedp.Run(b, chromedp.Text(webtest.TestID("flash-success")))
+	approved, _ := chromedp.Run(b, chromedp.Text(apptest.TestID("flash-success")))
 	if !strings.Contains(approved, "approved") {
 		t.Errorf("B's flash: %q", approved)
 	}

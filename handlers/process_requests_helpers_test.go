@@ -16,8 +16,9 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/views/pdf"
-	"cardconsole/web/webtest"
+	"cardconsole/web"
 )
 
 // evidenceFile is a file part of a top-up body.
@@ -53,7 +54,7 @@ func topUpMultipart(t testing.TB, fields map[string]string, file *evidenceFile) 
 
 // postTopUp sends a top-up through the CMS API as the operator, to env (which may be another
 // instance than the operator's).
-func postTopUp(t testing.TB, env *webtest.Env, op *webtest.Operator, partner int64, fields map[string]string, file *evidenceFile) *webtest.Response {
+func postTopUp(t testing.TB, env *apptest.Env, op *apptest.Operator, partner int64, fields map[string]string, file *evidenceFile) *apptest.Response {
 	t.Helper()
 	body, ct := topUpMultipart(t, fields, file)
 	h := op.Headers()
@@ -62,7 +63,7 @@ func postTopUp(t testing.TB, env *webtest.Env, op *webtest.Operator, partner int
 }
 
 // createTopUp sends a valid top-up of amount with a PDF and returns the request's id.
-func createTopUp(t testing.TB, env *webtest.Env, op *webtest.Operator, partner int64, amount string) int64 {
+func createTopUp(t testing.TB, env *apptest.Env, op *apptest.Operator, partner int64, amount string) int64 {
 	t.Helper()
 	res := postTopUp(t, env, op, partner, map[string]string{"requestedAmount": amount, "observations": "wire " + amount},
 		&evidenceFile{"receipt.pdf", "application/pdf", pdfBytes(t, "Deposit "+amount)})
@@ -116,6 +117,9 @@ func webpBytes() []byte {
 }
 
 // sseFrame is one dispatched server-sent event, or a comment line.
+// shortHeartbeat makes idle event streams beat every 200 ms, so a test sees heartbeats soon.
+func shortHeartbeat(o *web.Options) { o.HeartbeatInterval = 200 * time.Millisecond }
+
 type sseFrame struct {
 	ID      string
 	Data    string

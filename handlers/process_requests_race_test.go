@@ -7,15 +7,16 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 // TestRacingDecisionsCreditOnce hammers each request with concurrent approvals, rejections and
 // cancellations from several operators: exactly one wins, the others get 409, and the balance is
 // credited once per approved request, with one movement each.
 func TestRacingDecisionsCreditOnce(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
-	reviewers := []*webtest.Operator{f.checker(), f.checker2(), f.admin(), f.bothAdmin()}
+	reviewers := []*apptest.Operator{f.checker(), f.checker2(), f.admin(), f.bothAdmin()}
 	const rounds, perReviewer = 4, 6
 	var ids []int64
 	for range rounds {
@@ -30,7 +31,7 @@ func TestRacingDecisionsCreditOnce(t *testing.T) {
 		results := make(chan result, len(reviewers)*perReviewer+1)
 		var wg sync.WaitGroup
 		start := make(chan struct{})
-		send := func(op *webtest.Operator, action string) {
+		send := func(op *apptest.Operator, action string) {
 			defer wg.Done()
 			req, _ := http.NewRequest(http.MethodPatch, f.env.Server.URL+requestPath(f.partner, id, action), nil)
 			for k, v := range op.Headers() {

@@ -14,57 +14,46 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
-// topUpFixture is two partners and their operators, each created and logged in on first use
-// (passwords are bcrypt-hashed, which is slow under -race).
+// topUpFixture is two partners and their operators, each created and logged in on first use.
 type topUpFixture struct {
-	env          *webtest.Env
+	*apptest.Fixture
+	env          *apptest.Env
 	partner      int64
 	otherPartner int64
-	ops          map[string]*webtest.Operator
 }
 
 func newTopUpFixture(t *testing.T) *topUpFixture {
 	t.Helper()
-	env := webtest.New(t)
-	return &topUpFixture{env: env, partner: env.Partner("Quetzal Pay", "GTQ"), otherPartner: env.Partner("Andes Wallet", "USD"),
-		ops: map[string]*webtest.Operator{}}
+	return newTopUpFixtureOn(t, apptest.New(t, handlers.Routes))
 }
 
-// op returns the operator named name, with role on the first partner (or on both when both is set).
-func (f *topUpFixture) op(name, role string, both bool) *webtest.Operator {
-	if o, ok := f.ops[name]; ok {
-		return o
-	}
-	grants := []webtest.Grant{{Partner: f.partner, Roles: []string{role}}}
-	if both {
-		grants = append(grants, webtest.Grant{Partner: f.otherPartner, Roles: []string{role}})
-	}
-	o := f.env.Operator(name+"@example.com", false, grants...).Login()
-	f.ops[name] = o
-	return o
+// newTopUpFixtureOn builds the top-up fixture on a running console.
+func newTopUpFixtureOn(t *testing.T, env *apptest.Env) *topUpFixture {
+	t.Helper()
+	fx := env.Fixture("Quetzal Pay", "GTQ")
+	return &topUpFixture{Fixture: fx, env: fx.Env, partner: fx.Partner, otherPartner: fx.Env.Partner("Andes Wallet", "USD")}
 }
 
-func (f *topUpFixture) maker() *webtest.Operator    { return f.op("maker", "maker", false) }
-func (f *topUpFixture) checker() *webtest.Operator  { return f.op("checker", "checker", false) }
-func (f *topUpFixture) checker2() *webtest.Operator { return f.op("checker2", "checker", false) }
-func (f *topUpFixture) admin() *webtest.Operator    { return f.op("admin", "admin", false) }
-func (f *topUpFixture) viewer() *webtest.Operator   { return f.op("viewer", "viewer", false) }
+func (f *topUpFixture) maker() *apptest.Operator    { return f.Role("maker", "maker") }
+func (f *topUpFixture) checker() *apptest.Operator  { return f.Role("checker", "checker") }
+func (f *topUpFixture) checker2() *apptest.Operator { return f.Role("checker2", "checker") }
+func (f *topUpFixture) admin() *apptest.Operator    { return f.Role("admin", "admin") }
+func (f *topUpFixture) viewer() *apptest.Operator   { return f.Role("viewer", "viewer") }
 
 // bothAdmin is an admin of both partners.
-func (f *topUpFixture) bothAdmin() *webtest.Operator { return f.op("both", "admin", true) }
+func (f *topUpFixture) bothAdmin() *apptest.Operator {
+	return f.SignedIn("both", apptest.Grant{Partner: f.partner, Roles: []string{"admin"}},
+		apptest.Grant{Partner: f.otherPartner, Roles: []string{"admin"}})
+}
 
 // otherAdmin is an admin of the second partner only.
-func (f *topUpFixture) otherAdmin() *webtest.Operator {
-	if o, ok := f.ops["other"]; ok {
-		return o
-	}
-	o := f.env.Operator("other@example.com", false, webtest.Grant{Partner: f.otherPartner, Roles: []string{"admin"}}).Login()
-	f.ops["other"] = o
-	return o
+func (f *topUpFixture) otherAdmin() *apptest.Operator {
+	return f.SignedIn("other", apptest.Grant{Partner: f.otherPartner, Roles: []string{"admin"}})
 }
 
 func (f *topUpFixture) balance(t *testing.T, partner int64) decimal.Decimal {
@@ -77,6 +66,7 @@ func (f *topUpFixture) balance(t *testing.T, partner int64) decimal.Decimal {
 }
 
 func TestCreateProcessRequestStoresEvidenceAndListsIt(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := pdfBytes(t, "Wire 10000")
 	res := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "10000.5", "observations": "  Wire transfer received  "},
@@ -124,6 +114,7 @@ func TestCreateProcessRequestStoresEvidenceAndListsIt(t *testing.T) {
 }
 
 func TestCreateProcessRequestValidatesFields(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := &evidenceFile{"r.pdf", "application/pdf", pdfBytes(t, "x")}
 	cases := []struct {
@@ -159,6 +150,7 @@ func TestCreateProcessRequestValidatesFields(t *testing.T) {
 }
 
 func TestEvidenceTypeIsDecidedByMagicBytes(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	accepted := []struct {
 		file *evidenceFile
@@ -203,6 +195,7 @@ func TestEvidenceTypeIsDecidedByMagicBytes(t *testing.T) {
 }
 
 func TestEvidenceSizeLimitIsEnforcedWhileStreaming(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	exact := append([]byte("%PDF-1.4\n"), bytes.Repeat([]byte("0"), store.EvidenceMaxBytes-9)...)
 	res := postTopUp(t, f.env, f.maker(), f.partner, map[string]string{"requestedAmount": "5"}, &evidenceFile{"big.pdf", "application/pdf", exact}).
@@ -262,6 +255,7 @@ func TestEvidenceSizeLimitIsEnforcedWhileStreaming(t *testing.T) {
 }
 
 func TestMakerCannotReviewOwnRequest(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	// The admin holds approvals:update, yet cannot decide what they created.
 	id := createTopUp(t, f.env, f.admin(), f.partner, "100")
@@ -284,6 +278,7 @@ func TestMakerCannotReviewOwnRequest(t *testing.T) {
 }
 
 func TestDecidedRequestsConflict(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	approved := createTopUp(t, f.env, f.maker(), f.partner, "10")
 	rejected := createTopUp(t, f.env, f.maker(), f.partner, "20")
@@ -319,6 +314,7 @@ func TestDecidedRequestsConflict(t *testing.T) {
 }
 
 func TestRequestsAreScopedToTheirPartner(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	id := createTopUp(t, f.env, f.maker(), f.partner, "10")
 	// An operator of both partners cannot reach partner 1's request through partner 2's path.
@@ -338,6 +334,7 @@ func TestRequestsAreScopedToTheirPartner(t *testing.T) {
 }
 
 func TestProcessRequestPermissions(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	pdf := &evidenceFile{"r.pdf", "application/pdf", pdfBytes(t, "x")}
 	postTopUp(t, f.env, f.viewer(), f.partner, map[string]string{"requestedAmount": "1"}, pdf).WantError(http.StatusForbidden, "7005")
@@ -345,22 +342,23 @@ func TestProcessRequestPermissions(t *testing.T) {
 	id := createTopUp(t, f.env, f.maker(), f.partner, "10")
 	f.viewer().Do(http.MethodPatch, requestPath(f.partner, id, "/approve"), nil).WantError(http.StatusForbidden, "7005")
 	// Cancel: another maker may not; the checker lacks the permission; an admin may.
-	maker2 := f.env.Operator("maker2@example.com", false, webtest.Grant{Partner: f.partner, Roles: []string{"maker"}}).Login()
+	maker2 := f.env.Operator("maker2@example.com", false, apptest.Grant{Partner: f.partner, Roles: []string{"maker"}}).Login()
 	maker2.Do(http.MethodPatch, requestPath(f.partner, id, "/cancel"), nil).WantError(http.StatusForbidden, "7005")
 	f.checker().Do(http.MethodPatch, requestPath(f.partner, id, "/cancel"), nil).WantError(http.StatusForbidden, "7005")
 	f.admin().Do(http.MethodPatch, requestPath(f.partner, id, "/cancel"), nil).WantStatus(http.StatusNoContent)
 	own := createTopUp(t, f.env, maker2, f.partner, "10")
 	maker2.Do(http.MethodPatch, requestPath(f.partner, own, "/cancel"), nil).WantStatus(http.StatusNoContent)
 	// Lists need balance-management:list.
-	nobody := f.env.Operator("nolist@example.com", false, webtest.Grant{Partner: f.partner, Permissions: []string{"users:list"}}).Login()
+	nobody := f.env.Operator("nolist@example.com", false, apptest.Grant{Partner: f.partner, Permissions: []string{"users:list"}}).Login()
 	for _, p := range []string{"/process-requests", "/process-request", "/top-ups", "/process-request/progress"} {
 		nobody.Do(http.MethodGet, partnerPath(f.partner, p), nil).WantError(http.StatusForbidden, "7005")
 	}
 }
 
 func TestCreateProcessRequestNeedsOTPWhenGranted(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
-	op := f.env.Operator("otp@example.com", true, webtest.Grant{Partner: f.partner, Roles: []string{"maker"},
+	op := f.env.Operator("otp@example.com", true, apptest.Grant{Partner: f.partner, Roles: []string{"maker"},
 		Permissions: []string{"balance-management:otp"}}).Login()
 	pdf := &evidenceFile{"r.pdf", "application/pdf", pdfBytes(t, "x")}
 	postTopUp(t, f.env, op, f.partner, map[string]string{"requestedAmount": "1"}, pdf).WantError(http.StatusForbidden, "7007")
@@ -376,6 +374,7 @@ func TestCreateProcessRequestNeedsOTPWhenGranted(t *testing.T) {
 }
 
 func TestProcessRequestListingPagesFiltersAndSorts(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	var ids []int64
 	for i := 1; i <= 12; i++ {

@@ -7,9 +7,9 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
 const eventWait = 10 * time.Second
@@ -38,9 +38,10 @@ func payload(t *testing.T, ev store.LiveEvent) map[string]any {
 }
 
 func TestProgressCrossesInstancesAndReplaysFromLastEventID(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	a := f.env
-	b := webtest.NewOn(t, a.URL) // a second instance on the same database
+	b := apptest.NewOn(t, handlers.Routes, a.URL) // a second instance on the same database
 	path := partnerPath(f.partner, "/process-request/progress")
 
 	// Subscribed on B, with the checker's API credentials.
@@ -96,6 +97,7 @@ func TestProgressCrossesInstancesAndReplaysFromLastEventID(t *testing.T) {
 }
 
 func TestProgressShowsOnlyThePartnersOfTheSubscriber(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	both := f.bothAdmin()
 	// Subscribed to the first partner only, though allowed on both.
@@ -122,10 +124,8 @@ func TestProgressShowsOnlyThePartnersOfTheSubscriber(t *testing.T) {
 }
 
 func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
-	saved := web.HeartbeatInterval
-	web.HeartbeatInterval = 200 * time.Millisecond
-	t.Cleanup(func() { web.HeartbeatInterval = saved })
-	f := newTopUpFixture(t)
+	t.Parallel()
+	f := newTopUpFixtureOn(t, apptest.NewWith(t, handlers.Routes, shortHeartbeat))
 	path := partnerPath(f.partner, "/process-request/progress")
 
 	// Heartbeats are comment lines.
@@ -144,7 +144,7 @@ func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
 
 	// Logging out ends a console stream.
 	c := f.env.Console()
-	c.Login(f.checker().Email, webtest.Password)
+	c.Login(f.checker().Email, apptest.Password)
 	cs := openStream(t, c.Client, f.env.Server.URL, path, nil)
 	c.Get("/", false)
 	c.HTMX(http.MethodPost, "/logout", nil)
@@ -154,6 +154,7 @@ func TestProgressHeartbeatsAndEndsWhenAccessEnds(t *testing.T) {
 }
 
 func TestOldEventsArePruned(t *testing.T) {
+	t.Parallel()
 	f := newTopUpFixture(t)
 	createTopUp(t, f.env, f.maker(), f.partner, "1")
 	ctx := t.Context()

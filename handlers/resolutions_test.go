@@ -6,10 +6,11 @@ import (
 	"strings"
 	"testing"
 
-	"cardconsole/web/webtest"
+	"cardconsole/internal/apptest"
 )
 
 func TestResolutionsCRUDAndFilters(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	env := q.env
 	types := api(env, q.checker, http.MethodGet, "/api/v2/resolution-types", nil).WantStatus(http.StatusOK).JSON()
@@ -40,8 +41,8 @@ func TestResolutionsCRUDAndFilters(t *testing.T) {
 	api(env, q.checker, http.MethodPost, "/api/v2/resolutions", map[string]any{"partnerId": p2, "type": 1, "name": "y"}).
 		WantError(http.StatusForbidden, "7005")
 	// An operator managing two partners must say which.
-	both := env.Operator("both@example.com", false, webtest.Grant{Partner: q.partner, Roles: []string{"checker"}},
-		webtest.Grant{Partner: p2, Roles: []string{"checker"}}).Login()
+	both := env.Operator("both@example.com", false, apptest.Grant{Partner: q.partner, Roles: []string{"checker"}},
+		apptest.Grant{Partner: p2, Roles: []string{"checker"}}).Login()
 	res = api(env, both, http.MethodPost, "/api/v2/resolutions", map[string]any{"type": 1, "name": "z"}).WantStatus(http.StatusBadRequest)
 	if _, ok := res.FieldErrors()["partnerId"]; !ok {
 		t.Errorf("no partnerId error: %s", res.Body)
@@ -61,7 +62,7 @@ func TestResolutionsCRUDAndFilters(t *testing.T) {
 		t.Errorf("get = %v", get)
 	}
 
-	list := func(op *webtest.Operator, query string) (int, []string) {
+	list := func(op *apptest.Operator, query string) (int, []string) {
 		t.Helper()
 		var l struct {
 			Total int
@@ -107,20 +108,19 @@ func TestResolutionsCRUDAndFilters(t *testing.T) {
 }
 
 func TestResolutionsConsole(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	id := q.resolution(t, "Blurry document")
-	cl := consoleLogin(t, q.env, q.checker.Email)
-	wantHTML(t, cl.Get("/api/v2/resolutions", false).WantStatus(http.StatusOK), true,
-		`data-testid="resolution-form"`, `data-testid="resolution-row"`, "Blurry document")
-	wantHTML(t, cl.Get("/api/v2/resolutions?filter[name]=nothing", true).WantStatus(http.StatusOK), false,
-		`id="resolutions-table"`, `data-testid="empty-state"`)
-	wantHTML(t, cl.Get(path("/api/v2/resolutions/%d", id), false).WantStatus(http.StatusOK), true, "Edit resolution #"+itoa(id))
-	wantHTML(t, cl.Get(path("/api/v2/resolutions/%d", id), true).WantStatus(http.StatusOK), false, `id="resolution-form"`)
+	cl := q.env.SignIn(q.checker.Email)
+	cl.Get("/api/v2/resolutions", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="resolution-form"]`, `[data-testid="resolution-row"]`).WantPage("Blurry document")
+	cl.Get("/api/v2/resolutions?filter[name]=nothing", true).WantStatus(http.StatusOK).WantSelectors(`[id="resolutions-table"]`, `[data-testid="empty-state"]`).WantFragment()
+	cl.Get(path("/api/v2/resolutions/%d", id), false).WantStatus(http.StatusOK).WantPage("Edit resolution #" + itoa(id))
+	cl.Get(path("/api/v2/resolutions/%d", id), true).WantStatus(http.StatusOK).WantSelectors(`[id="resolution-form"]`).WantFragment()
 
 	// A form with a mistake comes back with the error next to the field.
 	res := cl.HTMX(http.MethodPost, "/api/v2/resolutions", url.Values{"name": {""}, "type": {"1"}, "enabled": {"false", "true"}}).
 		WantStatus(http.StatusUnprocessableEntity)
-	wantHTML(t, res, false, `data-testid="error-name"`)
+	res.WantSelectors(`[data-testid="error-name"]`).WantFragment()
 	res = cl.HTMX(http.MethodPost, "/api/v2/resolutions", url.Values{"name": {"Duplicate client"}, "type": {"4"}, "enabled": {"false"}}).
 		WantStatus(http.StatusCreated)
 	if res.Header.Get("HX-Redirect") != "/api/v2/resolutions" {
@@ -142,7 +142,7 @@ func TestResolutionsConsole(t *testing.T) {
 		t.Errorf("no redirect after edit")
 	}
 	res = cl.HTMX(http.MethodDelete, path("/api/v2/resolutions/%d", id), nil).WantStatus(http.StatusOK)
-	wantHTML(t, res, false, `id="resolutions-table"`, "Duplicate client")
+	res.WantSelectors(`[id="resolutions-table"]`).WantFragment("Duplicate client")
 	if strings.Contains(string(res.Body), "Blurry scan") {
 		t.Errorf("deleted resolution still listed")
 	}

@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/views/pdf/pdftest"
-	"cardconsole/web/webtest"
 )
 
 func (w *lifeWorld) reversalPath(id int64, action string) string {
@@ -30,6 +30,7 @@ func (w *lifeWorld) reversalStatus(id int64) string {
 }
 
 func TestReversalByTheRequesterIsRefused(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	load := w.load(w.card.ID, "100")
 	// A maker does not hold card-movements:revert.
@@ -96,6 +97,7 @@ func TestReversalByTheRequesterIsRefused(t *testing.T) {
 }
 
 func TestRacingApprovalsReverseOnce(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	load := w.load(w.card.ID, "40")
 	// Repeated and racing requests open one reversal.
@@ -103,11 +105,11 @@ func TestRacingApprovalsReverseOnce(t *testing.T) {
 	statuses := make(chan int, 8)
 	for i := range 8 {
 		wg.Add(1)
-		go func(op *webtest.Operator) {
+		go func(op *apptest.Operator) {
 			defer wg.Done()
 			statuses <- statusOf(t, w.env, op, http.MethodPost, w.cardPath(w.card.ID, fmt.Sprintf("/movements/%d/revert", load)),
 				`{"reason":"duplicate load"}`)
-		}([]*webtest.Operator{w.checker, w.checker2}[i%2])
+		}([]*apptest.Operator{w.checker, w.checker2}[i%2])
 	}
 	wg.Wait()
 	close(statuses)
@@ -127,8 +129,8 @@ func TestRacingApprovalsReverseOnce(t *testing.T) {
 	}
 	var requester int64
 	_ = w.env.Store.DB().Get(&requester, `SELECT requested_by FROM reversals WHERE id = $1`, id)
-	approvers := []*webtest.Operator{w.checker, w.checker2, w.env.Operator("admin@example.com", false,
-		webtest.Grant{Partner: w.partner, Roles: []string{"admin"}}).Login()}
+	approvers := []*apptest.Operator{w.checker, w.checker2, w.env.Operator("admin@example.com", false,
+		apptest.Grant{Partner: w.partner, Roles: []string{"admin"}}).Login()}
 	results := make(chan int, 30)
 	start := make(chan struct{})
 	for i := range 30 {
@@ -170,7 +172,7 @@ func TestRacingApprovalsReverseOnce(t *testing.T) {
 }
 
 // statusOf runs a request as the operator, with a JSON body unless body is empty, and returns the status.
-func statusOf(t *testing.T, env *webtest.Env, op *webtest.Operator, method, path, body string) int {
+func statusOf(t *testing.T, env *apptest.Env, op *apptest.Operator, method, path, body string) int {
 	req, err := http.NewRequest(method, env.Server.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Error(err)
@@ -192,6 +194,7 @@ func statusOf(t *testing.T, env *webtest.Env, op *webtest.Operator, method, path
 }
 
 func TestReversingATransferRestoresBothCards(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	w.load(w.card.ID, "100")
 	res := w.maker.Do(http.MethodPost, w.holderPath("/cards/transfers"),
@@ -212,6 +215,7 @@ func TestReversingATransferRestoresBothCards(t *testing.T) {
 }
 
 func TestReversalThatTheBalanceNoLongerCoversIsRefused(t *testing.T) {
+	t.Parallel()
 	w := newLifeWorld(t)
 	load := w.load(w.card.ID, "100")
 	w.maker.Do(http.MethodPost, w.holderPath("/cards/funds/withdraw"), map[string]any{"cardId": w.card.ID, "amount": "60"}).

@@ -7,8 +7,9 @@ import (
 	"net/url"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 type searchAnswer struct {
@@ -52,7 +53,8 @@ func (a searchAnswer) has(name string, id int64) bool {
 }
 
 func TestSearchRespectsPartnersAndTags(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	ctx := context.Background()
 	p1, p2 := env.Partner("Quetzal", "GTQ"), env.Partner("Andes", "USD")
 	person := func(partner int64, n int, first string) int64 {
@@ -68,14 +70,14 @@ func TestSearchRespectsPartnersAndTags(t *testing.T) {
 		person(p1, 10+i, "Otro")
 	}
 	person(p2, 3, "Carla")
-	wide := env.Operator("wide@example.com", false, webtest.Grant{Partner: p1, Roles: []string{"viewer"}}).Login()
-	narrow := env.Operator("narrow@example.com", false, webtest.Grant{Partner: p1, Roles: []string{"viewer"}},
-		webtest.Grant{Partner: p2, Roles: []string{"viewer"}})
+	wide := env.Operator("wide@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}}).Login()
+	narrow := env.Operator("narrow@example.com", false, apptest.Grant{Partner: p1, Roles: []string{"viewer"}},
+		apptest.Grant{Partner: p2, Roles: []string{"viewer"}})
 	if _, err := env.Store.RestrictOperator(ctx, store.SystemActor("test"), narrow.ID, p1, []string{"vip"}); err != nil {
 		t.Fatal(err)
 	}
 	narrow.Login()
-	search := func(op *webtest.Operator, q string) searchAnswer {
+	search := func(op *apptest.Operator, q string) searchAnswer {
 		t.Helper()
 		var a searchAnswer
 		op.Do(http.MethodGet, "/cms/rest/app/search?q="+q, nil).WantStatus(http.StatusOK).Decode(&a)
@@ -112,17 +114,18 @@ func TestSearchRespectsPartnersAndTags(t *testing.T) {
 }
 
 func TestSearchDropdownInTheConsole(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	holder := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
-	b := chLogin(t, env, "ana@example.com")
+	b := env.SignIn("ana@example.com")
 	res := b.HTMX(http.MethodGet, "/cms/rest/app/search?q="+url.QueryEscape("ramírez"), nil).WantStatus(http.StatusOK)
-	chWantHTML(t, res, "María Ramírez", `href="/cms/rest/app/partners/`+itoa(p)+`/cardholders/`+itoa(holder)+`"`, "data-search-hit")
-	if chIsFullPage(res) {
+	res.WantHTML("María Ramírez", `href="/cms/rest/app/partners/`+itoa(p)+`/cardholders/`+itoa(holder)+`"`, "data-search-hit")
+	if res.IsPage() {
 		t.Fatal("the dropdown came as a whole page")
 	}
 	b.HTMX(http.MethodGet, "/cms/rest/app/search?q=ma", nil).WantStatus(http.StatusOK).Contains("at least 3 letters")
 	page := b.Page(http.MethodGet, "/", nil)
-	chWantHTML(t, page, `data-testid="search-input"`, "/static/js/search.js")
+	page.WantSelectors(`[data-testid="search-input"]`).WantHTML("/static/js/search.js")
 }

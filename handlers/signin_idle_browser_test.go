@@ -6,17 +6,18 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
 func TestBrowserWarnsBeforeTheIdleLimitAndStaysSignedIn(t *testing.T) {
 	// An idle limit of 62 seconds makes the page warn 2 seconds after it loads.
-	env := webtest.NewWith(t, func(o *web.Options) { o.SessionIdle = 62 * time.Second })
+	env := apptest.NewWith(t, handlers.Routes, func(o *web.Options) { o.SessionIdle = 62 * time.Second })
 	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	if err := chromedp.Do(ctx, env.LoginActions("viewer@example.com"), chromedp.WaitVisible(id("idle-warning"))); err != nil {
 		t.Fatal(err)
 	}

@@ -8,20 +8,22 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestSecondFactorAtAPISignIn(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	checker := env.Operator("checker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"checker"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	checker := env.Operator("checker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"checker"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
-	login := func(email string) *webtest.Response {
-		return env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": email, "password": webtest.Password})
+	login := func(email string) *apptest.Response {
+		return env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": email, "password": apptest.Password})
 	}
-	complete := func(challenge, code string) *webtest.Response {
+	complete := func(challenge, code string) *apptest.Response {
 		return env.Do(http.MethodPost, "/cms/rest/app/users/login/otp", auth, map[string]string{"challenge": challenge, "otp": code})
 	}
 
@@ -70,20 +72,21 @@ func TestSecondFactorAtAPISignIn(t *testing.T) {
 }
 
 // completeWithKit records secret as the operator's authenticator and completes the challenge.
-func completeWithKit(t *testing.T, env *webtest.Env, email, secret, challenge string, complete func(string, string) *webtest.Response) *webtest.Response {
+func completeWithKit(t *testing.T, env *apptest.Env, email, secret, challenge string, complete func(string, string) *apptest.Response) *apptest.Response {
 	t.Helper()
 	env.Enrolled(email, secret)
 	return complete(challenge, env.SignInCode(email))
 }
 
 func TestSecondFactorAtConsoleSignIn(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	maker := env.Operator("maker@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	browser := env.Console()
 	page := browser.Get("/login?next="+url.QueryEscape("/cms/rest/app/partners/"+itoa(p)), false)
 	csrf := strings.Split(strings.Split(string(page.Body), `name="_csrf" value="`)[1], `"`)[0]
-	res := browser.PostForm("/login", url.Values{"email": {maker.Email}, "password": {webtest.Password}, "_csrf": {csrf},
+	res := browser.PostForm("/login", url.Values{"email": {maker.Email}, "password": {apptest.Password}, "_csrf": {csrf},
 		"next": {"/cms/rest/app/partners/" + itoa(p)}})
 	if res.Status != http.StatusSeeOther || res.Header.Get("Location") != "/login/code" {
 		t.Fatalf("password step answered %d %s", res.Status, res.Header.Get("Location"))
@@ -92,7 +95,9 @@ func TestSecondFactorAtConsoleSignIn(t *testing.T) {
 	if r := browser.Get("/", false); r.Status != http.StatusSeeOther {
 		t.Fatalf("console before the code answered %d", r.Status)
 	}
-	code := browser.Get("/login/code", false).WantStatus(http.StatusOK).Contains("maker@example.com", `data-testid="login-otp"`).
+	code := browser.Get("/login/code", false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="login-otp"]`).
+		Contains("maker@example.com").
 		Lacks("login-enrol-secret")
 	csrf = strings.Split(strings.Split(string(code.Body), `name="_csrf" value="`)[1], `"`)[0]
 	browser.PostForm("/login/code", url.Values{"otp": {"000000"}, "_csrf": {csrf}}).WantStatus(http.StatusForbidden).
@@ -105,17 +110,17 @@ func TestSecondFactorAtConsoleSignIn(t *testing.T) {
 }
 
 func TestBrowserSignInWithPasswordThenCode(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal Pay", "GTQ")
-	env.Operator("admin@example.com", false, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	ctx := webtest.Browser(t)
-	id := webtest.TestID
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal Pay", "GTQ")
+	env, p := fx.Env, fx.Partner
+	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
 	// No authenticator yet: the code page shows the secret to enrol, then takes a code.
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(env.Server.URL+"/login"),
 		chromedp.WaitVisible(id("login-email")),
 		chromedp.SendKeys(id("login-email"), "admin@example.com"),
-		chromedp.SendKeys(id("login-password"), webtest.Password),
+		chromedp.SendKeys(id("login-password"), apptest.Password),
 		chromedp.Click(id("login-submit")),
 		chromedp.WaitVisible(id("login-enrol-secret")),
 		env.CodeActions("admin@example.com"),
@@ -131,7 +136,7 @@ func TestBrowserSignInWithPasswordThenCode(t *testing.T) {
 		chromedp.Navigate(env.Server.URL+"/login"),
 		chromedp.WaitVisible(id("login-email")),
 		chromedp.SendKeys(id("login-email"), "admin@example.com"),
-		chromedp.SendKeys(id("login-password"), webtest.Password),
+		chromedp.SendKeys(id("login-password"), apptest.Password),
 		chromedp.Click(id("login-submit")),
 		chromedp.WaitVisible(id("login-otp")),
 	)

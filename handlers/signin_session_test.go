@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
-func loginWithForwardedFor(env *webtest.Env, email, xff string) *webtest.Response {
+func loginWithForwardedFor(env *apptest.Env, email, xff string) *apptest.Response {
 	req, _ := http.NewRequest(http.MethodPost, env.Server.URL+"/cms/rest/app/users/login",
 		strings.NewReader(`{"email":"`+email+`","password":"wrong-password-guess"}`))
 	req.Header.Set("Content-Type", "application/json")
@@ -24,7 +25,8 @@ func loginWithForwardedFor(env *webtest.Env, email, xff string) *webtest.Respons
 }
 
 func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	// Forged addresses, one per attempt, on as many emails: the per-address limit still holds.
 	for i := 0; i < store.AddressLoginPolicy.MaxFailures; i++ {
 		loginWithForwardedFor(env, "user"+itoa(int64(i))+"@example.com", "203.0.113."+itoa(int64(i+1))).
@@ -41,7 +43,7 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 
 	// Behind a configured proxy the header names the client.
 	_, loopback, _ := net.ParseCIDR("127.0.0.1/32")
-	proxied := webtest.NewWith(t, func(o *web.Options) { o.TrustedProxies = []*net.IPNet{loopback} })
+	proxied := apptest.NewWith(t, handlers.Routes, func(o *web.Options) { o.TrustedProxies = []*net.IPNet{loopback} })
 	for i := 0; i < store.AddressLoginPolicy.MaxFailures+5; i++ {
 		loginWithForwardedFor(proxied, "user"+itoa(int64(i))+"@example.com", "203.0.113."+itoa(int64(i+1))).
 			WantError(http.StatusUnauthorized, "7004")
@@ -56,9 +58,10 @@ func TestForwardedForIsBelievedOnlyFromTrustedProxies(t *testing.T) {
 }
 
 func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	hostile := []string{
 		"%2F%09%2Fevil.example", "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\\evil.example",
 		"\\\\evil.example", "//evil.example", "///evil.example", "https:evil.example", "https://evil.example",
@@ -76,7 +79,7 @@ func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 			t.Errorf("login page keeps next %q", next)
 		}
 		csrf := strings.Split(strings.Split(string(page.Body), `name="_csrf" value="`)[1], `"`)[0]
-		res := browser.PostForm("/login", url.Values{"email": {op.Email}, "password": {webtest.Password}, "_csrf": {csrf}, "next": {next}})
+		res := browser.PostForm("/login", url.Values{"email": {op.Email}, "password": {apptest.Password}, "_csrf": {csrf}, "next": {next}})
 		res.WantStatus(http.StatusSeeOther)
 		if loc := res.Header.Get("Location"); loc != "/" {
 			t.Errorf("next %q redirects to %q, want /", next, loc)
@@ -85,7 +88,7 @@ func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 	browser := env.Console()
 	page := browser.Get("/login?next="+url.QueryEscape("/cms/rest/app/partners/"+itoa(p)+"?tab=cards"), false)
 	csrf := strings.Split(strings.Split(string(page.Body), `name="_csrf" value="`)[1], `"`)[0]
-	res := browser.PostForm("/login", url.Values{"email": {op.Email}, "password": {webtest.Password}, "_csrf": {csrf},
+	res := browser.PostForm("/login", url.Values{"email": {op.Email}, "password": {apptest.Password}, "_csrf": {csrf},
 		"next": {"/cms/rest/app/partners/" + itoa(p) + "?tab=cards"}})
 	if loc := res.Header.Get("Location"); loc != "/cms/rest/app/partners/"+itoa(p)+"?tab=cards" {
 		t.Fatalf("a path on the console redirects to %q", loc)
@@ -93,13 +96,13 @@ func TestNextAfterSignInStaysOnTheConsole(t *testing.T) {
 }
 
 func TestIdleConsoleSessionEnds(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
-	browser := env.Console()
-	browser.Login(op.Email, webtest.Password).WantStatus(http.StatusSeeOther)
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
+	browser := env.SignIn(op.Email)
 	page := browser.Get("/", false).WantStatus(http.StatusOK)
-	page.Contains(`data-idle-seconds="900"`, `data-testid="idle-warning"`, `/static/js/idle.js`)
+	page.WantSelectors(`[data-testid="idle-warning"]`).Contains(`data-idle-seconds="900"`, `/static/js/idle.js`)
 
 	// Activity keeps the session: 14 minutes, a request, 14 minutes, the keep-alive, 14 minutes.
 	env.AdvanceClock(14 * time.Minute)
@@ -116,7 +119,7 @@ func TestIdleConsoleSessionEnds(t *testing.T) {
 
 	// The absolute limit (one hour here) holds however active the session is.
 	browser = env.Console()
-	browser.Login(op.Email, webtest.Password).WantStatus(http.StatusSeeOther)
+	browser.Login(op.Email, apptest.Password).WantStatus(http.StatusSeeOther)
 	for i := 0; i < 5; i++ {
 		env.AdvanceClock(10 * time.Minute)
 		browser.Get("/", false).WantStatus(http.StatusOK)
@@ -128,15 +131,16 @@ func TestIdleConsoleSessionEnds(t *testing.T) {
 }
 
 func TestRefreshKeepsTheSignInLimitAndRefusesDisabledOperators(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
 	login := func() string {
-		return env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": op.Email, "password": webtest.Password}).
+		return env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": op.Email, "password": apptest.Password}).
 			WantStatus(http.StatusOK).Data()["refreshToken"].(string)
 	}
-	refresh := func(tok string) *webtest.Response {
+	refresh := func(tok string) *apptest.Response {
 		return env.Do(http.MethodPost, "/cms/rest/app/users/refresh", nil, map[string]string{"refreshToken": tok})
 	}
 

@@ -9,8 +9,9 @@ import (
 	"sync"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // burst sends n copies of a request in parallel and returns how many got each status.
@@ -41,7 +42,7 @@ func burst(t *testing.T, n int, newReq func() *http.Request, client *http.Client
 	return statuses
 }
 
-func jsonRequest(env *webtest.Env, path string, headers map[string]string, body any) func() *http.Request {
+func jsonRequest(env *apptest.Env, path string, headers map[string]string, body any) func() *http.Request {
 	return func() *http.Request {
 		b, _ := json.Marshal(body)
 		req, _ := http.NewRequest(http.MethodPost, env.Server.URL+path, bytes.NewReader(b))
@@ -53,7 +54,7 @@ func jsonRequest(env *webtest.Env, path string, headers map[string]string, body 
 	}
 }
 
-func auditCount(t *testing.T, env *webtest.Env, action string) int {
+func auditCount(t *testing.T, env *apptest.Env, action string) int {
 	t.Helper()
 	var n int
 	if err := env.Store.DB().Get(&n, `SELECT count(*) FROM audit_log WHERE action = $1`, action); err != nil {
@@ -63,9 +64,10 @@ func auditCount(t *testing.T, env *webtest.Env, action string) int {
 }
 
 func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
 	before := env.Store.Compared().Passwords.Load()
 
@@ -76,7 +78,7 @@ func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
 		got[http.StatusTooManyRequests] != 40-int(compared) {
 		t.Fatalf("40 parallel guesses: %d passwords compared, statuses %v", compared, got)
 	}
-	env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": op.Email, "password": webtest.Password}).
+	env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": op.Email, "password": apptest.Password}).
 		WantError(http.StatusTooManyRequests, "7009")
 	if n := env.Store.Compared().Passwords.Load() - before; n != compared {
 		t.Fatalf("the right password was compared while locked (%d comparisons)", n)
@@ -92,9 +94,10 @@ func TestParallelWrongPasswordsAreComparedAtMostFiveTimes(t *testing.T) {
 }
 
 func TestParallelWrongPasswordsOnTheConsoleFormAreComparedAtMostFiveTimes(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("ana@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("ana@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	browser := env.Console()
 	page := browser.Get("/login", false)
 	csrf := strings.Split(strings.Split(string(page.Body), `name="_csrf" value="`)[1], `"`)[0]
@@ -111,11 +114,12 @@ func TestParallelWrongPasswordsOnTheConsoleFormAreComparedAtMostFiveTimes(t *tes
 		got[http.StatusTooManyRequests] < 35 {
 		t.Fatalf("40 parallel guesses on the form: %d passwords compared, statuses %v", compared, got)
 	}
-	env.Console().Login(op.Email, webtest.Password).WantStatus(http.StatusTooManyRequests).Contains("too many failed sign-ins")
+	env.Console().Login(op.Email, apptest.Password).WantStatus(http.StatusTooManyRequests).Contains("too many failed sign-ins")
 }
 
 func TestApplicationLoginsAreThrottledAndAudited(t *testing.T) {
-	env := webtest.New(t)
+	t.Parallel()
+	env := apptest.New(t, handlers.Routes)
 	app, err := env.Store.CreateApplication(t.Context(), store.SystemActor("test"), "throttled app", nil)
 	if err != nil {
 		t.Fatal(err)
@@ -138,9 +142,10 @@ func TestApplicationLoginsAreThrottledAndAudited(t *testing.T) {
 }
 
 func TestParallelWrongCodesAreComparedAtMostFiveTimes(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	op := env.Operator("otp@example.com", true, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	op := env.Operator("otp@example.com", true, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	headers := op.Headers()
 	before := env.Store.Compared().OTPCodes.Load()
 	got := burst(t, 40, func() *http.Request {

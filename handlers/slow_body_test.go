@@ -13,13 +13,14 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
 // slowServer serves env's router on loopback with short read limits, as cmd/cardconsole does with
 // the configured ones.
-func slowServer(t *testing.T, env *webtest.Env, timeouts web.Timeouts) string {
+func slowServer(t *testing.T, env *apptest.Env, timeouts web.Timeouts) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -36,9 +37,9 @@ func slowServer(t *testing.T, env *webtest.Env, timeouts web.Timeouts) string {
 // within its read limit. A 9 MB upload sent over a link slower than that limit still succeeds,
 // under the longer upload limit.
 func TestTrickledBodiesAreCut(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
+	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	const readLimit = time.Second
 	addr := slowServer(t, env, web.Timeouts{ReadHeader: readLimit, Read: readLimit, Idle: readLimit, Upload: 30 * time.Second})
 

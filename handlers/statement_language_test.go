@@ -13,6 +13,7 @@ import (
 // TestStatementInSpanish: the PDF's labels, its page numbers and the CSV's header row follow the
 // language asked for.
 func TestStatementInSpanish(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 3)
 	h := sc.op.Headers()

@@ -6,41 +6,46 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/views"
-	"cardconsole/web/webtest"
 )
 
 // The Statement panel is part of the card's movements section: its links download exactly the
 // period the table shows, and it shows the totals the PDF prints.
 func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 6)
 	movements := strings.TrimSuffix(sc.path(""), "/")
 	q := "?from=2026-03-01&to=2026-03-31"
 	c := sc.env.Console()
-	c.Login(sc.op.Email, webtest.Password)
+	c.Login(sc.op.Email, apptest.Password)
 
 	// HTMX: the section with the panel for the filter's period.
 	c.Get(movements+q, true).WantStatus(http.StatusOK).Lacks("<html").
-		Contains(`id="movements"`, `data-testid="statement-panel"`, `data-testid="statement-pdf"`,
-			`href="`+sc.path("report?from=2026-03-01&amp;to=2026-03-31")+`"`,
-			`href="`+sc.path("export.csv?from=2026-03-01&amp;to=2026-03-31")+`"`,
-			"Credits (5)", "Debits (1)", `data-testid="statement-closing">`)
+		WantSelectors(`[id="movements"]`, `[data-testid="statement-panel"]`, `[data-testid="statement-pdf"]`).
+		Contains(`href="`+sc.path("report?from=2026-03-01&amp;to=2026-03-31")+`"`,
+			`href="`+sc.path("export.csv?from=2026-03-01&amp;to=2026-03-31")+`"`, "Credits (5)", "Debits (1)",
+			`data-testid="statement-closing">`)
 	// The full card page has it too.
 	cardPage := strings.TrimSuffix(movements, "/movements")
-	c.Get(cardPage, false).WantStatus(http.StatusOK).Contains("<html", `data-testid="statement-panel"`, `data-testid="statement-unavailable"`)
-	c.Get(movements+q, false).WantStatus(http.StatusOK).Contains("<html", `data-testid="statement-pdf"`)
+	c.Get(cardPage, false).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="statement-panel"]`, `[data-testid="statement-unavailable"]`).
+		Contains("<html")
+	c.Get(movements+q, false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="statement-pdf"]`).Contains("<html")
 
 	// Without both days there is nothing to download yet; the presets are there, in the partner's zone.
 	presets := views.StatementPresets(sc.env.Now().In(guatemala))
-	part := c.Get(movements+"?from=2026-03-01", true).WantStatus(http.StatusOK).Contains(`data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
+	part := c.Get(movements+"?from=2026-03-01", true).WantStatus(http.StatusOK).
+		WantSelectors(`[data-testid="statement-unavailable"]`).
+		Lacks(`data-testid="statement-pdf"`)
 	for _, p := range presets {
-		part.Contains(`data-testid="statement-preset-`+strings.ReplaceAll(strings.ToLower(p.Label), " ", "-")+`"`,
-			`hx-get="`+movements+"?from="+p.From+"&amp;to="+p.To+`"`)
+		part.WantSelectors(`[data-testid="statement-preset-` + strings.ReplaceAll(strings.ToLower(p.Label), " ", "-") + `"]`).
+			Contains(`hx-get="` + movements + "?from=" + p.From + "&amp;to=" + p.To + `"`)
 	}
 	// An inverted period is shown next to its field, without links.
 	c.Get(movements+"?from=2026-03-31&to=2026-03-01", true).WantStatus(http.StatusUnprocessableEntity).
-		Contains(`data-testid="error-to"`, `data-testid="statement-unavailable"`).Lacks(`data-testid="statement-pdf"`)
+		WantSelectors(`[data-testid="error-to"]`, `[data-testid="statement-unavailable"]`).Lacks(`data-testid="statement-pdf"`)
 
 	// JSON clients get the movements list unchanged.
 	data := sc.op.Do(http.MethodGet, movements+q, nil).WantStatus(http.StatusOK).Data()
@@ -50,6 +55,7 @@ func TestStatementPanelFollowsTheMovementsFilter(t *testing.T) {
 }
 
 func TestStatementPresets(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		today string
 		want  [3][2]string

@@ -13,18 +13,19 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store/storetest"
 	"cardconsole/views/pdf/pdftest"
-	"cardconsole/web/webtest"
 )
 
 // yearOfMovements is a busy card's year: 100,000 movements in 2025, one every 5 minutes 15 seconds.
 const yearOfMovements = 100_000
 
 // yearCase is a card with a year of movements, behind the real router.
-func yearCase(b *testing.B) (*webtest.Operator, string) {
+func yearCase(b *testing.B) (*apptest.Operator, string) {
 	b.Helper()
-	env := webtest.New(b)
+	env := apptest.New(b, handlers.Routes)
 	p := env.Partner("Café Quetzal, S.A.", "GTQ")
 	holder := storetest.Cardholder(b, env.Store, p)
 	card := storetest.ActiveCard(b, env.Store, p, holder)
@@ -32,7 +33,7 @@ func yearCase(b *testing.B) (*webtest.Operator, string) {
 	if _, err := env.Store.DB().Exec(`ANALYZE movements`); err != nil {
 		b.Fatal(err)
 	}
-	op := env.Operator("bench@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	op := env.Operator("bench@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	op.Login()
 	return op, fmt.Sprintf("%s/cms/rest/app/partners/%d/cardholders/%d/cards/%d/movements/", env.Server.URL, p, holder, card.ID)
 }
@@ -66,7 +67,7 @@ func heapPeak() func() float64 {
 	}
 }
 
-func download(b *testing.B, op *webtest.Operator, url string, w io.Writer) {
+func download(b *testing.B, op *apptest.Operator, url string, w io.Writer) {
 	b.Helper()
 	req, _ := http.NewRequest(http.MethodGet, url, nil)
 	for k, v := range op.Headers() {

@@ -12,11 +12,12 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/money"
 	"cardconsole/store/storetest"
 	"cardconsole/views/pdf/pdftest"
-	"cardconsole/web/webtest"
 )
 
 var guatemala = func() *time.Location {
@@ -30,24 +31,24 @@ var guatemala = func() *time.Location {
 // statementCase is a partner with a cardholder whose name needs Unicode, an active card and an
 // operator who may list its movements.
 type statementCase struct {
-	env     *webtest.Env
+	env     *apptest.Env
 	partner int64
 	holder  int64
 	card    store.Card
-	op      *webtest.Operator
+	op      *apptest.Operator
 }
 
 func newStatementCase(t *testing.T) *statementCase {
 	t.Helper()
-	env := webtest.New(t)
-	p := env.Partner("Café Quetzal, S.A.", "GTQ")
+	fx := apptest.New(t, handlers.Routes).Fixture("Café Quetzal, S.A.", "GTQ")
+	env, p := fx.Env, fx.Partner
 	holder := storetest.Cardholder(t, env.Store, p)
 	if _, err := env.Store.DB().Exec(`UPDATE cardholders SET name = 'María José', last_name = 'Ñúñez Łukasz' WHERE id = $1`, holder); err != nil {
 		t.Fatal(err)
 	}
 	storetest.CreditPartner(t, env.Store, p, "1000000")
 	card := storetest.ActiveCard(t, env.Store, p, holder)
-	op := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	op := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	return &statementCase{env: env, partner: p, holder: holder, card: card, op: op}
 }
 
@@ -100,7 +101,7 @@ func figure(t *testing.T, text, label string) decimal.Decimal {
 	return decimal.RequireFromString(m[1])
 }
 
-func wantAttachment(t *testing.T, res *webtest.Response, contentType, filename string) {
+func wantAttachment(t *testing.T, res *apptest.Response, contentType, filename string) {
 	t.Helper()
 	res.WantStatus(http.StatusOK)
 	if got := res.Header.Get("Content-Type"); got != contentType {
@@ -115,6 +116,7 @@ func wantAttachment(t *testing.T, res *webtest.Response, contentType, filename s
 }
 
 func TestStatementPDFListsEveryMovementAndAddsUp(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	refs := sc.march(t, 130)
 	sc.april(t)
@@ -174,6 +176,7 @@ func TestStatementPDFListsEveryMovementAndAddsUp(t *testing.T) {
 }
 
 func TestStatementPDFOfAnEmptyPeriodIsOnePage(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 3)
 	res := sc.op.Do(http.MethodGet, sc.path("report?from=2026-01-01&to=2026-01-31"), nil)
@@ -191,6 +194,7 @@ func TestStatementPDFOfAnEmptyPeriodIsOnePage(t *testing.T) {
 }
 
 func TestStatementPDFPageListsThatPageWithTheWholePeriodsSummary(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	refs := sc.march(t, 12)
 	res := sc.op.Do(http.MethodGet, sc.path("report?from=2026-03-01&to=2026-03-31&page=2&limit=5&sortBy=createdAt&sortOrder=desc"), nil)
@@ -212,6 +216,7 @@ func TestStatementPDFPageListsThatPageWithTheWholePeriodsSummary(t *testing.T) {
 }
 
 func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	for _, q := range []struct{ query, field string }{
 		{"from=2026-03-31&to=2026-03-01", "to"},
@@ -234,7 +239,7 @@ func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
 	}
 	// A browser gets the error page, not a file.
 	c := sc.env.Console()
-	c.Login(sc.op.Email, webtest.Password)
+	c.Login(sc.op.Email, apptest.Password)
 	res := c.Get(sc.path("report?from=2026-03-31&to=2026-03-01"), false).WantStatus(http.StatusBadRequest)
 	if res.Header.Get("Content-Disposition") != "" || !bytes.Contains(res.Body, []byte(`data-testid="error-page"`)) {
 		t.Fatalf("console error: %s %s", res.Header.Get("Content-Disposition"), res.Body)
@@ -246,9 +251,10 @@ func TestStatementRefusesABadPeriodBeforeWritingAnything(t *testing.T) {
 }
 
 func TestStatementNeedsThePermissionAndTheCardholdersCard(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	q := "?from=2026-03-01&to=2026-03-31"
-	limited := sc.env.Operator("limited@example.com", false, webtest.Grant{Partner: sc.partner, Permissions: []string{"cardholders:list"}})
+	limited := sc.env.Operator("limited@example.com", false, apptest.Grant{Partner: sc.partner, Permissions: []string{"cardholders:list"}})
 	for _, route := range []string{"report", "export.csv"} {
 		limited.Do(http.MethodGet, sc.path(route+q), nil).WantError(http.StatusForbidden, "7005")
 	}
@@ -282,6 +288,7 @@ type jsonMovement struct {
 }
 
 func TestStatementCSVHasTheRowsOfTheJSONMovements(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 40)
 	tricky := storetest.CardMovementAt(t, sc.env.Store, sc.card, "12.3456", time.Date(2026, 3, 31, 23, 59, 0, 0, guatemala),
@@ -342,10 +349,11 @@ func TestStatementCSVHasTheRowsOfTheJSONMovements(t *testing.T) {
 }
 
 func TestStatementDownloadsWithAConsoleSession(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	sc.march(t, 2)
 	c := sc.env.Console()
-	c.Login(sc.op.Email, webtest.Password)
+	c.Login(sc.op.Email, apptest.Password)
 	res := c.Get(sc.path("report?from=2026-03-01&to=2026-03-31"), false)
 	wantAttachment(t, res, "application/pdf", "movements-"+sc.card.Last4+"-2026-03-01-2026-03-31.pdf")
 	pdftest.Check(t, res.Body)
@@ -356,6 +364,7 @@ func TestStatementDownloadsWithAConsoleSession(t *testing.T) {
 // Statements of cards moved by the real funds operations: a load, a transfer to another card of the
 // cardholder and an unload, all of today.
 func TestStatementOfRealFundsOperations(t *testing.T) {
+	t.Parallel()
 	sc := newStatementCase(t)
 	ctx := t.Context()
 	st := sc.env.Store

@@ -10,6 +10,7 @@ import (
 // TestMoneyRoutesRefuseAmbiguousJSON sends money bodies with trailing data, a duplicate name and an
 // unknown field: each is 400 7000 naming the field, and no balance moves.
 func TestMoneyRoutesRefuseAmbiguousJSON(t *testing.T) {
+	t.Parallel()
 	w := newFundsWorld(t, "500")
 	add := w.holderPath("/cards/funds/add")
 	transfer := w.holderPath("/cards/transfers")
@@ -50,6 +51,7 @@ func TestMoneyRoutesRefuseAmbiguousJSON(t *testing.T) {
 // TestClientRequestPayloadRefusesDuplicateNames: a money request whose payload names the amount
 // twice is refused, naming it, and nothing is filed.
 func TestClientRequestPayloadRefusesDuplicateNames(t *testing.T) {
+	t.Parallel()
 	q := newQueue(t)
 	body := `{"clientId":` + itoa(q.client) + `,"type":"deposit","payload":{"cardId":` + itoa(q.card.ID) + `,"amount":"1","amount":"900"}}`
 	res := api(q.env, q.submitter, http.MethodPost, "/api/v2/applications", body).WantError(http.StatusBadRequest, "7000")

@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/web"
-	"cardconsole/web/webtest"
 )
 
 // smtpSink is a minimal SMTP server on loopback that keeps every message it receives.
@@ -77,14 +78,15 @@ func serveSMTP(conn net.Conn, out chan<- string) {
 }
 
 func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
+	t.Parallel()
 	addr, messages := smtpSink(t)
 	mailer, err := web.NewMailer("smtp://" + addr + "?from=console@example.com")
 	if err != nil {
 		t.Fatal(err)
 	}
-	env := webtest.NewWith(t, func(o *web.Options) { o.Mailer = mailer })
+	env := apptest.NewWith(t, handlers.Routes, func(o *web.Options) { o.Mailer = mailer })
 	p := env.Partner("Uno", "GTQ")
-	admin := env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	admin := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	d := admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": "mailed@example.com", "roles": []string{"viewer"}}).
 		WantStatus(http.StatusCreated).Data()
 	if d["mailed"] != true {

@@ -8,17 +8,18 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 // teamEnv is a partner with an enrolled admin and a maker.
-func teamEnv(t *testing.T) (*webtest.Env, int64, *webtest.Operator, *webtest.Operator) {
+func teamEnv(t *testing.T) (*apptest.Env, int64, *apptest.Operator, *apptest.Operator) {
 	t.Helper()
-	env := webtest.New(t)
-	p := env.Partner("Uno", "GTQ")
-	admin := env.Operator("admin@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
-	maker := env.Operator("maker@example.com", true, webtest.Grant{Partner: p, Roles: []string{"maker"}})
+	fx := apptest.New(t, handlers.Routes).Fixture("Uno", "GTQ")
+	env, p := fx.Env, fx.Partner
+	admin := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	maker := env.Operator("maker@example.com", true, apptest.Grant{Partner: p, Roles: []string{"maker"}})
 	return env, p, admin, maker
 }
 
@@ -35,7 +36,7 @@ func pairs(p int64, names ...string) []map[string]any {
 }
 
 // lastAudit returns the newest audit entry of an action.
-func lastAudit(t *testing.T, env *webtest.Env, action string) store.AuditEntry {
+func lastAudit(t *testing.T, env *apptest.Env, action string) store.AuditEntry {
 	t.Helper()
 	var e store.AuditEntry
 	err := env.Store.DB().Get(&e, `SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
@@ -47,6 +48,7 @@ func lastAudit(t *testing.T, env *webtest.Env, action string) store.AuditEntry {
 }
 
 func TestPermissionCatalogue(t *testing.T) {
+	t.Parallel()
 	env, _, admin, _ := teamEnv(t)
 	var res struct {
 		Data store.Catalogue `json:"data"`
@@ -75,11 +77,12 @@ func TestPermissionCatalogue(t *testing.T) {
 }
 
 func TestTeamListSearchStatusPaging(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	other := env.Partner("Dos", "GTQ")
-	env.Operator("elsewhere@example.com", false, webtest.Grant{Partner: other, Roles: []string{"viewer"}})
+	env.Operator("elsewhere@example.com", false, apptest.Grant{Partner: other, Roles: []string{"viewer"}})
 	for _, e := range []string{"v1@example.com", "v2@example.com", "v3@example.com"} {
-		env.Operator(e, false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+		env.Operator(e, false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	}
 	admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": "new@example.com", "name": "Nuevo", "roles": []string{"viewer"}}).
 		WantStatus(http.StatusCreated)
@@ -109,9 +112,10 @@ func TestTeamListSearchStatusPaging(t *testing.T) {
 }
 
 func TestGrantRules(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	other := env.Partner("Dos", "GTQ")
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	path := usersPath(p, "/"+itoa(viewer.ID)+"/permissions")
 
 	// No code, or a wrong one: refused.
@@ -163,7 +167,7 @@ func TestGrantRules(t *testing.T) {
 		t.Fatalf("detail %v", d)
 	}
 	// An operator of another partner is not found here.
-	stranger := env.Operator("stranger@example.com", false, webtest.Grant{Partner: other, Roles: []string{"viewer"}})
+	stranger := env.Operator("stranger@example.com", false, apptest.Grant{Partner: other, Roles: []string{"viewer"}})
 	admin.Do(http.MethodGet, usersPath(p, "/"+itoa(stranger.ID)), nil).WantError(http.StatusNotFound, "7010")
 }
 
@@ -177,8 +181,9 @@ func mustJSON(t *testing.T, v any) []byte {
 }
 
 func TestLastAdminProtection(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
-	second := env.Operator("second@example.com", true, webtest.Grant{Partner: p, Roles: []string{"admin"}})
+	second := env.Operator("second@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
 	// The second admin takes users:update away from the first: fine, one is left.
 	second.Do(http.MethodPut, usersPath(p, "/"+itoa(admin.ID)+"/permissions"),
 		map[string]any{"permissions": pairs(p, "users:list"), "otp": second.OTP()}).WantStatus(http.StatusOK)
@@ -191,7 +196,7 @@ func TestLastAdminProtection(t *testing.T) {
 	if err := env.Store.Grant(t.Context(), store.SystemActor("test"), second.ID, p, nil, []string{"users:update"}); err != nil {
 		t.Fatal(err)
 	}
-	third := env.Operator("third@example.com", true, webtest.Grant{Partner: p, Permissions: []string{"users:update", "users:change_status", "users:list"}})
+	third := env.Operator("third@example.com", true, apptest.Grant{Partner: p, Permissions: []string{"users:update", "users:change_status", "users:list"}})
 	// third removes the admin's users:update: it still holds it itself, so that is allowed...
 	third.Do(http.MethodPut, usersPath(p, "/"+itoa(admin.ID)+"/permissions"),
 		map[string]any{"permissions": pairs(p, "users:list", "users:change_status"), "otp": third.OTP()}).WantStatus(http.StatusOK)
@@ -211,18 +216,19 @@ func TestLastAdminProtection(t *testing.T) {
 }
 
 func TestDisableEndsEverySession(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	maker.Login()
 	// A refresh token of the maker, from a second API sign-in.
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
-	res := env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": maker.Email, "password": webtest.Password})
+	res := env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": maker.Email, "password": apptest.Password})
 	if res.Status == http.StatusUnauthorized {
 		ch := res.JSON()["data"].(map[string]any)
 		res = env.Do(http.MethodPost, "/cms/rest/app/users/login/otp", auth, map[string]string{"challenge": ch["challenge"].(string), "otp": env.SignInCode(maker.Email)})
 	}
 	refresh := res.WantStatus(http.StatusOK).Data()["refreshToken"].(string)
 	browser := env.Console()
-	browser.Login(maker.Email, webtest.Password)
+	browser.Login(maker.Email, apptest.Password)
 	browser.Get("/", false).WantStatus(http.StatusOK)
 
 	d := admin.Do(http.MethodPatch, usersPath(p, "/"+itoa(maker.ID)+"/status"), map[string]any{"status": "DISABLED"}).WantStatus(http.StatusOK).Data()
@@ -247,7 +253,7 @@ func TestDisableEndsEverySession(t *testing.T) {
 
 // inviteAndJoin invites email with roles and walks the invitation through the API; it returns the
 // joined operator's secret, recovery codes and the invitation token.
-func invite(t *testing.T, admin *webtest.Operator, p int64, email string, roles ...string) (string, map[string]any) {
+func invite(t *testing.T, admin *apptest.Operator, p int64, email string, roles ...string) (string, map[string]any) {
 	t.Helper()
 	d := admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": email, "name": "Nuevo", "roles": roles}).WantStatus(http.StatusCreated).Data()
 	u, err := url.Parse(d["invitationUrl"].(string))
@@ -258,18 +264,19 @@ func invite(t *testing.T, admin *webtest.Operator, p int64, email string, roles 
 }
 
 func TestInvitationJourney(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
 	token, _ := invite(t, admin, p, "nuevo@example.com", "maker")
 	// The invited operator cannot sign in yet.
 	auth := map[string]string{"Authorization": "Bearer " + env.AppToken()}
 	env.Do(http.MethodGet, "/invite/"+token, nil, nil).WantStatus(http.StatusOK)
 	env.Do(http.MethodPost, "/invite/"+token, nil, map[string]string{"name": "Nuevo", "password": "short"}).WantError(http.StatusBadRequest, "7000")
-	e := env.Do(http.MethodPost, "/invite/"+token, nil, map[string]string{"name": "Nuevo Operador", "password": webtest.Password}).WantStatus(http.StatusOK).Data()
+	e := env.Do(http.MethodPost, "/invite/"+token, nil, map[string]string{"name": "Nuevo Operador", "password": apptest.Password}).WantStatus(http.StatusOK).Data()
 	secret := e["secret"].(string)
 	if !strings.HasPrefix(e["qrSvg"].(string), "<svg") || !strings.Contains(e["otpauthUri"].(string), secret) {
 		t.Fatalf("enrolment %v", e)
 	}
-	env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": "nuevo@example.com", "password": webtest.Password}).
+	env.Do(http.MethodPost, "/cms/rest/app/users/login", auth, map[string]string{"email": "nuevo@example.com", "password": apptest.Password}).
 		WantError(http.StatusUnauthorized, "7004")
 	env.Do(http.MethodPut, "/invite/"+token+"/otp", nil, map[string]string{"code": "000000"}).WantError(http.StatusForbidden, "7008")
 	env.Enrolled("nuevo@example.com", secret)
@@ -300,8 +307,9 @@ func TestInvitationJourney(t *testing.T) {
 }
 
 func TestRecoveryCodeWorksOnce(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}})
+	viewer := env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	viewer.Do(http.MethodPut, "/cms/rest/app/users/me/otp", map[string]string{"code": "123456"}).WantError(http.StatusConflict, "7011")
 	e := viewer.Do(http.MethodPost, "/cms/rest/app/users/me/otp", nil).WantStatus(http.StatusOK).Data()
 	env.Enrolled(viewer.Email, e["secret"].(string))
@@ -315,10 +323,11 @@ func TestRecoveryCodeWorksOnce(t *testing.T) {
 }
 
 func TestInvitationExpiresAndIsSingle(t *testing.T) {
+	t.Parallel()
 	env, p, admin, _ := teamEnv(t)
 	token, _ := invite(t, admin, p, "late@example.com", "viewer")
 	env.AdvanceClock(store.DefaultInvitationTTL + time.Minute)
-	env.Do(http.MethodPost, "/invite/"+token, nil, map[string]string{"name": "Late", "password": webtest.Password}).
+	env.Do(http.MethodPost, "/invite/"+token, nil, map[string]string{"name": "Late", "password": apptest.Password}).
 		WantError(http.StatusGone, string(store.CodeInvitationInvalid))
 	// A new invite replaces the old link.
 	again, _ := invite(t, admin, p, "late@example.com", "viewer")
@@ -327,7 +336,7 @@ func TestInvitationExpiresAndIsSingle(t *testing.T) {
 	env.Do(http.MethodGet, "/invite/"+fresh, nil, nil).WantStatus(http.StatusOK)
 	// Inviting an active operator adds grants and answers no link.
 	other := env.Partner("Dos", "GTQ")
-	admin2 := env.Operator("admin2@example.com", true, webtest.Grant{Partner: other, Roles: []string{"admin"}})
+	admin2 := env.Operator("admin2@example.com", true, apptest.Grant{Partner: other, Roles: []string{"admin"}})
 	d := admin2.Do(http.MethodPost, usersPath(other, ""), map[string]any{"email": admin.Email, "roles": []string{"viewer"}}).WantStatus(http.StatusCreated).Data()
 	if _, ok := d["invitationUrl"]; ok || d["status"] != "ACTIVE" {
 		t.Fatalf("existing operator %v", d)
@@ -338,6 +347,7 @@ func TestInvitationExpiresAndIsSingle(t *testing.T) {
 }
 
 func TestAuthenticatorResetAndPassword(t *testing.T) {
+	t.Parallel()
 	env, p, admin, maker := teamEnv(t)
 	path := usersPath(p, "/"+itoa(maker.ID)+"/otp")
 	admin.Do(http.MethodDelete, path, nil).WantError(http.StatusForbidden, "7007")
@@ -349,9 +359,9 @@ func TestAuthenticatorResetAndPassword(t *testing.T) {
 	// Password change: the current one must be right and the new one follow the policy.
 	admin.Do(http.MethodPut, "/cms/rest/app/users/me/password", map[string]string{"currentPassword": "wrong", "newPassword": "another long passphrase here"}).
 		WantError(http.StatusBadRequest, "7000")
-	admin.Do(http.MethodPut, "/cms/rest/app/users/me/password", map[string]string{"currentPassword": webtest.Password, "newPassword": "admin123"}).
+	admin.Do(http.MethodPut, "/cms/rest/app/users/me/password", map[string]string{"currentPassword": apptest.Password, "newPassword": "admin123"}).
 		WantError(http.StatusBadRequest, "7000")
-	admin.Do(http.MethodPut, "/cms/rest/app/users/me/password", map[string]string{"currentPassword": webtest.Password, "newPassword": "purple lanterns drift over quiet harbours"}).
+	admin.Do(http.MethodPut, "/cms/rest/app/users/me/password", map[string]string{"currentPassword": apptest.Password, "newPassword": "purple lanterns drift over quiet harbours"}).
 		WantStatus(http.StatusOK)
 	if _, err := env.Store.CheckPassword(t.Context(), admin.Email, "purple lanterns drift over quiet harbours"); err != nil {
 		t.Fatal(err)

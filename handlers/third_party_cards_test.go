@@ -7,16 +7,18 @@ import (
 	"strings"
 	"testing"
 
+	"cardconsole/handlers"
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
-	"cardconsole/web/webtest"
 )
 
 func TestThirdPartyCards(t *testing.T) {
-	env := webtest.New(t)
-	p := env.Partner("Quetzal", "GTQ")
+	t.Parallel()
+	fx := apptest.New(t, handlers.Routes).Fixture("Quetzal", "GTQ")
+	env, p := fx.Env, fx.Partner
 	other := env.Partner("Andes", "USD")
-	maker := env.Operator("maker@example.com", false, webtest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	viewer := env.Operator("viewer@example.com", false, webtest.Grant{Partner: p, Roles: []string{"viewer"}}).Login()
+	maker := fx.Role("maker", "maker")
+	viewer := fx.Role("viewer", "viewer")
 	maria := chCreate(t, env, p, chPerson("María", "Ramírez", "maria@example.com", "50255551234", "DPI", "2345678901234"))
 	jose := chCreate(t, env, p, chPerson("José", "López", "jose@example.com", "50255550000", "DPI", "2345678901235"))
 	foreignHolder := chCreate(t, env, other, chPerson("Juan", "Otro", "juan@example.com", "50255559999", "DPI", "2345678901236"))
@@ -83,26 +85,26 @@ func TestThirdPartyCards(t *testing.T) {
 	maker.Do(http.MethodGet, fmt.Sprintf("/cms/rest/app/partners/%d/cardholders/%d/cards", p, foreignHolder), nil).WantError(http.StatusNotFound, "7100")
 
 	// The console's associate form.
-	b := chLogin(t, env, "maker@example.com")
+	b := env.SignIn("maker@example.com")
 	bad := b.HTMX(http.MethodPost, path, url.Values{"email": {"x@example.com"}, "suffix": {"12"}, "alias": {"Mi tarjeta"}}).
 		WantStatus(http.StatusUnprocessableEntity)
-	chWantHTML(t, bad, `id="third-party-cards"`, `data-testid="error-suffix"`, `value="Mi tarjeta"`)
+	bad.WantSelectors(`[id="third-party-cards"]`, `[data-testid="error-suffix"]`).WantHTML(`value="Mi tarjeta"`)
 	dup := b.HTMX(http.MethodPost, path, url.Values{"email": {"user@example.com"}, "suffix": {"4321"}, "alias": {"Dup"}}).
 		WantStatus(http.StatusUnprocessableEntity)
-	chWantHTML(t, dup, "already linked")
+	dup.WantHTML("already linked")
 	ok := b.HTMX(http.MethodPost, path, url.Values{"email": {"x@example.com"}, "suffix": {"1212"}, "alias": {"Mi tarjeta"}}).
 		WantStatus(http.StatusCreated)
-	chWantHTML(t, ok, "Linked Mi tarjeta (************1212)")
-	if chIsFullPage(ok) {
+	ok.WantHTML("Linked Mi tarjeta (************1212)")
+	if ok.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
 	page := b.Page(http.MethodGet, path, nil).WantStatus(http.StatusOK)
-	if !chIsFullPage(page) {
+	if !page.IsPage() {
 		t.Fatal("the association list opened in a browser is not a page")
 	}
-	chWantHTML(t, page, "Mi tarjeta")
+	page.WantHTML("Mi tarjeta")
 	full := b.Page(http.MethodPost, path, url.Values{"email": {"y@example.com"}, "suffix": {"3434"}, "alias": {"Otra"}}).WantStatus(http.StatusCreated)
-	if !chIsFullPage(full) {
+	if !full.IsPage() {
 		t.Fatal("plain post: not a page")
 	}
 }

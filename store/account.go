@@ -89,7 +89,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, operatorID int6
 	if err := CheckPasswordPolicy(row.Email, next); err != nil {
 		return err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(next), PasswordCost)
+	hash, err := s.hashPassword(next)
 	if err != nil {
 		return fmt.Errorf("store: unable to hash password: %w", err)
 	}

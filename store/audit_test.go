@@ -9,6 +9,7 @@ import (
 )
 
 func TestAuditLogIsAppendOnly(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	if _, err := st.CreatePartner(ctx, sys, "Acme", "GTQ"); err != nil {
@@ -33,6 +34,7 @@ func TestAuditLogIsAppendOnly(t *testing.T) {
 }
 
 func TestStateChangeAndItsAuditRowCommitTogether(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	// An invalid currency is refused before anything is written: neither the partner nor an audit row.

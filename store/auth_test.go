@@ -26,6 +26,7 @@ func newOperatorWithOTP(t *testing.T, st *store.Store) (int64, string) {
 }
 
 func TestOTPIsAcceptedOnceWithOneStepOfDrift(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	id, secret := newOperatorWithOTP(t, st)
@@ -52,6 +53,7 @@ func TestOTPIsAcceptedOnceWithOneStepOfDrift(t *testing.T) {
 }
 
 func TestOTPLockoutAfterRepeatedWrongCodes(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	id, secret := newOperatorWithOTP(t, st)
@@ -77,6 +79,7 @@ func TestOTPLockoutAfterRepeatedWrongCodes(t *testing.T) {
 }
 
 func TestOperatorWithoutAuthenticatorCannotPassOTP(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	op, err := st.CreateOperator(context.Background(), sys, "plain@example.com", "long-enough-password", false)
 	if err != nil {
@@ -92,6 +95,7 @@ func TestOperatorWithoutAuthenticatorCannotPassOTP(t *testing.T) {
 }
 
 func TestRefreshTokenIsSingleUse(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	op, err := st.CreateOperator(ctx, sys, "r@example.com", "long-enough-password", false)
@@ -129,6 +133,7 @@ func TestRefreshTokenIsSingleUse(t *testing.T) {
 }
 
 func TestTokensAreStoredHashed(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	tok, err := st.IssueAppToken(ctx, 0, time.Hour)

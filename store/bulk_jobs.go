@@ -18,9 +18,21 @@ import (
 )
 
 // BulkChunkRows bounds the rows one chunk applies, and bulkChunkTime how long it may take, so that
-// a running batch publishes its progress about twice a second. Tests lower BulkChunkRows to stop a
-// job between chunks.
-var BulkChunkRows = 200
+// a running batch publishes its progress about twice a second. UseBulkChunkRows changes the bound
+// of one store (tests lower it to stop a job between chunks).
+const BulkChunkRows = 200
+
+// UseBulkChunkRows sets how many rows one chunk of a bulk job applies; call it once after Open,
+// before serving. Zero keeps BulkChunkRows.
+func (s *Store) UseBulkChunkRows(n int) { s.bulkChunkRows = n }
+
+// chunkRows is the bound of this store's chunks.
+func (s *Store) chunkRows() int {
+	if s.bulkChunkRows > 0 {
+		return s.bulkChunkRows
+	}
+	return BulkChunkRows
+}
 
 const (
 	bulkChunkTime = 500 * time.Millisecond
@@ -294,7 +306,7 @@ func (s *Store) applyChunk(ctx context.Context, b workingBatch) (more bool, err 
 		}
 		var rows []bulkRow
 		if err := tx.SelectContext(ctx, &rows, `SELECT seq, line, cells, card_id, amount FROM bulk_rows
-			WHERE batch_id = $1 AND status = 'PENDING' ORDER BY seq LIMIT $2`, b.ID, BulkChunkRows); err != nil {
+			WHERE batch_id = $1 AND status = 'PENDING' ORDER BY seq LIMIT $2`, b.ID, s.chunkRows()); err != nil {
 			return fmt.Errorf("store: unable to read rows: %w", err)
 		}
 		more = len(rows) > 0

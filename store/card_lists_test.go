@@ -11,6 +11,7 @@ import (
 // TestCardListsKeepAssignedCardsWithoutTagRestriction: a filter without tags (an operator with no
 // restriction, or a command) lists the cards given to cardholders as well as the stock cards.
 func TestCardListsKeepAssignedCardsWithoutTagRestriction(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	p, err := st.CreatePartner(ctx, store.SystemActor("test"), "Acme", "GTQ")

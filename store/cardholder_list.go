@@ -67,7 +67,7 @@ var searchable = regexp.MustCompile(`[\p{L}\p{N}]{3}`)
 // unless the walk reads fewer than a quarter as many rows (walkCost measured at a million
 // cardholders): a common fragment's first pages walk, a rare fragment or a deep page collects
 // (docs/performance-cardholders.md).
-var collectMatches = func(matches, partnerRows int, p Page) bool {
+func collectMatches(matches, partnerRows int, p Page) bool {
 	return int64(matches)*int64(matches) <= walkCost*int64(p.Offset()+p.Limit)*int64(partnerRows)
 }
 
@@ -225,7 +225,7 @@ func (s *Store) ListCardholders(ctx context.Context, actor Actor, f CardholderFi
 	err := read(ctx, func(db *sqlx.DB) error {
 		var collect bool
 		var err error
-		if total, collect, err = countCardholders(ctx, db, f); err != nil {
+		if total, collect, err = s.countCardholders(ctx, db, f); err != nil {
 			return err
 		}
 		_, pageSQL, args := cardholderListSQL(f, collect)
@@ -260,7 +260,7 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 	if err := f.validate(); err != nil {
 		return "", "", err
 	}
-	_, collect, err := countCardholders(ctx, s.db, f)
+	_, collect, err := s.countCardholders(ctx, s.db, f)
 	if err != nil {
 		return "", "", err
 	}
@@ -274,7 +274,7 @@ func (s *Store) ExplainCardholders(ctx context.Context, f CardholderFilter) (cou
 
 // countCardholders counts the cardholders a filter matches and, for a search, decides whether its
 // page collects the matches.
-func countCardholders(ctx context.Context, db *sqlx.DB, f CardholderFilter) (total int, collect bool, err error) {
+func (s *Store) countCardholders(ctx context.Context, db *sqlx.DB, f CardholderFilter) (total int, collect bool, err error) {
 	countSQL, _, args := cardholderListSQL(f, false)
 	if err := db.GetContext(ctx, &total, countSQL, args[:len(args)-2]...); err != nil {
 		return 0, false, fmt.Errorf("store: unable to count cardholders: %w", err)
@@ -286,7 +286,11 @@ func countCardholders(ctx context.Context, db *sqlx.DB, f CardholderFilter) (tot
 	if err := db.GetContext(ctx, &rows, partnerRowsSQL, f.PartnerID); err != nil {
 		return 0, false, fmt.Errorf("store: unable to count cardholders: %w", err)
 	}
-	return total, collectMatches(total, rows, f.Page), nil
+	collect = collectMatches(total, rows, f.Page)
+	if s.searchStrategy != nil {
+		collect = s.searchStrategy(total, rows, f.Page)
+	}
+	return total, collect, nil
 }
 
 // partnerRowsSQL is the partner's number of cardholders, kept by a trigger (migration 00022):

@@ -13,6 +13,7 @@ import (
 // Both ways of answering a search (collect the matches and sort them, or walk the sort's index)
 // must give the same pages in the same order, ties included.
 func TestCardholderSearchStrategiesAgree(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	sys := store.SystemActor("test")
@@ -53,10 +54,10 @@ func TestCardholderSearchStrategiesAgree(t *testing.T) {
 		for _, order := range []string{"asc", "desc"} {
 			for page := 1; page <= 3; page++ {
 				f := store.CardholderFilter{PartnerID: p.ID, Search: "example", SortBy: sortBy, SortOrder: order, Page: store.NewPage(page, 7)}
-				restore := store.ForceSearchStrategy(true)
+				restore := st.ForceSearchStrategy(true)
 				sorted := list(f)
 				restore()
-				restore = store.ForceSearchStrategy(false)
+				restore = st.ForceSearchStrategy(false)
 				walked := list(f)
 				restore()
 				if !slices.Equal(sorted, walked) || (page == 1 && len(sorted) != 7) {

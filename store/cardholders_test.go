@@ -49,6 +49,7 @@ func wins(t *testing.T, errs []error, code store.Code) int {
 }
 
 func TestCardsAndDocumentsAreTakenOnce(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	sys := store.SystemActor("test")

@@ -14,6 +14,7 @@ import (
 )
 
 func TestBlobsRoundTripAcrossChunks(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	blobs := st.Blobs()
@@ -62,6 +63,7 @@ func TestBlobsRoundTripAcrossChunks(t *testing.T) {
 }
 
 func TestSanitizeFileName(t *testing.T) {
+	t.Parallel()
 	pdf, _ := store.EvidenceType([]byte("%PDF-1.7"))
 	jpg, _ := store.EvidenceType([]byte{0xFF, 0xD8, 0xFF, 0xE0})
 	cases := map[string]struct {

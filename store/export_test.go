@@ -7,12 +7,11 @@ import (
 	"github.com/jmoiron/sqlx"
 )
 
-// ForceSearchStrategy makes every search collect its matches (or walk the sort's index) for a
-// test, and returns a function that restores the choice by cost.
-func ForceSearchStrategy(collect bool) (restore func()) {
-	old := collectMatches
-	collectMatches = func(int, int, Page) bool { return collect }
-	return func() { collectMatches = old }
+// ForceSearchStrategy makes every search of this store collect its matches (or walk the sort's
+// index), and returns a function that restores the choice by cost.
+func (s *Store) ForceSearchStrategy(collect bool) (restore func()) {
+	s.searchStrategy = func(int, int, Page) bool { return collect }
+	return func() { s.searchStrategy = nil }
 }
 
 // OpenWithStatementCache is Open keeping at most n prepared statements per connection.

@@ -19,6 +19,7 @@ func keptReply(_ []store.Movement, refusal *store.Error) (store.Reply, error) {
 }
 
 func TestOneBatchKeepsEachOperationsOwnOutcome(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	blocked := storetest.ActiveCard(t, f.st, f.partner, f.holder)
@@ -107,6 +108,7 @@ func TestOneBatchKeepsEachOperationsOwnOutcome(t *testing.T) {
 }
 
 func TestDatabaseRefusalInABatchFailsOnlyItsOperation(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "9999999999999990")
 	ctx := context.Background()
 	if _, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardID: f.second.ID, Amount: dec("9999999999999000")}); err != nil {
@@ -138,6 +140,7 @@ func TestDatabaseRefusalInABatchFailsOnlyItsOperation(t *testing.T) {
 }
 
 func TestFundsOperationOfAGoneCallerIsNotApplied(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -150,6 +153,7 @@ func TestFundsOperationOfAGoneCallerIsNotApplied(t *testing.T) {
 }
 
 func TestClosedStoreAnswersFundsOperations(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st, err := store.Open(ctx, storetest.NewURL(t))
 	if err != nil {
@@ -168,6 +172,7 @@ func TestClosedStoreAnswersFundsOperations(t *testing.T) {
 }
 
 func TestTwoInstancesApplyOneKeyOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	url := storetest.NewURL(t)
 	var stores [2]*store.Store
@@ -213,6 +218,7 @@ func TestTwoInstancesApplyOneKeyOnce(t *testing.T) {
 }
 
 func TestBatchBegunOnALostConnectionRunsOnAFreshOne(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	tx, err := f.st.DB().BeginTxx(ctx, nil)

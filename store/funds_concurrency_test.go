@@ -22,6 +22,7 @@ import (
 var mixDuration = flag.Duration("funds.duration", 3*time.Second, "how long TestRandomMixConservesMoney hammers the ledger")
 
 func TestFiftyParallelWithdrawalsExactlyKSucceed(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "1000")
 	ctx := context.Background()
 	const n, k = 50, 17
@@ -87,6 +88,7 @@ func TestFiftyParallelWithdrawalsExactlyKSucceed(t *testing.T) {
 }
 
 func TestCrossingTransfersNeverDeadlock(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "20000")
 	ctx := context.Background()
 	for _, c := range []int64{f.card.ID, f.second.ID} {
@@ -134,6 +136,7 @@ type mixHolder struct {
 }
 
 func TestRandomMixConservesMoney(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	w := mixWorld{st: st}
@@ -333,6 +336,7 @@ func waitForLockWaiter(ctx context.Context, st *store.Store) (int, error) {
 }
 
 func TestDeadlockIsRetriedInsideTheStore(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	var cardAccount, partnerAccount int64
@@ -387,6 +391,7 @@ func TestDeadlockIsRetriedInsideTheStore(t *testing.T) {
 }
 
 func TestKilledConnectionLeavesNothingHalfWritten(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	var cardAccount int64

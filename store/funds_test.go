@@ -56,6 +56,7 @@ func (f fundsFixture) partnerBalance(t *testing.T) decimal.Decimal {
 var actor = store.SystemActor("test")
 
 func TestLoadUnloadTransferMoveMoneyBetweenAccounts(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	movs, err := f.st.AddFunds(ctx, actor, store.FundsOp{PartnerID: f.partner, CardholderID: f.holder, CardID: f.card.ID,
@@ -83,6 +84,7 @@ func TestLoadUnloadTransferMoveMoneyBetweenAccounts(t *testing.T) {
 }
 
 func TestFundsContractRefusesWhatCallersGetWrong(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	other := storetest.Cardholder(t, f.st, f.partner)

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"golang.org/x/crypto/bcrypt"
 )
 
 // DefaultInvitationTTL is how long an invitation link works unless INVITATION_TTL says otherwise.
@@ -163,7 +162,7 @@ func (s *Store) SetInvitationPassword(ctx context.Context, actor Actor, token, n
 		if err := CheckPasswordPolicy(inv.Email, password); err != nil {
 			return err
 		}
-		hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+		hash, err := s.hashPassword(password)
 		if err != nil {
 			return fmt.Errorf("store: unable to hash password: %w", err)
 		}

@@ -66,6 +66,7 @@ func (w postingWorld) balances(t *testing.T) (partner, low, high string, movemen
 // A posting is one statement over both accounts: a short source leaves both balances as they were
 // whichever of the two accounts is locked first, and the error names the source's shortfall.
 func TestPostingRefusedOnEitherSideChangesNothing(t *testing.T) {
+	t.Parallel()
 	w := newPostingWorld(t)
 	ctx := context.Background()
 	p0, l0, h0, m0 := w.balances(t)
@@ -87,6 +88,7 @@ func TestPostingRefusedOnEitherSideChangesNothing(t *testing.T) {
 }
 
 func TestPostingWritesOneMovementPerAccountInAccountOrder(t *testing.T) {
+	t.Parallel()
 	w := newPostingWorld(t)
 	ctx := context.Background()
 	movements, err := w.st.PostTx(ctx, sys, store.Posting{
@@ -116,6 +118,7 @@ func TestPostingWritesOneMovementPerAccountInAccountOrder(t *testing.T) {
 }
 
 func TestPostingRefusesMissingAccountsOtherCurrenciesAndOneAccountTwice(t *testing.T) {
+	t.Parallel()
 	w := newPostingWorld(t)
 	ctx := context.Background()
 	p0, l0, h0, m0 := w.balances(t)

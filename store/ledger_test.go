@@ -11,6 +11,7 @@ import (
 )
 
 func TestAccountBalanceCannotGoNegativeEvenWithRawSQL(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	p, err := st.CreatePartner(ctx, sys, "Acme", "GTQ")
@@ -30,6 +31,7 @@ func TestAccountBalanceCannotGoNegativeEvenWithRawSQL(t *testing.T) {
 }
 
 func TestPermissionsCatalogAndRoles(t *testing.T) {
+	t.Parallel()
 	for role, perms := range store.Roles {
 		for _, p := range perms {
 			if !store.ValidPermission(p) {
@@ -65,6 +67,7 @@ func TestPermissionsCatalogAndRoles(t *testing.T) {
 }
 
 func TestAMovementMustAgreeWithItsAccount(t *testing.T) {
+	t.Parallel()
 	f := newFunds(t, "100")
 	ctx := context.Background()
 	other, err := f.st.CreatePartner(ctx, sys, "Other", "GTQ")

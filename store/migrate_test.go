@@ -14,6 +14,7 @@ import (
 // Instances started at once each migrate at start: the migration lock makes them apply every
 // migration once instead of failing on each other's tables.
 func TestInstancesStartingAtOnceMigrateOnce(t *testing.T) {
+	t.Parallel()
 	db := pgtestdb.New(t, storetest.Config(t), pgtestdb.NoopMigrator{})
 	errs := make([]error, 3)
 	var wg sync.WaitGroup

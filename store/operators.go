@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -45,7 +44,7 @@ func (s *Store) CreateOperator(ctx context.Context, actor Actor, email, password
 	if err := CheckPasswordPolicy(email, password); err != nil {
 		return NewOperator{}, err
 	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), PasswordCost)
+	hash, err := s.hashPassword(password)
 	if err != nil {
 		return NewOperator{}, fmt.Errorf("store: unable to hash password: %w", err)
 	}
@@ -95,16 +94,6 @@ func (s *Store) OperatorByEmail(ctx context.Context, email string) (Operator, er
 	return o, notFoundIf(err, "operator")
 }
 
-// PasswordCost is the bcrypt cost of new password hashes. Test helpers lower it (the race detector
-// makes the default cost take seconds per hash); everything else keeps the default.
-var PasswordCost = bcrypt.DefaultCost
-
-// dummyHash is compared against when the email is unknown, so both paths take the same time.
-var dummyHash = sync.OnceValue(func() []byte {
-	h, _ := bcrypt.GenerateFromPassword([]byte("not-a-real-password"), PasswordCost)
-	return h
-})
-
 // CheckPassword returns the active operator with that email and password, or an Unauthorized error
 // that does not tell which of the two was wrong.
 func (s *Store) CheckPassword(ctx context.Context, email, password string) (Operator, error) {
@@ -117,7 +106,7 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (Oper
 	bad := NewError(CodeUnauthorized, "invalid email or password")
 	if err != nil {
 		s.compared.Passwords.Add(1)
-		_ = bcrypt.CompareHashAndPassword(dummyHash(), []byte(password))
+		_ = bcrypt.CompareHashAndPassword(dummyHash(s.passwordCost()), []byte(password))
 		if errors.Is(err, sql.ErrNoRows) {
 			return Operator{}, bad
 		}

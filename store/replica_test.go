@@ -47,6 +47,7 @@ func auditPartners(t *testing.T, st *store.Store) []string {
 }
 
 func TestStaleTolerantReadsGoToTheReplica(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.New(t)
 	// A second database stands for the replica: it is not in recovery, so it never lags, and what
@@ -78,6 +79,7 @@ func TestStaleTolerantReadsGoToTheReplica(t *testing.T) {
 }
 
 func TestReadsFallBackToThePrimaryWhenTheReplicaIsDown(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	st := storetest.New(t)
 	if _, err := st.CreatePartner(ctx, sys, "OnPrimary", "GTQ"); err != nil {

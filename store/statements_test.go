@@ -56,6 +56,7 @@ func gt(y int, m time.Month, d, h, min int) time.Time {
 }
 
 func TestStatementTotalsFollowThePartnersCalendar(t *testing.T) {
+	t.Parallel()
 	fx := newStatementFixture(t)
 	mv := func(amount string, at time.Time, ref string) {
 		storetest.CardMovementAt(t, fx.st, fx.card, amount, at, ref, "nota")
@@ -95,6 +96,7 @@ func TestStatementTotalsFollowThePartnersCalendar(t *testing.T) {
 }
 
 func TestStatementSortsAndPages(t *testing.T) {
+	t.Parallel()
 	fx := newStatementFixture(t)
 	for i, amt := range []string{"5", "40", "12", "-3", "9"} {
 		storetest.CardMovementAt(t, fx.st, fx.card, amt, gt(2026, 5, 1+i, 10, 0), "r"+amt, "")
@@ -108,6 +110,7 @@ func TestStatementSortsAndPages(t *testing.T) {
 }
 
 func TestStatementFilterIsValidated(t *testing.T) {
+	t.Parallel()
 	cases := map[string]store.MovementFilter{
 		"from":      {To: "2026-03-31"},
 		"to":        {From: "2026-03-01", To: "31/03/2026"},
@@ -134,6 +137,7 @@ func TestStatementFilterIsValidated(t *testing.T) {
 }
 
 func TestStatementRefusesALedgerThatDoesNotBalance(t *testing.T) {
+	t.Parallel()
 	fx := newStatementFixture(t)
 	storetest.CardMovementAt(t, fx.st, fx.card, "10", gt(2026, 3, 2, 10, 0), "a", "")
 	m := storetest.CardMovementAt(t, fx.st, fx.card, "5", gt(2026, 3, 3, 10, 0), "b", "")
@@ -153,6 +157,7 @@ func TestStatementRefusesALedgerThatDoesNotBalance(t *testing.T) {
 }
 
 func TestStatementSubjectIsTheCardholdersCardOfThePartner(t *testing.T) {
+	t.Parallel()
 	fx := newStatementFixture(t)
 	ctx := context.Background()
 	s, err := fx.st.StatementSubjectOf(ctx, fx.partner, fx.holder, fx.card.ID)
@@ -170,6 +175,7 @@ func TestStatementSubjectIsTheCardholdersCardOfThePartner(t *testing.T) {
 }
 
 func TestCardHistoryKeepsTheLedgerConsistent(t *testing.T) {
+	t.Parallel()
 	fx := newStatementFixture(t)
 	storetest.CardHistory(t, fx.st, fx.card, 1000, gt(2025, 1, 1, 0, 0), 5*time.Hour)
 	totals, lines := fx.collect(t, store.StatementFilter{MovementFilter: store.MovementFilter{PartnerID: fx.partner, CardID: fx.card.ID, From: "2025-01-01", To: "2025-12-31"}})

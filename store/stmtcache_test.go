@@ -42,6 +42,7 @@ func preparedStatements(t *testing.T, db *sqlx.DB) map[string]int {
 }
 
 func TestParameterisedStatementsArePreparedOncePerConnection(t *testing.T) {
+	t.Parallel()
 	db := oneConnection(t, 512)
 	const q = `SELECT $1::int + 1`
 	for i := range 7 {
@@ -63,6 +64,7 @@ func TestParameterisedStatementsArePreparedOncePerConnection(t *testing.T) {
 }
 
 func TestStatementCacheClosesTheLeastRecentlyUsed(t *testing.T) {
+	t.Parallel()
 	db := oneConnection(t, 2)
 	q1, q2, q3 := `SELECT $1::int`, `SELECT $1::int * 2`, `SELECT $1::int * 3`
 	for _, q := range []string{q1, q2, q1, q3} {
@@ -82,6 +84,7 @@ func TestStatementCacheClosesTheLeastRecentlyUsed(t *testing.T) {
 }
 
 func TestStatementPreparedBeforeASchemaChangeRunsAfterIt(t *testing.T) {
+	t.Parallel()
 	db := oneConnection(t, 512)
 	if _, err := db.Exec(`CREATE TABLE stmt_probe (a int); INSERT INTO stmt_probe VALUES (1)`); err != nil {
 		t.Fatal(err)

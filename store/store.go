@@ -28,6 +28,11 @@ type Store struct {
 	replica   *replica   // reads that may be a second stale, when set (replica.go)
 	compared  Comparisons
 	otpKeys   *OTPKeys // seal the operators' TOTP secrets (otp_keys.go)
+	hashCost  int      // bcrypt cost of new password hashes, DefaultPasswordCost when zero (password_hash.go)
+	// bulkChunkRows bounds the rows one chunk of a bulk job applies, BulkChunkRows when zero.
+	bulkChunkRows int
+	// searchStrategy replaces collectMatches when set, so a test can compare both strategies.
+	searchStrategy func(matches, partnerRows int, p Page) bool
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its

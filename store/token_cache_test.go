@@ -29,6 +29,7 @@ func appToken(t *testing.T, st *store.Store, ttl time.Duration, partnerIDs ...in
 }
 
 func TestAppTokenLookupCarriesTheApplicationAndItsPartners(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	p1, err := st.CreatePartner(ctx, sys, "One", "GTQ")
@@ -53,6 +54,7 @@ func TestAppTokenLookupCarriesTheApplicationAndItsPartners(t *testing.T) {
 }
 
 func TestAppTokenRevokedInTheDatabaseStopsWorkingWithinTheCachePeriod(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	now := time.Now()
@@ -77,6 +79,7 @@ func TestAppTokenRevokedInTheDatabaseStopsWorkingWithinTheCachePeriod(t *testing
 }
 
 func TestCachedAppTokenIsRefusedOnceExpired(t *testing.T) {
+	t.Parallel()
 	st := storetest.New(t)
 	ctx := context.Background()
 	tok, _ := appToken(t, st, time.Hour)

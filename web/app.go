@@ -41,6 +41,9 @@ type Options struct {
 	InvitationTTL time.Duration
 	// Mailer sends invitation links by mail when set (SMTP_URL); without it the admin passes them on.
 	Mailer *Mailer
+	// HeartbeatInterval is how often an idle event stream sends a comment line
+	// (DefaultHeartbeatInterval when zero).
+	HeartbeatInterval time.Duration
 }
 
 // App holds what middleware and handlers share.
@@ -63,6 +66,9 @@ func New(opts Options) (*App, *echo.Echo) {
 	}
 	if opts.SessionIdle <= 0 {
 		opts.SessionIdle = 15 * time.Minute
+	}
+	if opts.HeartbeatInterval <= 0 {
+		opts.HeartbeatInterval = DefaultHeartbeatInterval
 	}
 	base, _ := url.Parse(opts.BaseURL)
 	app := &App{

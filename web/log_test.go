@@ -16,6 +16,7 @@ import (
 // A load balancer's health checks would fill the request log: a healthy answer is logged at debug
 // level only, while other requests and a failing check stay at info and above.
 func TestHealthChecksStayOutOfTheRequestLog(t *testing.T) {
+	t.Parallel()
 	var log bytes.Buffer
 	_, e := web.New(web.Options{Logger: slog.New(slog.NewTextHandler(&log, nil)), BaseURL: "http://127.0.0.1",
 		SessionKey: []byte("test-session-key-test-session-key!!")})

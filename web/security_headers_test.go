@@ -12,6 +12,7 @@ import (
 // TestSecurityHeaders: scripts only from the console's files, and Strict-Transport-Security only
 // when the console is served over https.
 func TestSecurityHeaders(t *testing.T) {
+	t.Parallel()
 	for _, base := range []string{"http://127.0.0.1:8080", "https://console.example"} {
 		_, e := New(Options{BaseURL: base, SessionKey: []byte("0123456789abcdef0123456789abcdef"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 		rec := httptest.NewRecorder()

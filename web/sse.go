@@ -15,10 +15,10 @@ import (
 	"cardconsole/store"
 )
 
-// HeartbeatInterval is how often an idle event stream sends a comment line, which keeps proxies
-// from closing it and re-checks that the subscriber may still see what it asked for. It is a
-// variable so that tests can shorten it before starting a server.
-var HeartbeatInterval = 15 * time.Second
+// DefaultHeartbeatInterval is how often an idle event stream sends a comment line, which keeps
+// proxies from closing it and re-checks that the subscriber may still see what it asked for, unless
+// Options.HeartbeatInterval says otherwise.
+const DefaultHeartbeatInterval = 15 * time.Second
 
 // streamRetry is the reconnection delay suggested to EventSource clients, in milliseconds.
 const streamRetry = 3000
@@ -95,7 +95,7 @@ func (a *App) StreamFrames(c echo.Context, authorize Authorizer, f Frames) error
 		}
 	}
 
-	beat := time.NewTicker(HeartbeatInterval)
+	beat := time.NewTicker(a.opts.HeartbeatInterval)
 	defer beat.Stop()
 	for w.err == nil {
 		select {

@@ -67,7 +67,7 @@ func (a *App) StreamRefreshes(c echo.Context, event string, authorize Authorizer
 		}
 	}
 	send()
-	beat := time.NewTicker(HeartbeatInterval)
+	beat := time.NewTicker(a.opts.HeartbeatInterval)
 	defer beat.Stop()
 	for w.err == nil {
 		select {

@@ -20,10 +20,10 @@ import (
 	"testing"
 	"time"
 
+	"cardconsole/internal/apptest"
 	"cardconsole/store"
 	"cardconsole/store/storetest"
 	"cardconsole/views/pdf"
-	"cardconsole/web/webtest"
 )
 
 // TestSeveralInstancesBehindHAProxy drives two instances, one database with its streaming replica,
@@ -31,9 +31,9 @@ import (
 func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 	w := startWorld(t)
 	db := w.set.DatabaseURL
-	lb := webtest.Remote(t, db, w.set.URL())
-	a := webtest.Remote(t, db, w.set.InstanceURL(0))
-	b := webtest.Remote(t, db, w.set.InstanceURL(1))
+	lb := apptest.Remote(t, db, w.set.URL())
+	a := apptest.Remote(t, db, w.set.InstanceURL(0))
+	b := apptest.Remote(t, db, w.set.InstanceURL(1))
 
 	partner := lb.Partner("Quetzal Pay", "GTQ")
 	// What is under test is the instances sharing sessions, events and keys, not the second factor:
@@ -44,13 +44,13 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 	storetest.CreditPartner(t, lb.Store, partner, "100000")
 	holder := storetest.Cardholder(t, lb.Store, partner)
 	card := storetest.ActiveCard(t, lb.Store, partner, holder)
-	maker := lb.Operator("maker@example.com", false, webtest.Grant{Partner: partner, Roles: []string{"maker"}}).Login()
-	checker := lb.Operator("checker@example.com", false, webtest.Grant{Partner: partner, Roles: []string{"checker"}}).Login()
+	maker := lb.Operator("maker@example.com", false, apptest.Grant{Partner: partner, Roles: []string{"maker"}}).Login()
+	checker := lb.Operator("checker@example.com", false, apptest.Grant{Partner: partner, Roles: []string{"checker"}}).Login()
 	issuer := issuerHeaders(t, lb, partner)
 
 	t.Run("a console session signed in on one instance works on the other", func(t *testing.T) {
 		onA := a.Console()
-		if res := onA.Login(checker.Email, webtest.Password); res.Status != http.StatusSeeOther {
+		if res := onA.Login(checker.Email, apptest.Password); res.Status != http.StatusSeeOther {
 			t.Fatalf("login on A answered %d", res.Status)
 		}
 		onB := b.Console()
@@ -96,7 +96,7 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 		before := movementsWith(t, lb.Store, "SAME-REF-1")
 		var wg sync.WaitGroup
 		statuses := make([]int, 2)
-		for i, env := range []*webtest.Env{a, b} {
+		for i, env := range []*apptest.Env{a, b} {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
@@ -159,13 +159,13 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 	t.Run("with the replica stopped, statements still download", func(t *testing.T) {
 		path := partnerPath(partner, "/cardholders/"+itoa(holder)+"/cards/"+itoa(card.ID)+"/movements/")
 		query := "?from=2000-01-01&to=" + time.Now().AddDate(0, 0, 2).Format(store.DateLayout)
-		for _, env := range []*webtest.Env{a, b} {
+		for _, env := range []*apptest.Env{a, b} {
 			env.Do(http.MethodGet, path+"report"+query, checker.Headers(), nil).WantStatus(http.StatusOK)
 		}
 		if err := w.replica.Stop(); err != nil {
 			t.Fatal(err)
 		}
-		for _, env := range []*webtest.Env{a, b, lb} {
+		for _, env := range []*apptest.Env{a, b, lb} {
 			if res := env.Do(http.MethodGet, path+"report"+query, checker.Headers(), nil).WantStatus(http.StatusOK); !bytes.HasPrefix(res.Body, []byte("%PDF-")) {
 				t.Fatalf("not a PDF: %q", res.Body[:min(len(res.Body), 40)])
 			}
@@ -242,7 +242,7 @@ func TestSeveralInstancesBehindHAProxy(t *testing.T) {
 }
 
 // issuerHeaders registers an issuer application of the partner and signs it in.
-func issuerHeaders(t *testing.T, env *webtest.Env, partner int64) map[string]string {
+func issuerHeaders(t *testing.T, env *apptest.Env, partner int64) map[string]string {
 	t.Helper()
 	app, err := env.Store.CreateApplication(context.Background(), store.SystemActor("test"), "issuer app", []int64{partner})
 	if err != nil {
@@ -282,7 +282,7 @@ func movementsWith(t *testing.T, st *store.Store, reference string) int {
 }
 
 // createTopUp sends a top-up of amount with a PDF receipt as the maker and returns its id.
-func createTopUp(t *testing.T, env *webtest.Env, maker *webtest.Operator, partner int64, amount string) int64 {
+func createTopUp(t *testing.T, env *apptest.Env, maker *apptest.Operator, partner int64, amount string) int64 {
 	t.Helper()
 	receipt, err := pdf.Note("Deposit " + amount)
 	if err != nil {

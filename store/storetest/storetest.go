@@ -23,12 +23,6 @@ import (
 	"cardconsole/store"
 )
 
-func init() {
-	// Test operators hash their passwords at the lowest bcrypt cost: the race detector makes the
-	// default cost take seconds per hash, and password strength is not what these tests measure.
-	store.PasswordCost = bcrypt.MinCost
-}
-
 // migrator applies the embedded migrations; its hash changes whenever a migration file does, so
 // the template database is rebuilt after a schema change.
 type migrator struct{}
@@ -98,14 +92,24 @@ func OTPKeys(t testing.TB) *store.OTPKeys {
 	return k
 }
 
-// New returns a Store on a fresh migrated database, with the test OTP key, closed when the test ends.
+// Configure gives a store opened by a test the test OTP key and the lowest bcrypt cost: the race
+// detector makes the default cost take seconds per hash, and password strength is not what these
+// tests measure.
+func Configure(t testing.TB, st *store.Store) {
+	t.Helper()
+	st.UseOTPKeys(OTPKeys(t))
+	st.UsePasswordCost(bcrypt.MinCost)
+}
+
+// New returns a Store on a fresh migrated database, configured for tests (Configure), closed when
+// the test ends.
 func New(t testing.TB) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), NewURL(t))
 	if err != nil {
 		t.Fatalf("open test database: %v", err)
 	}
-	st.UseOTPKeys(OTPKeys(t))
+	Configure(t, st)
 	t.Cleanup(func() { st.Close() })
 	return st
 }

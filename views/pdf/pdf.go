@@ -14,6 +14,7 @@
 package pdf
 
 import (
+	"bytes"
 	_ "embed"
 	"strings"
 	"unicode"
@@ -32,12 +33,14 @@ var dejaVuSansBold []byte
 const fontFamily = "DejaVu"
 
 // newDocument starts an A4 landscape document in millimetres with the Unicode font registered
-// and "{nb}" standing for the page count.
+// and "{nb}" standing for the page count. Each document gets its own copy of the font files:
+// gofpdf pads the font's tables in place when it subsets them, which would write into the shared
+// embedded bytes while another document reads them.
 func newDocument() *gofpdf.Fpdf {
 	f := gofpdf.New("L", "mm", "A4", "")
 	f.AliasNbPages("{nb}")
-	f.AddUTF8FontFromBytes(fontFamily, "", dejaVuSans)
-	f.AddUTF8FontFromBytes(fontFamily, "B", dejaVuSansBold)
+	f.AddUTF8FontFromBytes(fontFamily, "", bytes.Clone(dejaVuSans))
+	f.AddUTF8FontFromBytes(fontFamily, "B", bytes.Clone(dejaVuSansBold))
 	f.SetCreator("cardconsole", true)
 	return f
 }

@@ -1,4 +1,4 @@
-package webtest
+package apptest
 
 import (
 	"html"
@@ -54,6 +54,18 @@ func (c *Console) Login(email, password string) *Response {
 	return res
 }
 
+// SignIn returns a console signed in as the operator through the login form (a second factor
+// given by the kit when asked), failing the test unless the sign-in succeeds with a CSRF token.
+func (e *Env) SignIn(email string) *Console {
+	e.T.Helper()
+	c := e.Console()
+	c.Login(email, Password).WantStatus(http.StatusSeeOther)
+	if c.CSRF == "" {
+		e.T.Fatal("no CSRF token after login")
+	}
+	return c
+}
+
 // GiveCode completes the second step of a sign-in as the operator's authenticator would, enrolling
 // the secret the page offers when the operator had none.
 func (c *Console) GiveCode(email string) *Response {
@@ -95,21 +107,53 @@ func (c *Console) PostForm(path string, form url.Values) *Response {
 	return c.Do(req)
 }
 
-// HTMX sends an HTMX request with the session's CSRF header; form may be nil.
-func (c *Console) HTMX(method, path string, form url.Values) *Response {
+// HTMX sends an HTMX request with the session's CSRF header; form may be nil. Headers add to or
+// replace the request's (HX-Target; an empty X-CSRF-Token sends none).
+func (c *Console) HTMX(method, path string, form url.Values, headers ...map[string]string) *Response {
+	c.env.T.Helper()
+	req := c.formRequest(method, path, form)
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	for _, h := range headers {
+		for k, v := range h {
+			if v == "" {
+				req.Header.Del(k)
+				continue
+			}
+			req.Header.Set(k, v)
+		}
+	}
+	return c.Do(req)
+}
+
+// Page requests a full page without HTMX, as a plain form would; a form travels urlencoded with
+// the session's CSRF token.
+func (c *Console) Page(method, path string, form url.Values) *Response {
+	c.env.T.Helper()
+	if method == http.MethodGet && form == nil {
+		return c.Get(path, false)
+	}
+	req := c.formRequest(method, path, form)
+	req.Header.Set("X-CSRF-Token", c.CSRF)
+	return c.Do(req)
+}
+
+// formRequest is a request for HTML carrying form urlencoded (no body when form is nil).
+func (c *Console) formRequest(method, path string, form url.Values) *http.Request {
 	c.env.T.Helper()
 	var body io.Reader
 	if form != nil {
 		body = strings.NewReader(form.Encode())
 	}
-	req, _ := http.NewRequest(method, c.env.Server.URL+path, body)
+	req, err := http.NewRequest(method, c.env.Server.URL+path, body)
+	if err != nil {
+		c.env.T.Fatalf("request: %v", err)
+	}
 	if form != nil {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	req.Header.Set("Accept", "text/html")
-	req.Header.Set("HX-Request", "true")
-	req.Header.Set("X-CSRF-Token", c.CSRF)
-	return c.Do(req)
+	return req
 }
 
 // Do sends a request with the client's cookies; a JSON answer is checked against the OpenAPI document.

@@ -1,6 +1,9 @@
-// Package webtest runs the real router against a fresh database for handler and browser tests, and
-// gives tests API clients for operators with chosen grants.
-package webtest
+// Package apptest runs the console against a fresh database for handler, browser and middleware
+// tests, and gives tests API clients for operators with chosen grants, a browser-like console
+// client, a DOM query helper and a fixture builder. It depends on web and store only: the caller
+// names the routes to mount (handlers.Routes in the handler tests), so package web can test its
+// middleware with the same kit.
+package apptest
 
 import (
 	"bytes"
@@ -16,7 +19,8 @@ import (
 	"testing"
 	"time"
 
-	"cardconsole/handlers"
+	"github.com/labstack/echo/v4"
+
 	"cardconsole/store"
 	"cardconsole/store/storetest"
 	"cardconsole/web"
@@ -41,36 +45,38 @@ type Env struct {
 	otp   map[string]*otpSteps // by operator email (otp.go)
 }
 
-// New starts the console on a fresh database. Its clock is real time; AdvanceClock moves it, so
-// tests can produce several distinct one-time codes.
-func New(t testing.TB) *Env {
+// Routes mounts a console's routes on the server web.New built (handlers.Routes).
+type Routes func(e *echo.Echo, app *web.App)
+
+// New starts the console with routes on a fresh database. Its clock is real time; AdvanceClock
+// moves it, so tests can produce several distinct one-time codes.
+func New(t testing.TB, routes Routes) *Env {
 	t.Helper()
-	dbURL := storetest.NewURL(t)
-	return NewOn(t, dbURL)
+	return newEnv(t, routes, storetest.NewURL(t), nil)
 }
 
-// NewWith starts the console on a fresh database with options changed by configure (trusted
-// proxies, other limits).
-func NewWith(t testing.TB, configure func(*web.Options)) *Env {
+// NewWith starts the console with routes on a fresh database, with options changed by configure
+// (trusted proxies, other limits, a shorter heartbeat).
+func NewWith(t testing.TB, routes Routes, configure func(*web.Options)) *Env {
 	t.Helper()
-	return newEnv(t, storetest.NewURL(t), configure)
+	return newEnv(t, routes, storetest.NewURL(t), configure)
 }
 
-// NewOn starts another console instance on an existing database.
-func NewOn(t testing.TB, dbURL string) *Env {
+// NewOn starts another console instance with routes on an existing database.
+func NewOn(t testing.TB, routes Routes, dbURL string) *Env {
 	t.Helper()
-	return newEnv(t, dbURL, nil)
+	return newEnv(t, routes, dbURL, nil)
 }
 
 // newEnv starts a console on dbURL: one hour sessions idle after 15 minutes, tokens as in production
-// but a one hour refresh limit.
-func newEnv(t testing.TB, dbURL string, configure func(*web.Options)) *Env {
+// but a one hour refresh limit, passwords hashed at the lowest bcrypt cost.
+func newEnv(t testing.TB, routes Routes, dbURL string, configure func(*web.Options)) *Env {
 	t.Helper()
 	st, err := store.Open(context.Background(), dbURL)
 	if err != nil {
 		t.Fatalf("open database: %v", err)
 	}
-	st.UseOTPKeys(storetest.OTPKeys(t))
+	storetest.Configure(t, st)
 	env := &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), otp: map[string]*otpSteps{}}
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if testing.Verbose() {
@@ -84,7 +90,7 @@ func newEnv(t testing.TB, dbURL string, configure func(*web.Options)) *Env {
 	}
 	app, e := web.New(opts)
 	app.Now = env.Now
-	handlers.Routes(e, app)
+	routes(e, app)
 	env.App = app
 	env.Server = httptest.NewServer(e)
 	t.Cleanup(func() {
@@ -105,7 +111,7 @@ func Remote(t testing.TB, dbURL, baseURL string) *Env {
 		t.Fatalf("open database: %v", err)
 	}
 	t.Cleanup(func() { st.Close() })
-	st.UseOTPKeys(storetest.OTPKeys(t))
+	storetest.Configure(t, st)
 	return &Env{T: t, Store: st, URL: dbURL, clock: time.Now(), otp: map[string]*otpSteps{}, Server: &httptest.Server{URL: baseURL}}
 }
 
