@@ -1,8 +1,10 @@
 package handlers_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -51,10 +53,8 @@ func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *appt
 	approver.Do(http.MethodPatch, partnerPath(p, "/reversals/"+itoa(revert(mistaken))+"/approve"), map[string]any{}).WantStatus(http.StatusOK)
 	revert(first)
 	id := apptest.TestID
-	ctx := spanishBrowser(t)
-
+	ctx := spanishSignIn(t, env, "tarjetas@example.com")
 	runSteps(t, ctx, "cardholder page",
-		env.LoginActions("tarjetas@example.com"),
 		chromedp.Navigate(env.Server.URL+holderPath),
 		chromedp.WaitVisible(id("personal-fields")),
 		waitText("pd-marital", "soltero"),
@@ -77,9 +77,8 @@ func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *appt
 	)
 	wantNoEnglish(t, ctx, "a cardholder without cards")
 
-	ctx = spanishBrowser(t)
+	ctx = spanishSignIn(t, env, "tarjetas@example.com")
 	runSteps(t, ctx, "card page",
-		env.LoginActions("tarjetas@example.com"),
 		chromedp.Navigate(env.Server.URL+cardPath),
 		chromedp.WaitVisible(id("load-form")),
 		chromedp.WaitVisible(id("card-history")),
@@ -111,9 +110,8 @@ func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *appt
 		waitText("funds-result", "Se cargaron Q 10.00"),
 	)
 	wantNoEnglish(t, ctx, "the outcome of a load")
-	ctx = spanishBrowser(t)
+	ctx = spanishSignIn(t, env, "tarjetas@example.com")
 	runSteps(t, ctx, "statement panel",
-		env.LoginActions("tarjetas@example.com"),
 		chromedp.Navigate(env.Server.URL+cardPath),
 		chromedp.WaitVisible(id("statement-panel")),
 		chromedp.Click(id("statement-preset-this-month")),
@@ -137,9 +135,8 @@ func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *appt
 	)
 	wantNoEnglish(t, ctx, "a movement's page with the reversal form")
 
-	ctx = spanishBrowser(t)
+	ctx = spanishSignIn(t, env, "tarjetas@example.com")
 	runSteps(t, ctx, "reversal queue",
-		env.LoginActions("tarjetas@example.com"),
 		chromedp.Navigate(env.Server.URL+partnerPath(p, "/reversals")),
 		chromedp.WaitVisible(id("reversal-approve")),
 		waitText("reversal-row", "Q 1,500.00"),
@@ -147,9 +144,8 @@ func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *appt
 	)
 	wantNoEnglish(t, ctx, "the reversal queue")
 
-	ctx = spanishBrowser(t)
+	ctx = spanishSignIn(t, env, "tarjetas@example.com")
 	runSteps(t, ctx, "partner's cards",
-		env.LoginActions("tarjetas@example.com"),
 		chromedp.Navigate(env.Server.URL+partnerPath(p, "/cards")),
 		chromedp.WaitVisible(id("card-rows")),
 		waitText("partner-card-"+itoa(card.ID), "Ana Pérez"),
@@ -176,4 +172,22 @@ func walkSpanishCardScreens(t *testing.T, env *apptest.Env, p int64, maker *appt
 		waitText("empty-state", "dada de baja"),
 	)
 	wantNoEnglish(t, ctx, "the partner's cards filtered to none")
+}
+
+// spanishSignIn opens a Spanish browser signed in as the operator. A sign-in that a busy machine
+// interrupts (the page changing under a click) is tried again in a fresh browser.
+func spanishSignIn(t *testing.T, env *apptest.Env, email string) context.Context {
+	t.Helper()
+	for try := 1; ; try++ {
+		ctx := spanishBrowser(t)
+		sctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+		err := chromedp.Do(sctx, env.LoginActions(email))
+		cancel()
+		if err == nil {
+			return ctx
+		}
+		if try == 3 {
+			t.Fatalf("sign in as %s: %v", email, err)
+		}
+	}
 }
