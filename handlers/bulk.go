@@ -43,12 +43,40 @@ func (h *Handlers) BulkPage(c echo.Context) error {
 	p, _ := web.PrincipalOf(c)
 	vm := views.BulkView{PartnerID: pid, PartnerName: h.partnerName(c), Batches: items, OperatorID: p.OperatorID,
 		CanApprove: web.GrantsOf(c).Has("approvals:update")}
+	if vm.Previews, err = h.payoutPreviews(c, items); err != nil {
+		return err
+	}
 	for _, k := range bulkKindOptions {
 		if web.GrantsOf(c).Has(bulkUploadPermission[k.kind]) {
 			vm.Kinds = append(vm.Kinds, k.option)
 		}
 	}
 	return h.app.Respond(c, web.View{Title: "Bulk files", Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
+}
+
+// payoutPreviewRows is how many rows of a payout file its review shows.
+const payoutPreviewRows = 20
+
+// payoutPreviews reads the first rows of each payout file waiting for approval, masked as the
+// cardholder list masks them for the operator.
+func (h *Handlers) payoutPreviews(c echo.Context, batches []store.BulkBatch) (map[int64][]store.PayoutPreviewRow, error) {
+	out := map[int64][]store.PayoutPreviewRow{}
+	for _, b := range batches {
+		if b.Kind != store.BulkPayout || b.Status != store.BatchPendingApproval {
+			continue
+		}
+		rows, err := h.store.PayoutPreview(c.Request().Context(), b.PartnerID, b.ID, payoutPreviewRows)
+		if err != nil {
+			return nil, err
+		}
+		if web.NeedsOTP(c, "cardholders") {
+			for i := range rows {
+				rows[i].MaskPersonal()
+			}
+		}
+		out[b.ID] = rows
+	}
+	return out, nil
 }
 
 // UploadBulkForm is the console's upload: the kind comes from the form, the file from its file
@@ -138,17 +166,13 @@ func (h *Handlers) DecidePayout(action string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Response().Header().Set("HX-Trigger", "bulk-changed") // the console's history shows the decision
-		return h.app.Respond(c, web.View{Message: "payout " + action + "d", Data: b, Partial: views.BulkBatchPanel(b)})
+		// The console's history shows the decision.
+		return h.app.Respond(c, web.View{Message: "payout " + action + "d", Data: b, Partial: views.BulkBatchPanel(b), Trigger: "bulk-changed"})
 	}
 }
 
 func batchParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("batchId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("batch")
-	}
-	return id, nil
+	return pathID(c, "batchId", store.NotFound("batch"))
 }
 
 // Batches lists the partner's batches, newest first, optionally of one kind and status.

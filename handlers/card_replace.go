@@ -42,12 +42,9 @@ func (h *Handlers) CancelCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !web.WantsJSON(c) {
-		h.app.Flash(c, web.Success, web.T(c, "card_life.cancelled", map[string]any{"Last4": card.Last4,
-			"Reason": format.Enum(c.Request().Context(), "cancel_reason", body.Reason)}))
-		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, cardID, ""))
-	}
-	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card})
+	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card, Redirect: &web.Redirect{To: views.CardURL(web.PartnerID(c), holderID, cardID, ""),
+		Flash: &web.Flash{Kind: web.Success, Key: "card_life.cancelled", Args: map[string]any{"Last4": card.Last4,
+			"Reason": format.Enum(c.Request().Context(), "cancel_reason", body.Reason)}}}})
 }
 
 // ReplaceCard gives the cardholder a new card with the old card's whole balance and cancels the old
@@ -61,17 +58,18 @@ func (h *Handlers) ReplaceCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// The console goes to the new card's page, which shows it with the balance it received.
+	view := web.View{Message: "card replaced", Data: res}
 	if !web.WantsJSON(c) {
-		// The new card's page shows it with the balance it received.
 		old, err := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), holderID, cardID)
 		if err != nil {
 			return err
 		}
-		h.app.Flash(c, web.Success, web.T(c, "card_life.replaced", map[string]any{"Card": res.Card.MaskedNumber(),
-			"Last4": old.Last4, "Amount": views.Money(res.Moved, res.Card.Currency)}))
-		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""))
+		view.Redirect = &web.Redirect{To: views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""),
+			Flash: &web.Flash{Kind: web.Success, Key: "card_life.replaced", Args: map[string]any{"Card": res.Card.MaskedNumber(),
+				"Last4": old.Last4, "Amount": views.Money(res.Moved, res.Card.Currency)}}}
 	}
-	return h.app.Respond(c, web.View{Message: "card replaced", Data: res})
+	return h.app.Respond(c, view)
 }
 
 // CardHistory lists a card's status changes, oldest first, with their reasons and channels.

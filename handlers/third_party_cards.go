@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -56,31 +57,30 @@ func (h *Handlers) AssociateThirdPartyCard(c echo.Context) error {
 	if err == nil {
 		t, err = h.store.AssociateThirdPartyCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, in)
 	}
-	if !wantsForm(c) {
-		if err != nil {
-			return err
+	screen := func(fill func(*views.ThirdPartyPanelView)) web.View {
+		build := func(show func(views.ThirdPartyPanelView) templ.Component) templ.Component {
+			return web.Lazy(func() (templ.Component, error) {
+				panel, err := h.thirdPartyPanel(c, id)
+				fill(&panel)
+				return show(panel), err
+			})
 		}
-		return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "third-party card associated", Data: t})
+		page := build(func(panel views.ThirdPartyPanelView) templ.Component {
+			return web.Lazy(func() (templ.Component, error) {
+				name, err := h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id)
+				return views.CardholderCardsPage(views.CardholderCardsView{PartnerName: h.partnerName(c), HolderName: name, ThirdParty: panel}), err
+			})
+		})
+		return web.View{Title: web.T(c, "holder_cards.title"), Partial: build(views.ThirdPartyPanel), Page: page}
 	}
-	errs := web.FieldErrors(c, err)
-	if err != nil && errs == nil {
-		return err
-	}
-	panel, perr := h.thirdPartyPanel(c, id)
-	if perr != nil {
-		return perr
-	}
-	status := http.StatusCreated
 	if err != nil {
-		status, panel.Values, panel.Errors = http.StatusUnprocessableEntity, in, errs
-	} else {
-		panel.Notice = web.T(c, "holder_cards.linked", map[string]any{"Alias": t.Alias, "Card": t.MaskedNumber()})
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			return screen(func(p *views.ThirdPartyPanelView) { p.Values, p.Errors = in, fields }), nil
+		})
 	}
-	name, err := h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id)
-	if err != nil {
-		return err
-	}
-	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), HolderName: name, ThirdParty: panel}
-	return h.app.Respond(c, web.View{Status: status, Title: web.T(c, "holder_cards.page_title", map[string]any{"Name": name}), Page: views.CardholderCardsPage(vm),
-		Partial: views.ThirdPartyPanel(panel)})
+	view := screen(func(p *views.ThirdPartyPanelView) {
+		p.Notice = web.T(c, "holder_cards.linked", map[string]any{"Alias": t.Alias, "Card": t.MaskedNumber()})
+	})
+	view.Status, view.Message, view.Data = http.StatusCreated, "third-party card associated", t
+	return h.app.Respond(c, view)
 }

@@ -334,6 +334,7 @@ func (s *Store) CreateBulkBatch(ctx context.Context, actor Actor, in NewBulkBatc
 		_ = s.Blobs().Delete(context.WithoutCancel(ctx), blob.Key)
 		return BulkBatch{}, err
 	}
+	s.wakeBulkWorker()
 	return s.BulkBatch(ctx, in.PartnerID, id)
 }
 
