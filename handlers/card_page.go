@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"github.com/a-h/templ"
@@ -14,8 +13,6 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
-	"cardconsole/web/format"
-	"cardconsole/web/i18n"
 )
 
 // newKey is a fresh Idempotency-Key for a console form: one per rendering, so a form sent twice is
@@ -187,7 +184,7 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 		return err
 	}
 	r.PartnerBefore = b.Available
-	preview(c.Request().Context(), &r)
+	preview(c, &r)
 	other := r.PartnerAfter
 	if operation == "transfer" {
 		other = r.ToAfter
@@ -201,15 +198,17 @@ func cardTitle(c echo.Context, card store.Card) string {
 	return web.T(c, "card.crumb", map[string]any{"Last4": card.Last4})
 }
 
-// preview fills the balances a review shows and says, in the request's language, why the operation
+// preview fills the balances a review shows and says, in the operator's words, why the operation
 // would be refused now.
-func preview(ctx context.Context, r *views.FundsReview) {
+func preview(c echo.Context, r *views.FundsReview) {
 	card := r.Forms.Card
+	money := func(d decimal.Decimal) string { return views.Money(d, card.Currency) }
+	data := map[string]any{"Amount": money(r.Amount), "Balance": money(card.Balance), "Available": money(r.PartnerBefore)}
 	switch r.Operation {
 	case "add":
 		r.CardAfter, r.PartnerAfter = card.Balance.Add(r.Amount), r.PartnerBefore.Sub(r.Amount)
 		if r.PartnerAfter.IsNegative() {
-			r.Problem = i18n.T(ctx, "funds.problem_partner")
+			r.Problem = web.T(c, "funds_refusal.partner_short", data)
 		}
 	case "withdraw":
 		r.CardAfter, r.PartnerAfter = card.Balance.Sub(r.Amount), r.PartnerBefore.Add(r.Amount)
@@ -217,9 +216,10 @@ func preview(ctx context.Context, r *views.FundsReview) {
 		r.CardAfter, r.ToAfter = card.Balance.Sub(r.Amount), r.ToCard.Balance.Add(r.Amount)
 	}
 	if r.CardAfter.IsNegative() {
-		r.Problem = i18n.T(ctx, "funds.problem_card")
+		r.Problem = web.T(c, "funds_refusal.card_short_"+r.Operation, data)
 	}
 	if card.Status != store.CardActive {
-		r.Problem = i18n.T(ctx, "funds.problem_status", map[string]any{"Status": format.Enum(ctx, "card_status", card.Status)})
+		r.Problem = web.T(c, "funds_refusal.card_not_active",
+			map[string]any{"Status": views.Enum(c.Request().Context(), "card_status", card.Status)})
 	}
 }
