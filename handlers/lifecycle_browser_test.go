@@ -6,7 +6,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"cardconsole/internal/apptest"
-	"cardconsole/store"
 )
 
 func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
@@ -28,8 +27,8 @@ func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
 		chromedp.WaitVisible(id("flash-success")),
 		chromedp.Poll[chromedp.Void](`location.pathname.endsWith('/cards/`+itoa(stock)+`')`),
 		waitText("card-balance", "80.25"),
-		waitText("card-status", store.CardActive),
-		waitText("holder-card-balance-"+itoa(w.card.ID), "CANCELED"),
+		waitText("card-status", "active"),
+		waitText("holder-card-balance-"+itoa(w.card.ID), "canceled"),
 		waitText("flash-success", "Q 80.25 moved"),
 	)
 	w.wantBalance(stock, "80.25")

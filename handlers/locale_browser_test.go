@@ -21,12 +21,20 @@ var englishUI = []string{"Approve", "Reject", "Cancel", "Search", "Cardholders",
 	"Sign in", "Password", "Amount", "Status", "Created", "History", "Evidence", "Previous", "Next", "Loading",
 	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log",
 	"Resolutions", "Notifications", "Decision", "Comments", "Invite", "Team", "My account", "Upload", "Bulk files",
-	"Enabled", "Permissions", "Authenticator", "Highlight"}
+	"Enabled", "Permissions", "Authenticator", "Highlight",
+	"Movements", "Card history", "Load", "Unload", "Transfer", "Replace", "Block", "Unblock", "Reversals", "Statement",
+	"Personal data", "Confirm", "Detail", "Channel", "Reason", "Issue cards", "Linked", "Opening balance"}
 
-// screenText is everything a person reads or hears on the page: the visible text and the texts of
+// screenText is everything a person reads or hears on the page: the visible text, every text node as
+// written (innerText follows CSS, so an uppercase table header would hide its case) and the texts of
 // titles, placeholders, labels for assistive technology and confirmations.
 const screenText = `(() => {
 	const parts = [document.title, document.body.innerText];
+	const nodes = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	while (nodes.nextNode()) {
+		const tag = nodes.currentNode.parentElement.tagName;
+		if (tag !== 'SCRIPT' && tag !== 'STYLE') parts.push(nodes.currentNode.data);
+	}
 	for (const e of document.querySelectorAll('[title],[placeholder],[aria-label],[alt],[hx-confirm]')) {
 		for (const a of ['title', 'placeholder', 'aria-label', 'alt', 'hx-confirm']) {
 			if (e.hasAttribute(a)) parts.push(e.getAttribute(a));
@@ -72,8 +80,9 @@ func wantNoEnglish(t *testing.T, ctx context.Context, screen string) {
 }
 
 // TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page,
-// the top-ups screen (queue with review buttons, history), the client requests, resolutions, audit
-// log, team and bulk files screens in Spanish and finds no English UI word.
+// the top-ups screen (queue with review buttons, history), the cardholder, card and cards screens
+// (walkSpanishCardScreens), the client requests, resolutions, audit log, team and bulk files screens
+// in Spanish and finds no English UI word.
 func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 	env := apptest.New(t, handlers.Routes)
 	p := guatemalanPartner(t, env)
@@ -127,6 +136,7 @@ func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 		chromedp.Navigate(env.Server.URL+"/"),
 		waitText("logout", "Log out"),
 	)
+	walkSpanishCardScreens(t, env, p, maker)
 }
 
 // TestBrowserAmountTypedWithThousandsSeparators: the load form takes 12,500.00 as the operator
