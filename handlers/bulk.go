@@ -138,17 +138,13 @@ func (h *Handlers) DecidePayout(action string) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		c.Response().Header().Set("HX-Trigger", "bulk-changed") // the console's history shows the decision
-		return h.app.Respond(c, web.View{Message: "payout " + action + "d", Data: b, Partial: views.BulkBatchPanel(b)})
+		// The console's history shows the decision.
+		return h.app.Respond(c, web.View{Message: "payout " + action + "d", Data: b, Partial: views.BulkBatchPanel(b), Trigger: "bulk-changed"})
 	}
 }
 
 func batchParam(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("batchId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("batch")
-	}
-	return id, nil
+	return pathID(c, "batchId", store.NotFound("batch"))
 }
 
 // Batches lists the partner's batches, newest first, optionally of one kind and status.

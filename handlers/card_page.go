@@ -3,7 +3,7 @@ package handlers
 import (
 	"crypto/rand"
 	"encoding/hex"
-	"net/http"
+	"github.com/a-h/templ"
 	"strconv"
 	"strings"
 
@@ -74,21 +74,30 @@ func (h *Handlers) CardPage(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Data: card})
-	}
-	vm, err := h.cardView(c, holderID, card)
-	if err != nil {
-		return err
-	}
-	if !web.IsHTMX(c) && web.GrantsOf(c).Has("card-movements:list") {
-		mv, err := h.movementsView(c, holderID, card, vm.Partner.TimeZone)
-		if err != nil {
-			return err
+	summary := web.Lazy(func() (templ.Component, error) {
+		vm, err := h.cardView(c, holderID, card)
+		return views.CardSummary(vm), err
+	})
+	page := h.lazyCardPage(c, holderID, card, func(vm *views.CardView) error {
+		if !web.GrantsOf(c).Has("card-movements:list") {
+			return nil
 		}
+		mv, err := h.movementsView(c, holderID, card, vm.Partner.TimeZone)
 		vm.Movements = &mv
-	}
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Page: views.CardPage(vm), Partial: views.CardSummary(vm)})
+		return err
+	})
+	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Data: card, Page: page, Partial: summary})
+}
+
+// lazyCardPage is the card page completed by fill, read only when a browser renders it.
+func (h *Handlers) lazyCardPage(c echo.Context, holderID int64, card store.Card, fill func(*views.CardView) error) templ.Component {
+	return web.Lazy(func() (templ.Component, error) {
+		vm, err := h.cardView(c, holderID, card)
+		if err == nil {
+			err = fill(&vm)
+		}
+		return views.CardPage(vm), err
+	})
 }
 
 // FundsFormsPanel answers the card's funds forms with a fresh key (the Back button of a review).
@@ -161,11 +170,10 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 		}
 	}
 	if err := v.Err(); err != nil {
-		if web.WantsJSON(c) {
-			return err
-		}
-		f.Errors = store.FieldErrors(err)
-		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Review", Page: views.FundsPanel(f)})
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			f.Errors = fields
+			return web.View{Title: "Review", Page: views.FundsPanel(f)}, nil
+		})
 	}
 	b, err := h.store.PartnerBalance(c.Request().Context(), card.PartnerID)
 	if err != nil {

@@ -41,11 +41,8 @@ func (h *Handlers) CancelCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !web.WantsJSON(c) {
-		h.app.Flash(c, web.Success, "Card •••• "+card.Last4+" is cancelled ("+body.Reason+"). Its balance stays on it until it is replaced or unloaded.")
-		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, cardID, ""))
-	}
-	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card})
+	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card, Redirect: &web.Redirect{To: views.CardURL(web.PartnerID(c), holderID, cardID, ""),
+		Flash: web.Flashed(web.Success, "Card •••• "+card.Last4+" is cancelled ("+body.Reason+"). Its balance stays on it until it is replaced or unloaded.")}})
 }
 
 // ReplaceCard gives the cardholder a new card with the old card's whole balance and cancels the old
@@ -59,13 +56,11 @@ func (h *Handlers) ReplaceCard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if !web.WantsJSON(c) {
-		// The new card's page shows it with the balance it received.
-		h.app.Flash(c, web.Success, "Card "+res.Card.MaskedNumber()+" replaces card "+views.ID(cardID)+"; "+
-			views.Money(res.Moved, res.Card.Currency)+" moved to it.")
-		return seeOther(c, views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""))
-	}
-	return h.app.Respond(c, web.View{Message: "card replaced", Data: res})
+	// The console goes to the new card's page, which shows it with the balance it received.
+	return h.app.Respond(c, web.View{Message: "card replaced", Data: res, Redirect: &web.Redirect{
+		To: views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""),
+		Flash: web.Flashed(web.Success, "Card "+res.Card.MaskedNumber()+" replaces card "+views.ID(cardID)+"; "+
+			views.Money(res.Moved, res.Card.Currency)+" moved to it.")}})
 }
 
 // CardHistory lists a card's status changes, oldest first, with their reasons and channels.

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 	"net/url"
 
@@ -21,7 +22,7 @@ func (h *Handlers) Cardholders(c echo.Context) error {
 	f.Normalize()
 	typed, hint := f.Search, ""
 	if typed != "" && !store.SearchableText(typed) && !web.WantsJSON(c) {
-		// While the operator is still typing, the console lists everyone instead of refusing.
+		// Special: while the operator is still typing, the console lists everyone instead of refusing.
 		f.Search, hint = "", web.T(c, "cardholders.hint")
 	}
 	items, total, err := h.store.ListCardholders(ctx, web.Actor(c), f)
@@ -99,23 +100,16 @@ func (h *Handlers) CreateCardholder(c echo.Context) error {
 		ch, err = h.store.CreateCardholder(c.Request().Context(), web.Actor(c), web.PartnerID(c), in)
 	}
 	if err != nil {
-		if errs := web.FieldErrors(c, err); errs != nil && wantsForm(c) {
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			stock, serr := h.stockCards(c)
-			if serr != nil {
-				return serr
-			}
 			vm := views.CardholderFormView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), Values: in,
-				CardID: f["cardId"], Errors: errs, StockCards: stock}
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: web.T(c, "cardholders.new"),
-				Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)})
-		}
-		return err
+				CardID: f["cardId"], Errors: fields, StockCards: stock}
+			return web.View{Title: web.T(c, "cardholders.new"), Page: views.NewCardholderPage(vm), Partial: views.CardholderForm(vm)}, serr
+		})
 	}
-	if wantsForm(c) {
-		h.app.Flash(c, web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")
-		return seeOther(c, views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)))
-	}
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch})
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch,
+		Redirect: &web.Redirect{To: views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)), HTMXStatus: http.StatusNoContent,
+			Flash: web.Flashed(web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")}})
 }
 
 // cardholderDetail is the JSON of the detail: the personal data and every card.
@@ -132,13 +126,7 @@ func (h *Handlers) CardholderDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	var body struct {
-		OTP string `json:"otp" form:"otp"`
-	}
-	if err := bind(c, &body); err != nil {
-		return err
-	}
-	if err := h.app.CheckOTP(c, "cardholders", body.OTP); err != nil {
+	if err := h.checkBodyOTP(c, "cardholders"); err != nil {
 		return err
 	}
 	ctx := c.Request().Context()
@@ -152,14 +140,8 @@ func (h *Handlers) CardholderDetail(c echo.Context) error {
 		return err
 	}
 	personal := views.PersonalDataView{PartnerID: pid, CardholderID: id, Cardholder: &ch}
-	if web.IsHTMX(c) || web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Data: cardholderDetail{Cardholder: ch, Cards: cards}, Partial: views.PersonalData(personal)})
-	}
-	vm, err := h.cardholderView(c, id, personal)
-	if err != nil {
-		return err
-	}
-	return h.app.Respond(c, web.View{Title: vm.Title(), Page: views.CardholderPage(vm)})
+	return h.app.Respond(c, web.View{Title: views.CardholderView{CardholderID: id, Personal: personal}.Title(), Data: cardholderDetail{Cardholder: ch, Cards: cards},
+		Partial: views.PersonalData(personal), Page: h.lazyCardholderPage(c, id, personal)})
 }
 
 // cardholderPage is the JSON of the cardholder page: the personal data when the operator may see
@@ -189,18 +171,22 @@ func (h *Handlers) CardholderPage(c echo.Context) error {
 		}
 		personal.Cardholder = &ch
 	}
-	if web.WantsJSON(c) {
-		cards, err := h.store.CardholderCards(ctx, pid, id)
-		if err != nil {
-			return err
-		}
-		return h.app.Respond(c, web.View{Data: cardholderPage{ID: id, OTPRequired: personal.OTPRequired, Cardholder: personal.Cardholder, Cards: cards}})
-	}
-	vm, err := h.cardholderView(c, id, personal)
+	cards, err := h.store.CardholderCards(ctx, pid, id)
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: vm.Title(), Page: views.CardholderPage(vm)})
+	return h.app.Respond(c, web.View{Title: views.CardholderView{CardholderID: id, Personal: personal}.Title(),
+		Data: cardholderPage{ID: id, OTPRequired: personal.OTPRequired, Cardholder: personal.Cardholder, Cards: cards},
+		Page: h.lazyCardholderPage(c, id, personal)})
+}
+
+// lazyCardholderPage is the cardholder page around its personal data panel, read only when a
+// browser renders it.
+func (h *Handlers) lazyCardholderPage(c echo.Context, id int64, personal views.PersonalDataView) templ.Component {
+	return web.Lazy(func() (templ.Component, error) {
+		vm, err := h.cardholderView(c, id, personal)
+		return views.CardholderPage(vm), err
+	})
 }
 
 // cardholderView gathers the cardholder page around its personal data panel.

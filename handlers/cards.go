@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -77,53 +78,39 @@ func (h *Handlers) AssignCard(c echo.Context) error {
 	if err == nil {
 		card, err = h.store.AssignCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, cardID)
 	}
-	if web.IsHTMX(c) {
-		return h.assignAnswer(c, id, card, err)
-	}
-	if wantsForm(c) {
-		return h.backToCardholder(c, id, "Card "+card.MaskedNumber()+" added. It stays inactive until you activate it.", err)
-	}
+	holderPage := views.PartnerURL(web.PartnerID(c), "/cardholders/"+views.ID(id))
 	if err != nil {
-		return err
+		// The console shows the refusal next to the picker, or as a flash on the cardholder page.
+		refusal := refusalMessage(err)
+		msg := refusal
+		if m := store.FieldErrors(err)["cardId"]; m != "" {
+			msg = m
+		}
+		return h.app.RespondRefused(c, err, web.View{Status: http.StatusUnprocessableEntity,
+			Partial:  h.lazyCardsPanel(c, id, func(p *views.CardsPanelView) { p.Error = msg }),
+			Redirect: &web.Redirect{To: holderPage, Flash: web.Flashed(web.Danger, refusal)}})
 	}
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "card assigned", Data: card})
+	notice := "Card " + card.MaskedNumber() + " added. It stays inactive until you activate it."
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "card assigned", Data: card,
+		Partial:  h.lazyCardsPanel(c, id, func(p *views.CardsPanelView) { p.Notice = notice }),
+		Redirect: &web.Redirect{To: holderPage, Flash: web.Flashed(web.Success, notice)}})
 }
 
-// assignAnswer re-renders the cards panel after "Add card": with the new card, or with the reason
-// it could not be added next to the picker.
-func (h *Handlers) assignAnswer(c echo.Context, cardholderID int64, card store.Card, err error) error {
-	e, business := store.AsError(err)
-	if err != nil && !business {
-		return err
+// refusalMessage is the message of a business refusal; other errors have none.
+func refusalMessage(err error) string {
+	if e, ok := store.AsError(err); ok {
+		return e.Message
 	}
-	panel, perr := h.cardsPanel(c, cardholderID)
-	if perr != nil {
-		return perr
-	}
-	status := http.StatusCreated
-	if err != nil {
-		status, panel.Error = http.StatusUnprocessableEntity, e.Message
-		if msg := store.FieldErrors(err)["cardId"]; msg != "" {
-			panel.Error = msg
-		}
-	} else {
-		panel.Notice = "Card " + card.MaskedNumber() + " added. It stays inactive until you activate it."
-	}
-	return h.app.Respond(c, web.View{Status: status, Partial: views.CardsPanel(panel)})
+	return ""
 }
 
-// backToCardholder ends a plain (not HTMX) form post on the cardholder page, with the outcome as a flash.
-func (h *Handlers) backToCardholder(c echo.Context, cardholderID int64, success string, err error) error {
-	if err != nil {
-		e, business := store.AsError(err)
-		if !business {
-			return err
-		}
-		h.app.Flash(c, web.Danger, e.Message)
-	} else {
-		h.app.Flash(c, web.Success, success)
-	}
-	return seeOther(c, views.PartnerURL(web.PartnerID(c), "/cardholders/"+views.ID(cardholderID)))
+// lazyCardsPanel is a cardholder's cards panel completed by fill, read only when it is rendered.
+func (h *Handlers) lazyCardsPanel(c echo.Context, cardholderID int64, fill func(*views.CardsPanelView)) templ.Component {
+	return web.Lazy(func() (templ.Component, error) {
+		panel, err := h.cardsPanel(c, cardholderID)
+		fill(&panel)
+		return views.CardsPanel(panel), err
+	})
 }
 
 // CardAction applies activate, block or unblock to one card, on the spec's path under the
@@ -143,40 +130,28 @@ func (h *Handlers) CardAction(action store.CardAction) echo.HandlerFunc {
 		if err != nil {
 			return err
 		}
-		var body struct {
-			OTP string `json:"otp" form:"otp"`
-		}
-		if err := bind(c, &body); err != nil {
-			return err
-		}
-		if err := h.app.CheckOTP(c, "cards-admin", body.OTP); err != nil {
+		if err := h.checkBodyOTP(c, "cards-admin"); err != nil {
 			return err
 		}
 		card, err := h.store.ChangeCardStatus(c.Request().Context(), web.Actor(c), web.PartnerID(c), cardholderID, cardID, action)
-		notice := "Card " + card.MaskedNumber() + " is now " + card.Status + "."
-		switch {
-		case web.WantsJSON(c):
-			if err != nil {
-				return err
-			}
-			return h.app.Respond(c, web.View{Message: "card " + card.Status, Data: card})
-		case !web.IsHTMX(c):
-			if cardholderID == 0 && err == nil {
-				cardholderID = *card.CardholderID
-			}
-			if cardholderID == 0 {
-				return err
-			}
-			return h.backToCardholder(c, cardholderID, notice, err)
-		case err != nil:
-			return err
+		if cardholderID == 0 && err == nil && card.CardholderID != nil {
+			cardholderID = *card.CardholderID
 		}
-		panel, err := h.cardsPanel(c, *card.CardholderID)
+		var back *web.Redirect // a plain form post goes back to the cardholder page, when there is one
+		holderPage := views.PartnerURL(web.PartnerID(c), "/cardholders/"+views.ID(cardholderID))
 		if err != nil {
-			return err
+			if cardholderID != 0 {
+				back = &web.Redirect{To: holderPage, Flash: web.Flashed(web.Danger, refusalMessage(err))}
+			}
+			return h.app.RespondRefused(c, err, web.View{Redirect: back})
 		}
-		panel.Notice = notice
-		return h.app.Respond(c, web.View{Partial: views.CardsPanel(panel)})
+		view := web.View{Message: "card " + card.Status, Data: card}
+		if cardholderID != 0 { // the console shows the card among its cardholder's cards
+			notice := "Card " + card.MaskedNumber() + " is now " + card.Status + "."
+			view.Partial = h.lazyCardsPanel(c, cardholderID, func(p *views.CardsPanelView) { p.Notice = notice })
+			view.Redirect = &web.Redirect{To: holderPage, Flash: web.Flashed(web.Success, notice)}
+		}
+		return h.app.Respond(c, view)
 	}
 }
 
@@ -216,6 +191,20 @@ func (h *Handlers) partnerCards(c echo.Context, status string, page store.Page) 
 			Target: "cards-table"}}, total, nil
 }
 
+// lazyCardsScreen is the cards screen (first page, of a status) completed by fill, and a builder of
+// its HTMX fragments; each is read only when it is rendered.
+func (h *Handlers) lazyCardsScreen(c echo.Context, status string, fill func(*views.PartnerCardsView)) (templ.Component,
+	func(func(views.PartnerCardsView) templ.Component) templ.Component) {
+	build := func(show func(views.PartnerCardsView) templ.Component) templ.Component {
+		return web.Lazy(func() (templ.Component, error) {
+			vm, _, err := h.partnerCards(c, status, store.NewPage(1, store.DefaultLimit))
+			fill(&vm)
+			return show(vm), err
+		})
+	}
+	return build(views.PartnerCardsPage), build
+}
+
 // IssueCards issues count INACTIVE, unassigned stock cards of the partner (issue #8), as the
 // command `cardconsole card issue` does.
 func (h *Handlers) IssueCards(c echo.Context) error {
@@ -233,28 +222,16 @@ func (h *Handlers) IssueCards(c echo.Context) error {
 	if err == nil {
 		cards, err = h.store.IssueCards(c.Request().Context(), web.Actor(c), web.PartnerID(c), count)
 	}
-	if wantsForm(c) {
-		errs := store.FieldErrors(err)
-		if err != nil && errs == nil {
-			return err
-		}
-		vm, _, lerr := h.partnerCards(c, "", store.NewPage(1, store.DefaultLimit))
-		if lerr != nil {
-			return lerr
-		}
-		if err != nil {
-			vm.Issue.Count, vm.Issue.Errors = f["count"], errs
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Cards",
-				Page: views.PartnerCardsPage(vm), Partial: views.IssueCardsForm(vm.Issue)})
-		}
-		vm.Issue.Issued, vm.OOB = cards, true
-		return h.app.Respond(c, web.View{Status: http.StatusCreated, Title: "Cards", Page: views.PartnerCardsPage(vm),
-			Partial: views.IssuedCards(vm)})
-	}
 	if err != nil {
-		return err
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			vm, _, lerr := h.partnerCards(c, "", store.NewPage(1, store.DefaultLimit))
+			vm.Issue.Count, vm.Issue.Errors = f["count"], fields
+			return web.View{Title: "Cards", Page: views.PartnerCardsPage(vm), Partial: views.IssueCardsForm(vm.Issue)}, lerr
+		})
 	}
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cards issued", Data: cards})
+	page, issued := h.lazyCardsScreen(c, "", func(vm *views.PartnerCardsView) { vm.Issue.Issued, vm.OOB = cards, true })
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cards issued", Data: cards, Title: "Cards",
+		Page: page, Partial: issued(views.IssuedCards)})
 }
 
 // BulkCards blocks or unblocks several cards at once. A one-time code is always required; each card
@@ -284,17 +261,11 @@ func (h *Handlers) BulkCards(action store.CardAction) echo.HandlerFunc {
 			// the operator what happened to the others.
 			h.app.Log.Error("bulk card action partly failed", "request_id", web.RequestID(c), "err", err)
 		}
-		view := web.View{Message: "bulk " + string(action) + " done", Data: res}
-		if !web.WantsJSON(c) {
-			vm, _, lerr := h.partnerCards(c, c.FormValue("status"), store.NewPage(1, store.DefaultLimit))
-			if lerr != nil {
-				return lerr
-			}
-			vm.Bulk = &res
-			view.Title, view.Page = "Cards", views.PartnerCardsPage(vm)
-			vm.OOB = true
-			view.Partial = views.BulkDone(res, vm)
-		}
-		return h.app.Respond(c, view)
+		page, done := h.lazyCardsScreen(c, c.FormValue("status"), func(vm *views.PartnerCardsView) { vm.Bulk = &res })
+		return h.app.Respond(c, web.View{Message: "bulk " + string(action) + " done", Data: res, Title: "Cards", Page: page,
+			Partial: done(func(vm views.PartnerCardsView) templ.Component {
+				vm.OOB = true
+				return views.BulkDone(res, vm)
+			})})
 	}
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"encoding/json"
+	"github.com/a-h/templ"
 	"net/http"
 	"strconv"
 	"strings"
@@ -103,31 +104,18 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 	r, err := h.store.SubmitClientRequest(c.Request().Context(), web.Actor(c), v, store.NewClientRequest{ClientID: body.ClientID,
 		Type: body.Type, Payload: body.Payload, Color: body.Color, StatusID: body.StatusID})
 	if err != nil {
-		if errs := store.FieldErrors(err); errs != nil && !web.WantsJSON(c) {
-			form.Errors = errs
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "New client request",
-				Page: views.RequestFormPage(form), Partial: views.RequestForm(form)})
-		}
-		return err
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			form.Errors = fields
+			return web.View{Title: "New client request", Page: views.RequestFormPage(form), Partial: views.RequestForm(form)}, nil
+		})
 	}
-	if web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Bare: true, Status: http.StatusCreated, Data: r})
-	}
-	h.app.Flash(c, web.Success, "Request #"+views.ID(r.ID)+" submitted.")
-	if web.IsHTMX(c) {
-		c.Response().Header().Set("HX-Redirect", views.RequestURL(r.ID))
-		return c.NoContent(http.StatusCreated)
-	}
-	return c.Redirect(http.StatusSeeOther, views.RequestURL(r.ID))
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Status: http.StatusCreated, Data: r,
+		Redirect: &web.Redirect{To: views.RequestURL(r.ID), Flash: web.Flashed(web.Success, "Request #"+views.ID(r.ID)+" submitted.")}})
 }
 
 // ColorClientRequest sets a request's highlight colour ("" clears it); nothing else changes.
 func (h *Handlers) ColorClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -153,7 +141,7 @@ func (h *Handlers) ColorClientRequest(c echo.Context) error {
 	if c.Request().Header.Get("HX-Target") == "request-summary" {
 		part = views.RequestSummary(r)
 	}
-	return h.app.Respond(c, web.View{Bare: true, Data: r, Partial: part})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Data: r, Partial: part})
 }
 
 type auditAnswer struct {
@@ -165,11 +153,7 @@ type auditAnswer struct {
 // AuditClientRequest recomputes the client's card balances from their movements and compares them
 // with the stored balances and the request's amount.
 func (h *Handlers) AuditClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -177,17 +161,13 @@ func (h *Handlers) AuditClientRequest(c echo.Context) error {
 	if err != nil {
 		return h.actionable(c, id, err)
 	}
-	view := web.View{Bare: true, Data: auditAnswer{ClintID: a.ClientID, ClientID: a.ClientID, Result: a.Result},
-		Partial: views.AuditResult(a)}
-	if !web.WantsJSON(c) && !web.IsHTMX(c) {
+	page := web.Lazy(func() (templ.Component, error) {
 		vm, err := h.requestDetail(c, v, id)
-		if err != nil {
-			return err
-		}
 		vm.Audit = &a
-		view.Title, view.Page = "Audit of request #"+views.ID(id), views.RequestPage(vm)
-	}
-	return h.app.Respond(c, view)
+		return views.RequestPage(vm), err
+	})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Audit of request #" + views.ID(id),
+		Data: auditAnswer{ClintID: a.ClientID, ClientID: a.ClientID, Result: a.Result}, Partial: views.AuditResult(a), Page: page})
 }
 
 // comments reads the internal comments: a JSON array of strings, or the console's textarea with one
@@ -206,11 +186,7 @@ func comments(c echo.Context, fromJSON []string) []string {
 // ApproveClientRequest approves a request and applies its effect: 204 for API clients, the updated
 // review page for the console.
 func (h *Handlers) ApproveClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -236,11 +212,7 @@ type rejectBody struct {
 
 // RejectClientRequest rejects a request citing an enabled resolution of its partner.
 func (h *Handlers) RejectClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.requestViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -259,26 +231,25 @@ func (h *Handlers) RejectClientRequest(c echo.Context) error {
 // decided answers a decision: 204 without a body for API clients; the console gets the review page
 // again, with the field errors of a refused form or the outcome.
 func (h *Handlers) decided(c echo.Context, v store.Viewer, id int64, err error, outcome string) error {
-	if web.WantsJSON(c) {
-		if err != nil {
-			return err
-		}
-		return h.app.Respond(c, web.View{Status: http.StatusNoContent})
-	}
-	errs := store.FieldErrors(err)
-	if err != nil && errs == nil {
-		return err
-	}
-	vm, derr := h.requestDetail(c, v, id)
-	if derr != nil {
-		return derr
-	}
-	status := http.StatusNoContent
 	if err != nil {
-		vm.Errors, status = errs, http.StatusUnprocessableEntity
-	} else {
-		vm.Notice = "Request #" + views.ID(id) + " " + outcome + "."
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			return h.reviewAgain(c, v, id, func(vm *views.RequestDetailView) { vm.Errors = fields }), nil
+		})
 	}
-	return h.app.Respond(c, web.View{Status: status, Title: "Request #" + views.ID(id), Page: views.RequestPage(vm),
-		Partial: views.RequestDetail(vm)})
+	view := h.reviewAgain(c, v, id, func(vm *views.RequestDetailView) { vm.Notice = "Request #" + views.ID(id) + " " + outcome + "." })
+	view.Status = http.StatusNoContent
+	return h.app.Respond(c, view)
+}
+
+// reviewAgain is the review page of a request, and its detail for HTMX, completed by fill; each is
+// read only when the console renders it.
+func (h *Handlers) reviewAgain(c echo.Context, v store.Viewer, id int64, fill func(*views.RequestDetailView)) web.View {
+	build := func(show func(views.RequestDetailView) templ.Component) templ.Component {
+		return web.Lazy(func() (templ.Component, error) {
+			vm, err := h.requestDetail(c, v, id)
+			fill(&vm)
+			return show(vm), err
+		})
+	}
+	return web.View{Title: "Request #" + views.ID(id), Page: build(views.RequestPage), Partial: build(views.RequestDetail)}
 }

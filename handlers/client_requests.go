@@ -53,11 +53,22 @@ func (h *Handlers) viewer(c echo.Context, permission string) (store.Viewer, erro
 
 // requestID reads the :id of the path; anything but a positive number is NotFound.
 func requestID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("applicationId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("client request")
+	return pathID(c, "applicationId", store.NotFound("client request"))
+}
+
+// requestViewer reads the request of the path and what the operator may see with permission.
+func (h *Handlers) requestViewer(c echo.Context, permission string) (int64, store.Viewer, error) {
+	return h.pathViewer(c, requestID, permission)
+}
+
+// pathViewer reads the object of the path with id and what the operator may see with permission.
+func (h *Handlers) pathViewer(c echo.Context, id func(echo.Context) (int64, error), permission string) (int64, store.Viewer, error) {
+	n, err := id(c)
+	if err != nil {
+		return 0, store.Viewer{}, err
 	}
-	return id, nil
+	v, err := h.viewer(c, permission)
+	return n, v, err
 }
 
 // paging reads limit and offset (or the console's page) of an /api/v2 list.
@@ -107,6 +118,7 @@ func requestFilter(c echo.Context) (store.ClientRequestFilter, views.RequestsFil
 	f.ClientID = readID("filter[clientId]", form.ClientID)
 	switch form.Status {
 	case "":
+		// Special: the console's queue opens on the pending requests; the API lists every status.
 		if !web.WantsJSON(c) {
 			pending := store.StatusPending
 			f.Status = &pending
@@ -169,13 +181,12 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	}
 	f, form, err := requestFilter(c)
 	if err != nil {
-		if web.WantsJSON(c) {
-			return err
-		}
 		// The console keeps the form and says what is wrong instead of an error page.
-		vm := views.RequestsView{Filter: form, Errors: store.FieldErrors(err),
-			Pager: views.Pager{Page: 1, Limit: store.DefaultLimit, Path: views.RequestsPath, Target: "requests-table"}}
-		return h.app.Respond(c, web.View{Status: http.StatusBadRequest, Title: "Client requests", Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			vm := views.RequestsView{Filter: form, Errors: fields,
+				Pager: views.Pager{Page: 1, Limit: store.DefaultLimit, Path: views.RequestsPath, Target: "requests-table"}}
+			return web.View{Status: http.StatusBadRequest, Title: "Client requests", Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)}, nil
+		})
 	}
 	ctx := c.Request().Context()
 	items, total, err := h.store.ListClientRequests(ctx, v, f)
@@ -194,7 +205,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	vm := views.RequestsView{Requests: items, Filter: form, CanSubmit: len(submitters) > 0,
 		ExportURL: views.WithQuery(views.RequestsPath+"/export", q),
 		Pager:     views.Pager{Page: f.Offset/f.Limit + 1, Limit: f.Limit, Total: total, Path: views.RequestsPath, Query: q, Target: "requests-table"}}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Client requests",
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Client requests",
 		Data: requestList{Total: total, Limit: f.Limit, Offset: f.Offset, Data: items},
 		Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
 }
@@ -202,11 +213,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 // ClientRequest is a request's detail: the Request object with its client, cards, comments and
 // history for API clients, the review page for the console.
 func (h *Handlers) ClientRequest(c echo.Context) error {
-	id, err := requestID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsDetail)
+	id, v, err := h.requestViewer(c, permApprovalsDetail)
 	if err != nil {
 		return err
 	}
@@ -214,7 +221,7 @@ func (h *Handlers) ClientRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: views.RequestTypeLabel(vm.Detail.Type) + " request #" + views.ID(id),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: views.RequestTypeLabel(vm.Detail.Type) + " request #" + views.ID(id),
 		Data: vm.Detail, Page: views.RequestPage(vm), Partial: views.RequestDetail(vm)})
 }
 
@@ -235,6 +242,7 @@ func (h *Handlers) requestDetail(c echo.Context, v store.Viewer, id int64) (view
 	}
 	vm := views.RequestDetailView{Detail: d, CanUpdate: g.Has(permApprovalsUpdate),
 		OwnRequest: d.SubmittedBy != nil && *d.SubmittedBy == p.OperatorID}
+	// Special: the resolutions feed the console's Reject form; the API's Request object has none.
 	if vm.Decidable() && !web.WantsJSON(c) {
 		enabled := true
 		res, _, err := h.store.ListResolutions(ctx, store.OperatorViewer(p.OperatorID, permApprovalsUpdate),
@@ -280,7 +288,7 @@ func (h *Handlers) RequestNotifications(c echo.Context) error {
 		out.Data = append(out.Data, notification{Link: base + views.RequestURL(r.ID), Type: views.RequestTypeLabel(r.Type),
 			Text: views.RequestText(r)})
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
 }
 
 // PendingRequestsStream keeps the bell live: an event stream whose "pending" events carry the bell's

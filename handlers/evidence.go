@@ -48,15 +48,10 @@ func (h *Handlers) ProcessRequestEvidence(c echo.Context) error {
 	}
 	filePath := "/files/evidence/" + url.PathEscape(pr.EvidenceKey)
 	link, expires := h.app.SignPath(filePath, nil, EvidenceLinkTTL)
-	switch {
-	case web.WantsJSON(c):
-		return h.app.Respond(c, web.View{Data: evidenceLink{URL: h.app.BaseURL() + link, ExpiresAt: expires,
-			ContentType: pr.EvidenceContentType, FileName: pr.EvidenceFileName, Size: pr.EvidenceSize, SHA256: pr.EvidenceSHA256}})
-	case web.IsHTMX(c):
-		inline, _ := h.app.SignPath(filePath, url.Values{"disposition": {"inline"}}, EvidenceLinkTTL)
-		return h.app.Respond(c, web.View{Partial: views.EvidencePreview(pr, inline, link)})
-	}
-	return c.Redirect(http.StatusSeeOther, link)
+	inline, _ := h.app.SignPath(filePath, url.Values{"disposition": {"inline"}}, EvidenceLinkTTL)
+	return h.app.Respond(c, web.View{Data: evidenceLink{URL: h.app.BaseURL() + link, ExpiresAt: expires,
+		ContentType: pr.EvidenceContentType, FileName: pr.EvidenceFileName, Size: pr.EvidenceSize, SHA256: pr.EvidenceSHA256},
+		Partial: views.EvidencePreview(pr, inline, link), Redirect: &web.Redirect{To: link}})
 }
 
 // EvidenceFile serves a file through a signed link, without credentials: the type decided at

@@ -3,14 +3,12 @@ package handlers
 import (
 	"bytes"
 	"encoding/json"
-	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
-	"cardconsole/web"
 )
 
 // fields reads the named fields of a flat JSON object, or of a form, as text. A JSON number keeps
@@ -79,19 +77,17 @@ func cardParam(c echo.Context) (int64, error) {
 	return pathID(c, "cardId", store.NewError(store.CodeCardNotFound, "card not found"))
 }
 
-// seeOther sends the browser to path after a successful form: HTMX follows HX-Redirect, a plain
-// form post gets a 303.
-func seeOther(c echo.Context, path string) error {
-	if web.IsHTMX(c) {
-		c.Response().Header().Set("HX-Redirect", path)
-		return c.NoContent(http.StatusNoContent)
+// checkBodyOTP reads a body whose only field is the one-time code and checks the code for
+// scope (required when the operator holds scope:otp).
+func (h *Handlers) checkBodyOTP(c echo.Context, scope string) error {
+	var body struct {
+		OTP string `json:"otp" form:"otp"`
 	}
-	return c.Redirect(http.StatusSeeOther, path)
+	if err := bind(c, &body); err != nil {
+		return err
+	}
+	return h.app.CheckOTP(c, scope, body.OTP)
 }
-
-// wantsForm reports whether a failed submission is answered by re-rendering the console's form
-// (with status 422) rather than by the error envelope or the error page.
-func wantsForm(c echo.Context) bool { return !web.WantsJSON(c) }
 
 // listPage is the JSON of a paginated list.
 type listPage[T any] struct {

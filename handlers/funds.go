@@ -3,6 +3,7 @@ package handlers
 import (
 	"encoding/json"
 	"fmt"
+	"github.com/a-h/templ"
 	"net/http"
 	"strings"
 
@@ -69,12 +70,26 @@ func (f fundsCall) replier() store.Replier {
 }
 
 // AddFunds loads a card of the cardholder from the partner's available balance.
-func (h *Handlers) AddFunds(c echo.Context) error { return h.cardFunds(c, false) }
+func (h *Handlers) AddFunds(c echo.Context) error { return h.cardFunds(c, loadCard) }
 
 // WithdrawFunds unloads a card of the cardholder back to the partner's available balance.
-func (h *Handlers) WithdrawFunds(c echo.Context) error { return h.cardFunds(c, true) }
+func (h *Handlers) WithdrawFunds(c echo.Context) error { return h.cardFunds(c, unloadCard) }
 
-func (h *Handlers) cardFunds(c echo.Context, withdraw bool) error {
+// cardFundsKind is a CMS card funds operation: its console form, its movement type, its message
+// and the store operation that applies it.
+type cardFundsKind struct {
+	form, operation, message string
+	apply                    func(store.FundsOp) store.Operation
+}
+
+// The card funds operations.
+var (
+	loadCard   = cardFundsKind{form: "add", operation: store.MovementAddFunds, message: "funds added", apply: store.AddFundsOperation}
+	unloadCard = cardFundsKind{form: "withdraw", operation: store.MovementWithdrawFunds, message: "funds withdrawn",
+		apply: store.WithdrawFundsOperation}
+)
+
+func (h *Handlers) cardFunds(c echo.Context, kind cardFundsKind) error {
 	holderID, err := pathID(c, "cardholderId", errCardNotFound)
 	if err != nil {
 		return err
@@ -83,10 +98,7 @@ func (h *Handlers) cardFunds(c echo.Context, withdraw bool) error {
 	if err := bindStrict(c, &body); err != nil {
 		return err
 	}
-	form, operation, message := "add", store.MovementAddFunds, "funds added"
-	if withdraw {
-		form, operation, message = "withdraw", store.MovementWithdrawFunds, "funds withdrawn"
-	}
+	form, operation, message := kind.form, kind.operation, kind.message
 	amount, err := body.check()
 	if err != nil {
 		return h.fundsInvalid(c, holderID, body.CardID, form, string(body.Amount), body.Observations, 0, err)
@@ -94,12 +106,9 @@ func (h *Handlers) cardFunds(c echo.Context, withdraw bool) error {
 	op := store.FundsOp{PartnerID: web.PartnerID(c), CardholderID: holderID, CardID: body.CardID, Amount: amount,
 		Channel: store.ChannelCMS, Description: body.Observations}
 	call := fundsCall{operation: operation, holderID: holderID, cardID: body.CardID, otp: body.OTP, message: message,
-		op: store.AddFundsOperation(op),
+		op: kind.apply(op),
 		fingerprint: fingerprint(map[string]any{"operation": operation, "partnerId": op.PartnerID, "cardholderId": holderID,
 			"cardId": body.CardID, "amount": amount.String(), "observations": body.Observations})}
-	if withdraw {
-		call.op = store.WithdrawFundsOperation(op)
-	}
 	return h.runFunds(c, call)
 }
 
@@ -161,6 +170,8 @@ func (h *Handlers) runFunds(c echo.Context, call fundsCall) error {
 		}
 	}
 	if web.WantsJSON(c) {
+		// Special: an API client gets the kept reply byte for byte, so a retry under the same key
+		// reads exactly what the first request read; the console's answer is built from it below.
 		return web.SendReply(c, reply, replayed)
 	}
 	if reply.Status >= http.StatusBadRequest {
@@ -176,56 +187,49 @@ func (h *Handlers) runFunds(c echo.Context, call fundsCall) error {
 }
 
 // fundsDone answers an operation that applied (now or, when replayed, earlier): JSON gets the result,
-// the console the outcome above fresh forms plus a card-changed event that reloads the balances and
-// the movements, a plain form post a redirect to the card page.
+// HTMX the outcome above fresh forms plus a card-changed event that reloads the balances and the
+// movements, a plain form post a redirect to the card page.
 func (h *Handlers) fundsDone(c echo.Context, call fundsCall, res fundsResult, replayed bool) error {
-	if web.WantsJSON(c) {
-		if replayed {
-			c.Response().Header().Set(web.HeaderReplayed, "true")
+	flash := web.Flashed(web.Success, "The operation was applied.")
+	if replayed {
+		flash = web.Flashed(web.Info, "Already applied: this request had been sent before, so nothing moved again.")
+	}
+	panel := web.Lazy(func() (templ.Component, error) {
+		card, err := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), call.holderID, call.cardID)
+		if err != nil {
+			return nil, err
 		}
-		return h.app.Respond(c, web.View{Message: call.message, Data: res})
-	}
-	outcome := views.FundsOutcome{Operation: res.Operation, Amount: res.Amount, Currency: res.Currency, CardID: res.CardID,
-		Balance: res.Balance, ToCardID: res.ToCardID, Replayed: replayed}
-	if res.ToBalance != nil {
-		outcome.ToBalance = *res.ToBalance
-	}
-	if !web.IsHTMX(c) {
-		kind, text := web.Success, "The operation was applied."
-		if replayed {
-			kind, text = web.Info, "Already applied: this request had been sent before, so nothing moved again."
+		f, _, err := h.fundsForms(c, call.holderID, card)
+		if err != nil {
+			return nil, err
 		}
-		h.app.Flash(c, kind, text)
-		return c.Redirect(http.StatusSeeOther, views.CardURL(web.PartnerID(c), call.holderID, call.cardID, ""))
-	}
-	card, err := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), call.holderID, call.cardID)
-	if err != nil {
-		return err
-	}
-	f, _, err := h.fundsForms(c, call.holderID, card)
-	if err != nil {
-		return err
-	}
-	f.Outcome = &outcome
-	c.Response().Header().Set("HX-Trigger", "card-changed")
-	return h.app.Respond(c, web.View{Partial: views.FundsPanel(f)})
+		f.Outcome = &views.FundsOutcome{Operation: res.Operation, Amount: res.Amount, Currency: res.Currency, CardID: res.CardID,
+			Balance: res.Balance, ToCardID: res.ToCardID, Replayed: replayed}
+		if res.ToBalance != nil {
+			f.Outcome.ToBalance = *res.ToBalance
+		}
+		return views.FundsPanel(f), nil
+	})
+	return h.app.Respond(c, web.View{Message: call.message, Data: res, Partial: panel, Trigger: "card-changed",
+		Redirect: &web.Redirect{To: views.CardURL(web.PartnerID(c), call.holderID, call.cardID, ""), Flash: flash}})
 }
 
 // fundsInvalid answers a funds body that failed validation: JSON gets the error envelope, the console
 // the forms again with the values and the messages next to the fields.
 func (h *Handlers) fundsInvalid(c echo.Context, holderID, cardID int64, form, amount, note string, toCardID int64, err error) error {
-	errs := store.FieldErrors(err)
-	if web.WantsJSON(c) || errs == nil || cardID == 0 {
-		return err
-	}
-	card, cerr := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), holderID, cardID)
-	if cerr != nil {
-		return err
-	}
-	f, _, ferr := h.fundsForms(c, holderID, card)
-	if ferr != nil {
-		return ferr
-	}
-	f.Active, f.Amount, f.Note, f.ToCardID, f.Errors = form, amount, note, toCardID, errs
-	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Card •••• " + card.Last4, Page: views.FundsPanel(f)})
+	return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+		if cardID == 0 {
+			return web.View{}, err
+		}
+		card, cerr := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), holderID, cardID)
+		if cerr != nil {
+			return web.View{}, err
+		}
+		f, _, ferr := h.fundsForms(c, holderID, card)
+		if ferr != nil {
+			return web.View{}, ferr
+		}
+		f.Active, f.Amount, f.Note, f.ToCardID, f.Errors = form, amount, note, toCardID, fields
+		return web.View{Title: "Card •••• " + card.Last4, Page: views.FundsPanel(f)}, nil
+	})
 }

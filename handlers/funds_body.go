@@ -54,9 +54,19 @@ type issuerFunds struct {
 	Fingerprint []byte
 }
 
-// decodeIssuerFunds reads and checks an issuer funds body; put selects CardAssingFundsDto. Every
-// rule failure is reported at once, per field, with codes 7000, 7001 and 7002.
-func decodeIssuerFunds(raw []byte, put bool, cardID int64) (issuerFunds, error) {
+// issuerFundsRoute is the issuer funds route a body came to, named by its method: each route has
+// its own body.
+type issuerFundsRoute string
+
+// The issuer funds routes.
+const (
+	issuerFundsPost issuerFundsRoute = "POST" // CardFundsDto: a channel, a description, custom keys
+	issuerAssignPut issuerFundsRoute = "PUT"  // CardAssingFundsDto: an adjustment with observations
+)
+
+// decodeIssuerFunds reads and checks the body of an issuer funds route. Every rule failure is
+// reported at once, per field, with codes 7000, 7001 and 7002.
+func decodeIssuerFunds(raw []byte, route issuerFundsRoute, cardID int64) (issuerFunds, error) {
 	var b issuerFundsBody
 	if err := decodeStrict(raw, &b); err != nil {
 		return issuerFunds{}, err
@@ -75,7 +85,7 @@ func decodeIssuerFunds(raw []byte, put bool, cardID int64) (issuerFunds, error) 
 		v.Add("currency", "currency must be an ISO 4217 code such as GTQ")
 	}
 	op := store.FundsOp{Amount: amount, Currency: b.Currency, Reference: b.Reference}
-	if put {
+	if route == issuerAssignPut {
 		op.Channel = channelAdjustment
 		op.Description = strings.TrimSpace(b.Observations)
 		checkText(&v, "observations", op.Description, maxObservations)
@@ -96,12 +106,8 @@ func decodeIssuerFunds(raw []byte, put bool, cardID int64) (issuerFunds, error) 
 	if err := v.Err(); err != nil {
 		return issuerFunds{}, err
 	}
-	method := "POST"
-	if put {
-		method = "PUT"
-	}
 	return issuerFunds{Withdraw: b.Operation == opWithdrawFunds, Op: op, Fingerprint: fingerprint(map[string]any{
-		"method": method, "cardId": cardID, "operation": b.Operation, "amount": amount.String(),
+		"method": string(route), "cardId": cardID, "operation": b.Operation, "amount": amount.String(),
 		"currency": op.Currency, "channel": op.Channel, "description": op.Description, "customKeys": op.CustomKeys,
 	})}, nil
 }

@@ -36,7 +36,11 @@ func FuzzDecodeIssuerFunds(f *testing.F) {
 	f.Add([]byte(`{"amount":-1,"reference":"\u0000"}`), true)
 	f.Add([]byte(`[]`), false)
 	f.Fuzz(func(t *testing.T, raw []byte, put bool) {
-		got, err := decodeIssuerFunds(raw, put, 42)
+		route := issuerFundsPost
+		if put {
+			route = issuerAssignPut
+		}
+		got, err := decodeIssuerFunds(raw, route, 42)
 		if err != nil {
 			wantRuleError(t, raw, err)
 			return
@@ -60,11 +64,11 @@ func FuzzDecodeIssuerFunds(f *testing.F) {
 				t.Fatalf("%q: customKeys %s", raw, op.CustomKeys)
 			}
 		}
-		again, err := decodeIssuerFunds(raw, put, 42)
+		again, err := decodeIssuerFunds(raw, route, 42)
 		if err != nil || string(again.Fingerprint) != string(got.Fingerprint) || len(got.Fingerprint) != 32 {
 			t.Fatalf("%q: fingerprint is not stable", raw)
 		}
-		if other, err := decodeIssuerFunds(raw, put, 43); err != nil || string(other.Fingerprint) == string(got.Fingerprint) {
+		if other, err := decodeIssuerFunds(raw, route, 43); err != nil || string(other.Fingerprint) == string(got.Fingerprint) {
 			t.Fatalf("%q: the card is not part of the fingerprint", raw)
 		}
 	})

@@ -122,6 +122,7 @@ func (h *Handlers) ConfirmInvitation(c echo.Context) error {
 		return err
 	}
 	if !web.WantsJSON(c) {
+		// Special: only a browser is signed in (a session cookie); an API client keeps its tokens.
 		op, err := h.store.OperatorByID(ctx, acc.OperatorID)
 		if err != nil {
 			return err

@@ -24,10 +24,10 @@ func (h *Handlers) issuerCard(c echo.Context) (store.CardOwner, error) {
 }
 
 // IssuerFunds is POST /rest/cards/{cardId}/funds (FundsOperationDto): a load or unload from a channel.
-func (h *Handlers) IssuerFunds(c echo.Context) error { return h.issuerFunds(c, false) }
+func (h *Handlers) IssuerFunds(c echo.Context) error { return h.issuerFunds(c, issuerFundsPost) }
 
 // IssuerAssignFunds is PUT /rest/cards/{cardId}/funds (CardAssingFundsDto): an issuer-side adjustment.
-func (h *Handlers) IssuerAssignFunds(c echo.Context) error { return h.issuerFunds(c, true) }
+func (h *Handlers) IssuerAssignFunds(c echo.Context) error { return h.issuerFunds(c, issuerAssignPut) }
 
 // issuerFunds applies an issuer funds request once per reference of the application: a repeated
 // reference with the same body answers the first reply again (an error included) and moves nothing;
@@ -35,7 +35,7 @@ func (h *Handlers) IssuerAssignFunds(c echo.Context) error { return h.issuerFund
 // body, a card the application does not serve) are not kept, so they can be corrected and sent
 // again. The card's partner is checked by the store against the partners of the application's
 // token, in the operation's transaction.
-func (h *Handlers) issuerFunds(c echo.Context, put bool) error {
+func (h *Handlers) issuerFunds(c echo.Context, route issuerFundsRoute) error {
 	cardID, err := pathID(c, "cardId", errCardNotFound)
 	if err != nil {
 		return err
@@ -48,7 +48,7 @@ func (h *Handlers) issuerFunds(c echo.Context, put bool) error {
 	if err != nil {
 		return store.NewError(store.CodeCheckParameters, "the request body could not be read")
 	}
-	req, err := decodeIssuerFunds(raw, put, cardID)
+	req, err := decodeIssuerFunds(raw, route, cardID)
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -108,6 +107,7 @@ func (h *Handlers) movementsView(c echo.Context, holderID int64, card store.Card
 	}
 	vm.Rows, vm.Filter = rows, f
 	vm.Pager = views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: vm.Path(), Query: vm.Query(), Target: "movements"}
+	// Special: only the console's Statement panel shows the period's totals; the API list has none.
 	if f.From != "" && f.To != "" && !web.WantsJSON(c) {
 		// The Statement panel shows the period's totals, which its downloads print.
 		totals, err := h.store.StatementTotalsOf(c.Request().Context(), store.StatementFilter{MovementFilter: f})
@@ -131,33 +131,24 @@ func (h *Handlers) Movements(c echo.Context) error {
 		return err
 	}
 	vm, err := h.movementsView(c, holderID, card, p.TimeZone)
-	if errs := store.FieldErrors(err); errs != nil && !web.WantsJSON(c) {
-		vm.Filter = store.MovementFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SortBy: "createdAt", SortOrder: "desc"}
-		vm.Errors = errs
-		vm.Pager = views.Pager{Page: 1, Limit: store.DefaultLimit, Path: vm.Path(), Target: "movements"}
-		if web.IsHTMX(c) {
-			return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Partial: views.MovementsSection(vm)})
+	withMovements := func(vm views.MovementsView) func(*views.CardView) error {
+		return func(cv *views.CardView) error {
+			cv.Movements = &vm
+			return nil
 		}
-		cv, err := h.cardView(c, holderID, card)
-		if err != nil {
-			return err
-		}
-		cv.Movements = &vm
-		return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Card •••• " + card.Last4, Page: views.CardPage(cv)})
 	}
+	title := "Card •••• " + card.Last4
 	if err != nil {
-		return err
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			vm.Filter = store.MovementFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SortBy: "createdAt", SortOrder: "desc"}
+			vm.Errors = fields
+			vm.Pager = views.Pager{Page: 1, Limit: store.DefaultLimit, Path: vm.Path(), Target: "movements"}
+			return web.View{Title: title, Partial: views.MovementsSection(vm), Page: h.lazyCardPage(c, holderID, card, withMovements(vm))}, nil
+		})
 	}
 	data := movementsPage{Items: movementRowsJSON(vm.Rows), Total: vm.Pager.Total, Page: vm.Pager.Page, Limit: vm.Pager.Limit}
-	if web.WantsJSON(c) || web.IsHTMX(c) {
-		return h.app.Respond(c, web.View{Data: data, Partial: views.MovementsSection(vm)})
-	}
-	cv, err := h.cardView(c, holderID, card)
-	if err != nil {
-		return err
-	}
-	cv.Movements = &vm
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Page: views.CardPage(cv)})
+	return h.app.Respond(c, web.View{Title: title, Data: data, Partial: views.MovementsSection(vm),
+		Page: h.lazyCardPage(c, holderID, card, withMovements(vm))})
 }
 
 // Movement shows one movement of the card.

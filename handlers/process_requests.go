@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 
 	"github.com/a-h/templ"
@@ -37,7 +36,7 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 	in := store.NewProcessRequest{PartnerID: web.PartnerID(c), Amount: body.Amount, Observations: body.Observations,
 		FileName: body.FileName, Kind: body.Kind}
 	if !web.WantsJSON(c) {
-		// The console takes amounts as people type them (12,500.00); the API keeps plain numbers.
+		// Special: the console takes amounts as people type them (12,500.00); the API keeps plain numbers.
 		var v store.Validation
 		if d := parseTypedAmount(&v, "requestedAmount", body.Amount); v.Err() == nil {
 			in.Amount = d.String()
@@ -60,35 +59,20 @@ func (h *Handlers) CreateProcessRequest(c echo.Context) error {
 		return h.topUpFailed(c, form, err)
 	}
 	h.withEvidenceURL(&pr)
-	msg := web.T(c, "topups.sent", map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)})
-	if !web.WantsJSON(c) && !web.IsHTMX(c) {
-		h.app.Flash(c, web.Success, msg)
-		return c.Redirect(http.StatusSeeOther, views.PartnerURL(pr.PartnerID, "/top-ups"))
-	}
-	if web.IsHTMX(c) && !web.WantsJSON(c) {
-		c.Response().Header().Set("HX-Trigger", "process-requests-changed")
-	}
-	fresh := h.topUpForm(c)
+	flash := &web.Flash{Kind: web.Success, Key: "topups.sent", Args: map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}}
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "process request created", Data: pr,
-		Partial: templ.Join(views.TopUpFormView(fresh), views.FlashOOB(views.Flash{Kind: "success", Text: msg}))})
+		Partial: web.Lazy(func() (templ.Component, error) { return views.TopUpFormView(h.topUpForm(c)), nil }),
+		Flash:   flash, Trigger: "process-requests-changed",
+		Redirect: &web.Redirect{To: views.PartnerURL(pr.PartnerID, "/top-ups"), Flash: flash}})
 }
 
-// topUpFailed answers a refused top-up: API clients get the error; the console gets the form back
-// with the message beside the field it concerns (422), or the error alert when no field does.
+// topUpFailed answers a refused top-up: API clients get the error; HTMX gets the form back with
+// the message beside the field it concerns (422), or the error alert when no field does.
 func (h *Handlers) topUpFailed(c echo.Context, form views.TopUpForm, err error) error {
-	e, ok := store.AsError(err)
-	if web.WantsJSON(c) || !web.IsHTMX(c) || !ok || web.StatusOf(e.Code) >= 500 {
-		return err
-	}
-	form.Errors = web.FieldErrors(c, err)
-	switch e.Code {
-	case store.CodeOTPRequired, store.CodeOTPInvalid, store.CodeTooManyAttempts:
-		form.Errors = map[string]string{"otp": web.ErrorMessage(c, e)}
-	}
-	if len(form.Errors) == 0 {
-		return err
-	}
-	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Partial: views.TopUpFormView(form)})
+	return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+		form.Errors = fields
+		return web.View{Partial: views.TopUpFormView(form)}, nil
+	})
 }
 
 // topUpForm is an empty "New top-up" form for the route's partner and operator.
@@ -110,9 +94,9 @@ func (h *Handlers) ListProcessRequests(c echo.Context) error {
 	}
 	h.withEvidenceURLs(items)
 	hist := h.topUpHistory(c, f, items, total)
-	v := web.View{Title: web.T(c, "topups.title"), Data: processRequestPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
-		Partial: views.TopUpHistory(hist)}
-	return h.respondTopUps(c, v, nil, &hist)
+	return h.app.Respond(c, web.View{Title: web.T(c, "topups.title"),
+		Data:    processRequestPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+		Partial: views.TopUpHistory(hist), Page: h.topUpsPage(c, nil, &hist)})
 }
 
 // AllProcessRequests is the non-paginated listing (at most store.MaxUnpaged, newest first unless
@@ -125,8 +109,8 @@ func (h *Handlers) AllProcessRequests(c echo.Context) error {
 	}
 	h.withEvidenceURLs(items)
 	queue := h.topUpQueue(c, items)
-	v := web.View{Title: web.T(c, "topups.title"), Data: items, Partial: views.TopUpQueue(queue)}
-	return h.respondTopUps(c, v, &queue, nil)
+	return h.app.Respond(c, web.View{Title: web.T(c, "topups.title"), Data: items, Partial: views.TopUpQueue(queue),
+		Page: h.topUpsPage(c, &queue, nil)})
 }
 
 // TopUps is the console's top-ups screen of a partner: the form, the review queue and the history.
@@ -141,16 +125,12 @@ func (h *Handlers) TopUps(c echo.Context) error {
 	return h.app.Respond(c, web.View{Title: web.T(c, "topups.title"), Data: data, Page: views.TopUpsPage(vm), Partial: views.TopUpsSection(vm)})
 }
 
-// respondTopUps answers v, building the full top-ups page only when a full page is asked for.
-func (h *Handlers) respondTopUps(c echo.Context, v web.View, queue *views.TopUpQueueView, hist *views.TopUpHistoryView) error {
-	if !web.WantsJSON(c) && !web.IsHTMX(c) {
+// topUpsPage is the full top-ups page, built only when a browser asks for it.
+func (h *Handlers) topUpsPage(c echo.Context, queue *views.TopUpQueueView, hist *views.TopUpHistoryView) templ.Component {
+	return web.Lazy(func() (templ.Component, error) {
 		vm, err := h.topUpsView(c, queue, hist)
-		if err != nil {
-			return err
-		}
-		v.Page = views.TopUpsPage(vm)
-	}
-	return h.app.Respond(c, v)
+		return views.TopUpsPage(vm), err
+	})
 }
 
 // topUpsView gathers the whole screen, reusing the queue or history already read.
@@ -231,28 +211,29 @@ func (h *Handlers) withEvidenceURLs(items []store.ProcessRequest) {
 
 // ApproveProcessRequest approves a PENDING request and credits the partner's balance (204).
 func (h *Handlers) ApproveProcessRequest(c echo.Context) error {
-	return h.decideProcessRequest(c, true)
+	return h.decideProcessRequest(c, store.Approve)
 }
 
 // RejectProcessRequest rejects a PENDING request (204).
 func (h *Handlers) RejectProcessRequest(c echo.Context) error {
-	return h.decideProcessRequest(c, false)
+	return h.decideProcessRequest(c, store.Reject)
 }
 
-func (h *Handlers) decideProcessRequest(c echo.Context, approve bool) error {
+func (h *Handlers) decideProcessRequest(c echo.Context, decision store.Decision) error {
 	id, err := processRequestID(c)
 	if err != nil {
 		return err
 	}
-	pr, err := h.store.DecideProcessRequest(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, approve)
+	pr, err := h.store.DecideProcessRequest(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, decision)
 	if err != nil {
 		return err
 	}
-	msg := "topups.rejected"
-	if approve {
-		msg = "topups.approved"
+	flash := &web.Flash{Kind: web.Success, Key: "topups.rejected",
+		Args: map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}}
+	if decision == store.Approve {
+		flash.Key = "topups.approved"
 	}
-	return h.processRequestChanged(c, web.T(c, msg, map[string]any{"ID": pr.ID, "Amount": views.Money(pr.RequestedAmount, pr.Currency)}))
+	return h.processRequestChanged(c, flash)
 }
 
 // CancelProcessRequest withdraws a PENDING request: its maker or a partner admin may (204).
@@ -265,17 +246,15 @@ func (h *Handlers) CancelProcessRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.processRequestChanged(c, web.T(c, "topups.cancelled", map[string]any{"ID": pr.ID}))
+	return h.processRequestChanged(c, &web.Flash{Kind: web.Success, Key: "topups.cancelled", Args: map[string]any{"ID": pr.ID}})
 }
 
 // processRequestChanged answers a decision: 204 for API clients; for the console a flash, and
 // events that refresh the queue, the history and the balance at once (other operators' screens
 // follow through the progress stream).
-func (h *Handlers) processRequestChanged(c echo.Context, msg string) error {
-	if web.IsHTMX(c) && !web.WantsJSON(c) {
-		c.Response().Header().Set("HX-Trigger", "process-requests-changed, balance-changed")
-	}
-	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Partial: views.FlashOOB(views.Flash{Kind: "success", Text: msg})})
+func (h *Handlers) processRequestChanged(c echo.Context, flash *web.Flash) error {
+	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Flash: flash,
+		Trigger: "process-requests-changed, balance-changed"})
 }
 
 // ProcessRequestProgress streams the partner's process-request events (SSE). The stream re-checks
@@ -291,9 +270,5 @@ func (h *Handlers) ProcessRequestProgress(c echo.Context) error {
 }
 
 func processRequestID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("processRequestId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("process request")
-	}
-	return id, nil
+	return pathID(c, "processRequestId", store.NotFound("process request"))
 }

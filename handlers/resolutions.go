@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 	"slices"
 	"strconv"
@@ -98,6 +99,8 @@ func (h *Handlers) resolutionsView(c echo.Context, v store.Viewer, form views.Re
 		return vm, resolutionList{}, err
 	}
 	if !web.WantsJSON(c) {
+		// Special: only the console's form offers the partners to choose from; the API list does not
+		// name them, so API clients never pay for that query.
 		p, _ := web.PrincipalOf(c)
 		ids, err := h.store.PartnerIDsFor(ctx, p.OperatorID, permApprovalsUpdate)
 		if err != nil {
@@ -130,7 +133,7 @@ func (h *Handlers) ListResolutions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Title: "Resolutions", Data: list, Page: views.ResolutionsPage(vm),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Resolutions", Data: list, Page: views.ResolutionsPage(vm),
 		Partial: views.ResolutionsTable(vm)})
 }
 
@@ -143,24 +146,21 @@ func (h *Handlers) ResolutionTypes(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Bare: true, Data: resolutionTypeList{Total: len(types), Data: types}})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Data: resolutionTypeList{Total: len(types), Data: types}})
 }
 
 func resolutionID(c echo.Context) (int64, error) {
-	id, err := strconv.ParseInt(c.Param("resolutionId"), 10, 64)
-	if err != nil || id <= 0 {
-		return 0, store.NotFound("resolution")
-	}
-	return id, nil
+	return pathID(c, "resolutionId", store.NotFound("resolution"))
+}
+
+// resolutionViewer reads the resolution of the path and what the operator may see with permission.
+func (h *Handlers) resolutionViewer(c echo.Context, permission string) (int64, store.Viewer, error) {
+	return h.pathViewer(c, resolutionID, permission)
 }
 
 // Resolution answers one resolution; the console gets the admin screen with its edit form.
 func (h *Handlers) Resolution(c echo.Context) error {
-	id, err := resolutionID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsList)
+	id, v, err := h.resolutionViewer(c, permApprovalsList)
 	if err != nil {
 		return err
 	}
@@ -168,46 +168,38 @@ func (h *Handlers) Resolution(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	view := web.View{Bare: true, Title: "Resolution " + r.Name, Data: r}
-	if !web.WantsJSON(c) {
-		form := views.ResolutionForm{ID: r.ID, PartnerID: views.ID(r.PartnerID), Type: views.ID(r.TypeID), Name: r.Name,
-			Text: r.Text, Enabled: r.Enabled}
-		vm, _, err := h.resolutionsView(c, v, form)
-		if err != nil {
-			return err
-		}
-		view.Page, view.Partial = views.ResolutionsPage(vm), views.ResolutionFormCard(vm, form)
+	form := views.ResolutionForm{ID: r.ID, PartnerID: views.ID(r.PartnerID), Type: views.ID(r.TypeID), Name: r.Name,
+		Text: r.Text, Enabled: r.Enabled}
+	page, card := h.resolutionsScreen(c, v, form)
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Resolution " + r.Name, Data: r, Page: page, Partial: card})
+}
+
+// resolutionsScreen is the admin screen around form and the form's card alone, each built only when
+// the console renders it.
+func (h *Handlers) resolutionsScreen(c echo.Context, v store.Viewer, form views.ResolutionForm) (page, card templ.Component) {
+	build := func(part func(views.ResolutionsView) templ.Component) templ.Component {
+		return web.Lazy(func() (templ.Component, error) {
+			vm, _, err := h.resolutionsView(c, v, form)
+			return part(vm), err
+		})
 	}
-	return h.app.Respond(c, view)
+	return build(views.ResolutionsPage), build(func(vm views.ResolutionsView) templ.Component { return views.ResolutionFormCard(vm, form) })
 }
 
 // formFailed re-renders the console's resolution form with its field errors, or returns err.
 func (h *Handlers) formFailed(c echo.Context, v store.Viewer, form views.ResolutionForm, err error) error {
-	errs := store.FieldErrors(err)
-	if errs == nil || web.WantsJSON(c) {
-		return err
-	}
-	form.Errors = errs
-	vm, _, verr := h.resolutionsView(c, v, form)
-	if verr != nil {
-		return verr
-	}
-	return h.app.Respond(c, web.View{Status: http.StatusUnprocessableEntity, Title: "Resolutions",
-		Page: views.ResolutionsPage(vm), Partial: views.ResolutionFormCard(vm, form)})
+	return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+		form.Errors = fields
+		page, card := h.resolutionsScreen(c, v, form)
+		return web.View{Title: "Resolutions", Page: page, Partial: card}, nil
+	})
 }
 
 // savedResolution answers a created or updated resolution: the object for API clients, the admin
 // screen again for the console.
 func (h *Handlers) savedResolution(c echo.Context, status int, r store.Resolution, msg string) error {
-	if web.WantsJSON(c) {
-		return h.app.Respond(c, web.View{Bare: true, Status: status, Data: r})
-	}
-	h.app.Flash(c, web.Success, msg)
-	if web.IsHTMX(c) {
-		c.Response().Header().Set("HX-Redirect", "/api/v2/resolutions")
-		return c.NoContent(status)
-	}
-	return c.Redirect(http.StatusSeeOther, "/api/v2/resolutions")
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Status: status, Data: r,
+		Redirect: &web.Redirect{To: "/api/v2/resolutions", Flash: web.Flashed(web.Success, msg)}})
 }
 
 // CreateResolution adds a resolution to a partner where the operator holds approvals:update.
@@ -239,11 +231,7 @@ func (h *Handlers) CreateResolution(c echo.Context) error {
 
 // UpdateResolution changes the fields the body carries.
 func (h *Handlers) UpdateResolution(c echo.Context) error {
-	id, err := resolutionID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.resolutionViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
@@ -262,24 +250,20 @@ func (h *Handlers) UpdateResolution(c echo.Context) error {
 
 // DeleteResolution removes a resolution no request cites: 204, or the refreshed table.
 func (h *Handlers) DeleteResolution(c echo.Context) error {
-	id, err := resolutionID(c)
-	if err != nil {
-		return err
-	}
-	v, err := h.viewer(c, permApprovalsUpdate)
+	id, v, err := h.resolutionViewer(c, permApprovalsUpdate)
 	if err != nil {
 		return err
 	}
 	if err := h.store.DeleteResolution(c.Request().Context(), web.Actor(c), v, id); err != nil {
 		return err
 	}
-	view := web.View{Status: http.StatusNoContent}
-	if !web.WantsJSON(c) {
-		vm, _, err := h.resolutionsView(c, store.OperatorViewer(v.OperatorID, permApprovalsList), views.ResolutionForm{Enabled: true})
-		if err != nil {
-			return err
-		}
-		view.Title, view.Page, view.Partial = "Resolutions", views.ResolutionsPage(vm), views.ResolutionsTable(vm)
+	lister := store.OperatorViewer(v.OperatorID, permApprovalsList)
+	screen := func(part func(views.ResolutionsView) templ.Component) templ.Component {
+		return web.Lazy(func() (templ.Component, error) {
+			vm, _, err := h.resolutionsView(c, lister, views.ResolutionForm{Enabled: true})
+			return part(vm), err
+		})
 	}
-	return h.app.Respond(c, view)
+	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Title: "Resolutions", Page: screen(views.ResolutionsPage),
+		Partial: screen(views.ResolutionsTable)})
 }

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"github.com/a-h/templ"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -50,24 +51,23 @@ func (h *Handlers) Reversals(c echo.Context) error {
 	page := pageQuery(c)
 	status := c.QueryParam("status")
 	if !web.WantsJSON(c) {
+		// Special: the console's page is the review queue, every PENDING reversal; the API pages any status.
 		status, page = store.ReversalPending, store.NewPage(1, store.MaxLimit)
 	}
 	items, total, err := h.store.ListReversals(ctx, store.ReversalFilter{PartnerID: web.PartnerID(c), Status: status, Page: page})
 	if err != nil {
 		return err
 	}
-	view := web.View{Title: "Reversals", Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit}}
-	if !web.WantsJSON(c) {
-		partner, err := h.store.Partner(ctx, web.PartnerID(c))
-		if err != nil {
-			return err
-		}
-		p, _ := web.PrincipalOf(c)
-		vm := views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID,
-			CanDecide: web.GrantsOf(c).Has("approvals:update"), Now: h.app.Now()}
-		view.Page, view.Partial = views.ReversalsPage(vm), views.ReversalQueue(vm)
+	screen := func(show func(views.ReversalsView) templ.Component) templ.Component {
+		return web.Lazy(func() (templ.Component, error) {
+			partner, err := h.store.Partner(ctx, web.PartnerID(c))
+			p, _ := web.PrincipalOf(c)
+			return show(views.ReversalsView{Partner: partner, Items: items, Viewer: p.OperatorID,
+				CanDecide: web.GrantsOf(c).Has("approvals:update"), Now: h.app.Now()}), err
+		})
 	}
-	return h.app.Respond(c, view)
+	return h.app.Respond(c, web.View{Title: "Reversals", Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit},
+		Page: screen(views.ReversalsPage), Partial: screen(views.ReversalQueue)})
 }
 
 // ReversalStream streams the partner's reversal events to the review queue.
@@ -83,12 +83,12 @@ func (h *Handlers) ReversalStream(c echo.Context) error {
 
 // ApproveReversal approves a PENDING reversal (never by its requester); the one-time code is
 // required when the approver holds card-movements:otp.
-func (h *Handlers) ApproveReversal(c echo.Context) error { return h.decideReversal(c, true) }
+func (h *Handlers) ApproveReversal(c echo.Context) error { return h.decideReversal(c, store.Approve) }
 
 // RejectReversal rejects a PENDING reversal with a reason.
-func (h *Handlers) RejectReversal(c echo.Context) error { return h.decideReversal(c, false) }
+func (h *Handlers) RejectReversal(c echo.Context) error { return h.decideReversal(c, store.Reject) }
 
-func (h *Handlers) decideReversal(c echo.Context, approve bool) error {
+func (h *Handlers) decideReversal(c echo.Context, decision store.Decision) error {
 	id, err := pathID(c, "reversalId", store.NotFound("reversal"))
 	if err != nil {
 		return err
@@ -101,12 +101,12 @@ func (h *Handlers) decideReversal(c echo.Context, approve bool) error {
 		// The console's Reject asks for the reason in a prompt, which HTMX sends as a header.
 		body.Reason = c.Request().Header.Get("HX-Prompt")
 	}
-	if approve {
+	if decision == store.Approve {
 		if err := h.app.CheckOTP(c, "card-movements", body.OTP); err != nil {
 			return err
 		}
 	}
-	r, err := h.store.DecideReversal(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, approve, body.Reason)
+	r, err := h.store.DecideReversal(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, decision, body.Reason)
 	if err != nil {
 		return err
 	}

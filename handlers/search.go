@@ -33,11 +33,11 @@ var searchLabels = map[string]string{store.SearchCardholders: "Cardholders", sto
 func (h *Handlers) Search(c echo.Context) error {
 	p, _ := web.PrincipalOf(c)
 	q := c.QueryParam("q")
-	if !web.WantsJSON(c) && !store.SearchableText(q) {
-		// While the operator is still typing, the dropdown explains instead of refusing.
-		return h.app.Respond(c, web.View{Title: "Search", Page: views.SearchResults(nil, "Type at least 3 letters or digits in a row.")})
-	}
 	groups, err := h.store.Search(c.Request().Context(), p.OperatorID, q)
+	if err != nil && !store.SearchableText(q) {
+		// While the operator is still typing, the console's dropdown explains instead of refusing.
+		return h.app.RespondRefused(c, err, web.View{Title: "Search", Page: views.SearchResults(nil, "Type at least 3 letters or digits in a row.")})
+	}
 	if err != nil {
 		return err
 	}

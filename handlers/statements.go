@@ -12,6 +12,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/store/money"
+	"cardconsole/views"
 	"cardconsole/views/pdf"
 	"cardconsole/web"
 )
@@ -251,7 +252,7 @@ func csvText(s string) string {
 
 // statementRow is a movement as the PDF table shows it.
 func statementRow(l store.MovementRow) pdf.StatementRow {
-	r := pdf.StatementRow{At: l.CreatedAt, Type: movementTypeLabel(l.Type), Reference: l.Reference,
+	r := pdf.StatementRow{At: l.CreatedAt, Type: views.MovementLabel(l.Type), Reference: l.Reference,
 		Description: l.Description, Balance: l.BalanceAfter}
 	if l.Direction == "DEBIT" {
 		r.Debit = l.Amount
@@ -269,29 +270,6 @@ func statementRow(l store.MovementRow) pdf.StatementRow {
 		r.Description = strings.TrimSpace(r.Description + "\nReversed by #" + strconv.FormatInt(*l.ReversedBy, 10))
 	}
 	return r
-}
-
-// movementTypeLabel names a movement type for people.
-func movementTypeLabel(t string) string {
-	switch t {
-	case store.MovementAddFunds:
-		return "Load"
-	case store.MovementWithdrawFunds:
-		return "Unload"
-	case store.MovementTransferIn:
-		return "Transfer in"
-	case store.MovementTransferOut:
-		return "Transfer out"
-	case store.MovementTopUp:
-		return "Top-up"
-	case store.MovementReplacementOut:
-		return "Replacement out"
-	case store.MovementReplacementIn:
-		return "Replacement in"
-	case store.MovementReversal:
-		return "Reversal"
-	}
-	return t
 }
 
 // statementSelection says which rows the PDF lists when they are not the whole period by date.

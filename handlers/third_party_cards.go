@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"github.com/a-h/templ"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -51,27 +52,25 @@ func (h *Handlers) AssociateThirdPartyCard(c echo.Context) error {
 	if err == nil {
 		t, err = h.store.AssociateThirdPartyCard(c.Request().Context(), web.Actor(c), web.PartnerID(c), id, in)
 	}
-	if !wantsForm(c) {
-		if err != nil {
-			return err
+	screen := func(fill func(*views.ThirdPartyPanelView)) web.View {
+		build := func(show func(views.ThirdPartyPanelView) templ.Component) templ.Component {
+			return web.Lazy(func() (templ.Component, error) {
+				panel, err := h.thirdPartyPanel(c, id)
+				fill(&panel)
+				return show(panel), err
+			})
 		}
-		return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "third-party card associated", Data: t})
+		return web.View{Title: "Linked cards", Partial: build(views.ThirdPartyPanel),
+			Page: build(func(panel views.ThirdPartyPanelView) templ.Component {
+				return views.CardholderCardsPage(views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel})
+			})}
 	}
-	errs := store.FieldErrors(err)
-	if err != nil && errs == nil {
-		return err
-	}
-	panel, perr := h.thirdPartyPanel(c, id)
-	if perr != nil {
-		return perr
-	}
-	status := http.StatusCreated
 	if err != nil {
-		status, panel.Values, panel.Errors = http.StatusUnprocessableEntity, in, errs
-	} else {
-		panel.Notice = "Linked " + t.Alias + " (" + t.MaskedNumber() + ")."
+		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
+			return screen(func(p *views.ThirdPartyPanelView) { p.Values, p.Errors = in, fields }), nil
+		})
 	}
-	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel}
-	return h.app.Respond(c, web.View{Status: status, Title: "Linked cards", Page: views.CardholderCardsPage(vm),
-		Partial: views.ThirdPartyPanel(panel)})
+	view := screen(func(p *views.ThirdPartyPanelView) { p.Notice = "Linked " + t.Alias + " (" + t.MaskedNumber() + ")." })
+	view.Status, view.Message, view.Data = http.StatusCreated, "third-party card associated", t
+	return h.app.Respond(c, view)
 }

@@ -191,13 +191,13 @@ func (s *Store) ProcessRequest(ctx context.Context, partnerID, id int64) (Proces
 // of two racing reviewers exactly one wins; an approval credits the partner's balance through the
 // ledger in the same transaction. The maker of a request cannot decide it (403, audited), a request
 // already decided is a conflict (409), and another partner's request is not found (404).
-func (s *Store) DecideProcessRequest(ctx context.Context, actor Actor, partnerID, id int64, approve bool) (ProcessRequest, error) {
+func (s *Store) DecideProcessRequest(ctx context.Context, actor Actor, partnerID, id int64, decision Decision) (ProcessRequest, error) {
 	if actor.Type != ActorOperator || actor.OperatorID == 0 {
 		return ProcessRequest{}, NewError(CodeForbidden, "only an operator can review a top-up")
 	}
-	status, action := ProcessRejected, "reject"
-	if approve {
-		status, action = ProcessApproved, "approve"
+	status, action := ProcessRejected, string(decision)
+	if decision == Approve {
+		status = ProcessApproved
 	}
 	var pr ProcessRequest
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -218,7 +218,7 @@ func (s *Store) DecideProcessRequest(ctx context.Context, actor Actor, partnerID
 			return fmt.Errorf("store: unable to %s process request: %w", action, err)
 		}
 		var available *decimal.Decimal
-		if approve {
+		if decision == Approve {
 			movements, err := post(ctx, tx, actor, Posting{
 				To:     &Side{AccountID: row.AccountID, Type: MovementTopUp},
 				Amount: row.Amount, Currency: row.Currency, Channel: "PROCESS_REQUEST",

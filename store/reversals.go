@@ -173,14 +173,14 @@ func alreadyReversed(ctx context.Context, q sqlx.QueryerContext, entryID string)
 // writes, in the same transaction, the opposite of every movement of the operation through the
 // ledger, each linked to the movement it undoes (a unique index: undone at most once); when the
 // balance the money returns from no longer covers it the approval is 7303 and nothing changes.
-func (s *Store) DecideReversal(ctx context.Context, actor Actor, partnerID, id int64, approve bool, rejectReason string) (Reversal, error) {
+func (s *Store) DecideReversal(ctx context.Context, actor Actor, partnerID, id int64, decision Decision, rejectReason string) (Reversal, error) {
 	if actor.Type != ActorOperator || actor.OperatorID == 0 {
 		return Reversal{}, NewError(CodeForbidden, "only an operator can review a reversal")
 	}
-	status, action := ReversalRejected, "reject"
+	status, action := ReversalRejected, string(decision)
 	var reason *string
-	if approve {
-		status, action = ReversalApproved, "approve"
+	if decision == Approve {
+		status = ReversalApproved
 	} else {
 		why, err := checkReason(rejectReason)
 		if err != nil {
@@ -191,7 +191,7 @@ func (s *Store) DecideReversal(ctx context.Context, actor Actor, partnerID, id i
 	var r Reversal
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var entry *string
-		if approve {
+		if decision == Approve {
 			e := newUUID()
 			entry = &e
 		}
@@ -208,7 +208,7 @@ func (s *Store) DecideReversal(ctx context.Context, actor Actor, partnerID, id i
 		if err != nil {
 			return fmt.Errorf("store: unable to %s reversal: %w", action, err)
 		}
-		if approve {
+		if decision == Approve {
 			if err := reverseEntry(ctx, tx, actor, partnerID, id, row.EntryID, *entry); err != nil {
 				return err
 			}

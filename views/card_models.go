@@ -176,8 +176,8 @@ type MovementDetailView struct {
 	CanRevert bool // the operator may request a reversal of this movement's operation
 }
 
-// movementLabel names a movement type for people.
-func movementLabel(t string) string {
+// MovementLabel names a movement type for people: on the card page and in the statements.
+func MovementLabel(t string) string {
 	switch t {
 	case store.MovementAddFunds:
 		return "Load"

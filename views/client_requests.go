@@ -104,21 +104,6 @@ func RequestStatusLabel(id int) string {
 	return strconv.Itoa(id)
 }
 
-func statusBadgeClass(id int) string {
-	base := "inline-flex rounded-full px-2 py-0.5 text-xs font-medium "
-	switch id {
-	case store.StatusApproved:
-		return base + "bg-emerald-100 text-emerald-800"
-	case store.StatusRejected:
-		return base + "bg-rose-100 text-rose-800"
-	case store.StatusInProgress:
-		return base + "bg-sky-100 text-sky-800"
-	case store.StatusNew:
-		return base + "bg-violet-100 text-violet-800"
-	}
-	return base + "bg-amber-100 text-amber-800"
-}
-
 // RequestAmount shows a money request's amount, or nothing.
 func RequestAmount(r store.ClientRequest) string {
 	if !r.Amount.Valid {

@@ -292,7 +292,7 @@ func MovementsTable(vm MovementsView) templ.Component {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var16 string
-				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(movementLabel(m.Type))
+				templ_7745c5c3_Var16, templ_7745c5c3_Err = templ.JoinStringErrs(MovementLabel(m.Type))
 				if templ_7745c5c3_Err != nil {
 					return templ.Error{Err: templ_7745c5c3_Err, FileName: `movements.templ`, Line: 57, Col: 32}
 				}
@@ -530,7 +530,7 @@ func MovementDetail(vm MovementDetailView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		var templ_7745c5c3_Var30 string
-		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(movementLabel(vm.Movement.Type))
+		templ_7745c5c3_Var30, templ_7745c5c3_Err = templ.JoinStringErrs(MovementLabel(vm.Movement.Type))
 		if templ_7745c5c3_Err != nil {
 			return templ.Error{Err: templ_7745c5c3_Err, FileName: `movements.templ`, Line: 99, Col: 70}
 		}

@@ -127,19 +127,6 @@ func FileSize(n int64) string {
 	return fmt.Sprintf("%d bytes", n)
 }
 
-// statusClasses colours a request's status badge.
-func statusClasses(status string) string {
-	switch status {
-	case store.ProcessApproved:
-		return "bg-emerald-100 text-emerald-800"
-	case store.ProcessRejected:
-		return "bg-rose-100 text-rose-800"
-	case store.ProcessCancelled:
-		return "bg-slate-200 text-slate-700"
-	}
-	return "bg-amber-100 text-amber-800"
-}
-
 // processRequestURL is the path of a request's route.
 func processRequestURL(pr store.ProcessRequest, rest string) string {
 	return PartnerURL(pr.PartnerID, fmt.Sprintf("/process-request/%d%s", pr.ID, rest))

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
@@ -53,6 +55,91 @@ type Frames struct {
 // StreamFrames is Stream with frames shaped by f.
 func (a *App) StreamFrames(c echo.Context, authorize Authorizer, f Frames) error {
 	ctx := c.Request().Context()
+	// Events read from the table may also arrive live; each is sent once.
+	replayed := map[int64]bool{}
+	replay := func(w *sseWriter, filter store.EventFilter) {
+		w.frames = f
+		last, ok := lastEventID(c)
+		if !ok && f.ReplayAll {
+			last, ok = 0, true
+		}
+		for ok && w.err == nil {
+			evs, err := a.Store.EventsAfter(ctx, filter, last, replayBatch)
+			if err != nil {
+				a.Log.Error("unable to replay events", "request_id", RequestID(c), "err", err)
+				w.err = err
+				return
+			}
+			for _, ev := range evs {
+				w.event(ev)
+				replayed[ev.ID] = true
+				last = ev.ID
+			}
+			ok = len(evs) == replayBatch
+		}
+	}
+	return a.stream(c, authorize, replay, func(w *sseWriter, _ *store.Subscription, ev store.LiveEvent) bool {
+		if !replayed[ev.ID] {
+			w.event(ev)
+		}
+		return true
+	})
+}
+
+// Render produces the fragment a refresh stream sends.
+type Render func(ctx context.Context) (templ.Component, error)
+
+// StreamRefreshes answers a server-sent event stream of one named event whose data is the HTML
+// fragment render produces: sent when the stream opens, and again after live events that the
+// authorizer's filter lets through (a burst of events gives one render) whenever the fragment
+// changed. The fragment is computed for the subscriber, so the stream carries nothing of the events
+// themselves (the bell's count, with tag restrictions applied). Heartbeats re-check the credentials
+// and authorize; the stream ends when either fails.
+func (a *App) StreamRefreshes(c echo.Context, event string, authorize Authorizer, render Render) error {
+	ctx := c.Request().Context()
+	check := func(ctx context.Context) (store.EventFilter, error) {
+		if err := a.stillAuthenticated(c); err != nil {
+			return store.EventFilter{}, err
+		}
+		return authorize(ctx)
+	}
+	last := ""
+	send := func(w *sseWriter) {
+		comp, err := render(ctx)
+		var buf bytes.Buffer
+		if err == nil {
+			err = comp.Render(ctx, &buf)
+		}
+		if err != nil {
+			a.Log.Error("unable to render a refresh", "request_id", RequestID(c), "event", event, "err", err)
+			w.err = err
+			return
+		}
+		// A data line ends at a newline; HTML does not need them.
+		html := strings.ReplaceAll(buf.String(), "\n", " ")
+		if html != last {
+			last = html
+			w.printf("event: %s\ndata: %s\n\n", event, html)
+		}
+	}
+	return a.stream(c, check, func(w *sseWriter, _ store.EventFilter) { send(w) },
+		func(w *sseWriter, sub *store.Subscription, _ store.LiveEvent) bool {
+			if !drain(sub.C) {
+				return false
+			}
+			send(w)
+			return true
+		})
+}
+
+// stream runs an event stream: it subscribes with authorize's filter, opens the response, lets
+// open write what comes first, then hands each live event to event, and re-runs authorize at every
+// heartbeat. It ends when the request's context does (the client left, or the server shuts down),
+// when the subscription closes (the subscriber fell behind), when authorize fails, when a write
+// fails or when event returns false.
+func (a *App) stream(c echo.Context, authorize Authorizer, open func(w *sseWriter, filter store.EventFilter),
+	event func(w *sseWriter, sub *store.Subscription, ev store.LiveEvent) bool) error {
+	ctx := c.Request().Context()
 	filter, err := authorize(ctx)
 	if err != nil {
 		return err
@@ -68,32 +155,9 @@ func (a *App) StreamFrames(c echo.Context, authorize Authorizer, f Frames) error
 	h.Set(echo.HeaderCacheControl, "no-cache")
 	h.Set("X-Accel-Buffering", "no") // nginx would otherwise hold frames back
 	c.Response().WriteHeader(http.StatusOK)
-	w := &sseWriter{c: c, frames: f}
+	w := &sseWriter{c: c}
 	w.printf("retry: %d\n: connected\n\n", streamRetry)
-
-	// Events read from the table may also arrive live; each is sent once.
-	replayed := map[int64]bool{}
-	last, ok := lastEventID(c)
-	if !ok && f.ReplayAll {
-		last, ok = 0, true
-	}
-	if ok {
-		for w.err == nil {
-			evs, err := a.Store.EventsAfter(ctx, filter, last, replayBatch)
-			if err != nil {
-				a.Log.Error("unable to replay events", "request_id", RequestID(c), "err", err)
-				return nil
-			}
-			for _, ev := range evs {
-				w.event(ev)
-				replayed[ev.ID] = true
-				last = ev.ID
-			}
-			if len(evs) < replayBatch {
-				break
-			}
-		}
-	}
+	open(w, filter)
 
 	beat := time.NewTicker(a.opts.HeartbeatInterval)
 	defer beat.Stop()
@@ -102,11 +166,8 @@ func (a *App) StreamFrames(c echo.Context, authorize Authorizer, f Frames) error
 		case <-ctx.Done():
 			return nil
 		case ev, ok := <-sub.C:
-			if !ok {
+			if !ok || !event(w, sub, ev) {
 				return nil
-			}
-			if !replayed[ev.ID] {
-				w.event(ev)
 			}
 		case <-beat.C:
 			f, err := authorize(ctx)
@@ -118,6 +179,20 @@ func (a *App) StreamFrames(c echo.Context, authorize Authorizer, f Frames) error
 		}
 	}
 	return nil
+}
+
+// drain empties what a subscription has buffered, reporting false when it was closed.
+func drain(c <-chan store.LiveEvent) bool {
+	for {
+		select {
+		case _, ok := <-c:
+			if !ok {
+				return false
+			}
+		default:
+			return true
+		}
+	}
 }
 
 // lastEventID reads where a client resumes: the Last-Event-ID header EventSource sends on
@@ -176,30 +251,11 @@ func (w *sseWriter) event(ev store.LiveEvent) {
 // are still valid (the console session exists, the tokens are unexpired and unrevoked) and that
 // the operator still holds the permission on the route's partner.
 func (a *App) Reauthorize(c echo.Context, permission string) error {
-	ctx := c.Request().Context()
-	r := c.Request()
-	p, _ := PrincipalOf(c)
-	switch {
-	case p.Console:
-		if _, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c), a.Now(), a.opts.SessionIdle, false); err != nil {
-			return err
-		}
-	case r.Header.Get("x-user-token") != "":
-		tok, _ := bearer(r.Header.Get("x-user-token"))
-		if _, err := a.Store.LookupToken(ctx, tok, store.TokenAccess); err != nil {
-			return err
-		}
-		app, _ := bearer(r.Header.Get("Authorization"))
-		if _, err := a.Store.LookupToken(ctx, app, store.TokenApp); err != nil {
-			return err
-		}
-	default:
-		tok, _ := bearer(r.Header.Get("Authorization"))
-		if _, err := a.Store.LookupToken(ctx, tok, store.TokenAccess); err != nil {
-			return err
-		}
+	if err := a.stillAuthenticated(c); err != nil {
+		return err
 	}
-	g, err := a.Store.GrantsFor(ctx, p.OperatorID, PartnerID(c))
+	p, _ := PrincipalOf(c)
+	g, err := a.Store.GrantsFor(c.Request().Context(), p.OperatorID, PartnerID(c))
 	if err != nil {
 		return err
 	}
@@ -207,4 +263,29 @@ func (a *App) Reauthorize(c echo.Context, permission string) error {
 		return store.NewError(store.CodeForbidden, "you need the permission "+permission)
 	}
 	return nil
+}
+
+// stillAuthenticated checks again, for a long-lived response, that the console session or the
+// operator token the request came with still exists, unexpired and unrevoked (with the application
+// token beside an operator's x-user-token).
+func (a *App) stillAuthenticated(c echo.Context) error {
+	ctx := c.Request().Context()
+	r := c.Request()
+	p, _ := PrincipalOf(c)
+	switch {
+	case p.Console:
+		_, err := a.Store.ConsoleSessionByID(ctx, a.sessionID(c), a.Now(), a.opts.SessionIdle, false)
+		return err
+	case r.Header.Get("x-user-token") != "":
+		tok, _ := bearer(r.Header.Get("x-user-token"))
+		if _, err := a.Store.LookupToken(ctx, tok, store.TokenAccess); err != nil {
+			return err
+		}
+		app, _ := bearer(r.Header.Get("Authorization"))
+		_, err := a.Store.LookupToken(ctx, app, store.TokenApp)
+		return err
+	}
+	tok, _ := bearer(r.Header.Get("Authorization"))
+	_, err := a.Store.LookupToken(ctx, tok, store.TokenAccess)
+	return err
 }

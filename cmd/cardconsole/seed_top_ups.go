@@ -35,7 +35,7 @@ func seedTopUps(ctx context.Context, d *demo) error {
 			return err
 		}
 		if tu.checker != "" {
-			if _, err := d.st.DecideProcessRequest(ctx, d.operatorActor(tu.checker), pr.PartnerID, pr.ID, true); err != nil {
+			if _, err := d.st.DecideProcessRequest(ctx, d.operatorActor(tu.checker), pr.PartnerID, pr.ID, store.Approve); err != nil {
 				return err
 			}
 		}

@@ -68,8 +68,9 @@ func TestCataloguesHaveTheSameKeys(t *testing.T) {
 }
 
 // usedKey finds the message ids the sources translate with a literal: T(ctx, "id"), N(ctx, "id", n),
-// In(lang, "id", ...) and PluralIn(lang, "id", ...), whatever the package qualifier.
-var usedKey = regexp.MustCompile(`\b(?:T|N|In|PluralIn)\([a-zA-Z.]+, "([a-zA-Z0-9_.]+)"\s*[,)]`)
+// In(lang, "id", ...) and PluralIn(lang, "id", ...), whatever the package qualifier, and a flash's
+// Key: "id".
+var usedKey = regexp.MustCompile(`(?:\b(?:T|N|In|PluralIn)\([a-zA-Z.]+, |\bKey(?::| =) )"([a-zA-Z0-9_.]+)"\s*[,)\n]`)
 
 // TestEverySourceKeyIsInTheCatalogue scans the Go and templ sources of the repository for
 // translations of a literal id and fails when an id is in no catalogue.
