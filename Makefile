@@ -12,7 +12,7 @@ REDOCLY   := ./node_modules/.bin/redocly
 # public, so it protects nothing: production sets its own key (README.md, docs/security.md).
 DEV_OTP_KEY := ZGV2ZWxvcG1lbnQgb25seSBvdHAga2V5LCBwdWJsaWM=
 
-.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events bench-console cluster cluster-stop bench-statement clean
+.PHONY: help run build test test-go test-browser lint lint-openapi generate check-generated node-deps db-stop bench bench-funds bench-events bench-console bench-bulk bench-search cluster cluster-stop bench-statement clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-18s %s\n", $$1, $$2}'
@@ -78,6 +78,13 @@ lint-openapi: node-deps ## lint the OpenAPI document with Redocly
 
 bench-funds: ## issuer funds API against pgbench on a private durable PostgreSQL under bench/funds/.data, or BENCH_DATABASE_URL (BENCH_DURATION=10s per phase, BENCH_ROUNDS=3; docs/performance-funds.md)
 	$(GO) run ./bench/funds -duration $${BENCH_DURATION:-10s} -rounds $${BENCH_ROUNDS:-3}
+
+bench-bulk: ## a 100,000-row (16 MB) cardholder file and a 10,000-row payout file through the real server vs psql \copy and the issuer funds API, and the server's peak RSS, on a private durable cluster under bench/bulk/.data or BENCH_DATABASE_URL (docs/performance-bulk.md)
+	$(GO) run ./bench/bulk -rows $${BENCH_ROWS:-100000} -payouts $${BENCH_PAYOUTS:-10000}
+
+bench-search: ## p95 of GET /cms/rest/app/search vs the raw SQL it runs at 1M cardholders (BENCH_DATABASE_URL, kept; BENCH_CARDHOLDERS, BENCH_RUNS=100; docs/performance-cardholders.md)
+	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url bench_search)}"; \
+	$(GO) run ./bench/search -db "$$url" -n $${BENCH_CARDHOLDERS:-1000000} -runs $${BENCH_RUNS:-100}
 
 bench-events: ## live events across two instances: change on A to SSE frame on B, 200 streams, p50/p95/p99 (BENCH_DATABASE_URL; docs/performance-events.md)
 	@set -e; url="$${BENCH_DATABASE_URL:-$$($(PGDEV) url postgres)}"; \

@@ -36,19 +36,53 @@ var bulkKindOptions = []struct {
 // upload), and the history of the partner's batches.
 func (h *Handlers) BulkPage(c echo.Context) error {
 	pid := web.PartnerID(c)
-	items, _, err := h.store.ListBulkBatches(c.Request().Context(), store.BulkFilter{PartnerID: pid, Page: store.NewPage(1, 50)})
+	f := store.BulkFilter{PartnerID: pid, Page: store.NewPage(1, 50)}
+	failedOnly := c.QueryParam("failed") == "recent"
+	if failedOnly {
+		since := h.app.Now().Add(-store.FailedBatchesWindow)
+		f.FailedSince = &since
+	}
+	items, _, err := h.store.ListBulkBatches(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	p, _ := web.PrincipalOf(c)
 	vm := views.BulkView{PartnerID: pid, PartnerName: h.partnerName(c), Batches: items, OperatorID: p.OperatorID,
-		CanApprove: web.GrantsOf(c).Has("approvals:update")}
+		CanApprove: web.GrantsOf(c).Has("approvals:update"), FailedOnly: failedOnly}
+	if vm.Previews, err = h.payoutPreviews(c, items); err != nil {
+		return err
+	}
 	for _, k := range bulkKindOptions {
 		if web.GrantsOf(c).Has(bulkUploadPermission[k.kind]) {
 			vm.Kinds = append(vm.Kinds, k.option)
 		}
 	}
 	return h.app.Respond(c, web.View{Title: "Bulk files", Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
+}
+
+// payoutPreviewRows is how many rows of a payout file its review shows.
+const payoutPreviewRows = 20
+
+// payoutPreviews reads the first rows of each payout file waiting for approval, masked as the
+// cardholder list masks them for the operator.
+func (h *Handlers) payoutPreviews(c echo.Context, batches []store.BulkBatch) (map[int64][]store.PayoutPreviewRow, error) {
+	out := map[int64][]store.PayoutPreviewRow{}
+	for _, b := range batches {
+		if b.Kind != store.BulkPayout || b.Status != store.BatchPendingApproval {
+			continue
+		}
+		rows, err := h.store.PayoutPreview(c.Request().Context(), b.PartnerID, b.ID, payoutPreviewRows)
+		if err != nil {
+			return nil, err
+		}
+		if web.NeedsOTP(c, "cardholders") {
+			for i := range rows {
+				rows[i].MaskPersonal()
+			}
+		}
+		out[b.ID] = rows
+	}
+	return out, nil
 }
 
 // UploadBulkForm is the console's upload: the kind comes from the form, the file from its file

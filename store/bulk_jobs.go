@@ -20,7 +20,7 @@ import (
 // BulkChunkRows bounds the rows one chunk applies, and bulkChunkTime how long it may take, so that
 // a running batch publishes its progress about twice a second. UseBulkChunkRows changes the bound
 // of one store (tests lower it to stop a job between chunks).
-const BulkChunkRows = 200
+const BulkChunkRows = 1000
 
 // UseBulkChunkRows sets how many rows one chunk of a bulk job applies; call it once after Open,
 // before serving. Zero keeps BulkChunkRows.
@@ -36,7 +36,7 @@ func (s *Store) chunkRows() int {
 
 const (
 	bulkChunkTime = 500 * time.Millisecond
-	bulkReadChunk = 1000 // rows copied from the file per transaction
+	bulkReadChunk = 5000 // rows copied from the file per transaction (one COPY)
 )
 
 // WorkBulkJob claims one waiting job, if any, and works on it until its batch needs nothing more
@@ -71,8 +71,8 @@ func (s *Store) WorkBulkJob(ctx context.Context, maxChunks int) (found bool, err
 	return true, nil
 }
 
-// RunBulkWorker works on bulk jobs until ctx ends, looking for new ones every poll. Every instance
-// runs one; they share the jobs through the jobs table.
+// RunBulkWorker works on bulk jobs until ctx ends, looking for new ones every poll, and at once when
+// this instance queues one. Every instance runs one; they share the jobs through the jobs table.
 func (s *Store) RunBulkWorker(ctx context.Context, log *slog.Logger, poll time.Duration) {
 	for ctx.Err() == nil {
 		found, err := s.WorkBulkJob(ctx, 0)
@@ -84,8 +84,17 @@ func (s *Store) RunBulkWorker(ctx context.Context, log *slog.Logger, poll time.D
 		}
 		select {
 		case <-ctx.Done():
+		case <-s.bulkWake:
 		case <-time.After(poll):
 		}
+	}
+}
+
+// wakeBulkWorker tells this instance's worker that a job was queued, once its transaction committed.
+func (s *Store) wakeBulkWorker() {
+	select {
+	case s.bulkWake <- struct{}{}:
+	default: // already told
 	}
 }
 
@@ -229,7 +238,8 @@ type bulkRow struct {
 	failure *Error
 }
 
-// writeReadRows inserts a chunk of read rows and moves the batch on when it was the last one.
+// writeReadRows copies a chunk of read rows into bulk_rows and moves the batch on when it was the
+// last one. A payout's payable total grows by the amounts of the chunk's rows that passed their checks.
 func (s *Store) writeReadRows(ctx context.Context, tx *sqlx.Tx, b workingBatch, idx map[string]int, rows []bulkRow) error {
 	var cur workingBatch
 	if err := tx.GetContext(ctx, &cur, `SELECT id, status, read_rows FROM bulk_batches WHERE id = $1 FOR UPDATE`, b.ID); err != nil {
@@ -238,21 +248,19 @@ func (s *Store) writeReadRows(ctx context.Context, tx *sqlx.Tx, b workingBatch, 
 	if cur.Status != BatchQueued || (len(rows) > 0 && cur.ReadRows >= rows[0].Seq) {
 		return nil // another run got here first
 	}
-	failed := 0
+	failed, payable := 0, decimal.Zero
 	for i := range rows {
 		if b.Kind == BulkPayout {
 			checkPayoutRow(ctx, tx, b, idx, &rows[i])
 		}
-		status, code, msg := "PENDING", "", ""
-		if f := rows[i].failure; f != nil {
-			status, code, msg, failed = "FAILED", string(f.Code), rowMessage(f), failed+1
+		if rows[i].failure != nil {
+			failed++
+		} else if rows[i].Amount.Valid {
+			payable = payable.Add(rows[i].Amount.Decimal)
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO bulk_rows (batch_id, seq, line, cells, status, code, error, card_id, amount)
-			VALUES ($1, $2, $3, $4, $5, NULLIF($6, ''), NULLIF($7, ''), $8, $9)`,
-			b.ID, rows[i].Seq, rows[i].Line, pq.Array(rows[i].Cells), status, code, msg, rows[i].CardID, rows[i].Amount)
-		if err != nil {
-			return fmt.Errorf("store: unable to store row: %w", err)
-		}
+	}
+	if err := copyBulkRows(ctx, tx, b.ID, rows); err != nil {
+		return err
 	}
 	readRows := cur.ReadRows + len(rows)
 	next := BatchQueued
@@ -263,13 +271,26 @@ func (s *Store) writeReadRows(ctx context.Context, tx *sqlx.Tx, b workingBatch, 
 		}
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE bulk_batches SET read_rows = $2, processed = processed + $3, failed = failed + $3,
-		status = $4, updated_at = now(),
-		amount_total = (SELECT COALESCE(sum(amount), 0) FROM bulk_rows WHERE batch_id = $1 AND status = 'PENDING')
-		WHERE id = $1`, b.ID, readRows, failed, next)
+		status = $4, updated_at = now(), amount_total = amount_total + $5 WHERE id = $1`, b.ID, readRows, failed, next, payable)
 	if err != nil {
 		return fmt.Errorf("store: unable to update batch: %w", err)
 	}
 	return publishBatch(ctx, tx, b.ID)
+}
+
+// copyBulkRows writes read rows into bulk_rows with COPY, in one round trip for the chunk: PENDING,
+// or FAILED with the refusal found while reading.
+func copyBulkRows(ctx context.Context, tx *sqlx.Tx, batchID int64, rows []bulkRow) error {
+	values := make([][]any, len(rows))
+	for i, r := range rows {
+		status, code, msg := "PENDING", sql.NullString{}, sql.NullString{}
+		if f := r.failure; f != nil {
+			status = "FAILED"
+			code, msg = sql.NullString{String: string(f.Code), Valid: true}, sql.NullString{String: rowMessage(f), Valid: true}
+		}
+		values[i] = []any{batchID, r.Seq, r.Line, r.Cells, status, code, msg, r.CardID, r.Amount}
+	}
+	return copyRows(ctx, tx, "bulk_rows", []string{"batch_id", "seq", "line", "cells", "status", "code", "error", "card_id", "amount"}, values)
 }
 
 // spoolBlob copies a stored file to a temporary file, which the XLSX reader needs.
@@ -291,9 +312,10 @@ func (s *Store) spoolBlob(ctx context.Context, key string) (string, error) {
 	return f.Name(), nil
 }
 
-// applyChunk applies the next pending rows in one transaction, each behind a savepoint so that a
-// refused row leaves nothing and the others go on, and adds their outcomes to the batch's counts
-// in the same transaction. more is false when no row was pending.
+// applyChunk applies the next pending rows in one transaction, together when they can be
+// (applyChunkAtOnce), otherwise each behind a savepoint so that a refused row leaves nothing and the
+// others go on, and adds their outcomes to the batch's counts in the same transaction. more is false
+// when no row was pending.
 func (s *Store) applyChunk(ctx context.Context, b workingBatch) (more bool, err error) {
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var status string
@@ -314,21 +336,13 @@ func (s *Store) applyChunk(ctx context.Context, b workingBatch) (more bool, err 
 		if err != nil {
 			return err
 		}
-		started := time.Now()
-		var c chunkCounts
-		for _, row := range rows {
-			if time.Since(started) > bulkChunkTime {
-				break
-			}
-			stop, err := s.applyRow(ctx, tx, b, idx, row, &c)
-			if err != nil {
+		c, done, err := applyChunkAtOnce(ctx, tx, b, idx, rows)
+		if err != nil {
+			return err
+		}
+		if !done {
+			if err := s.applyRowByRow(ctx, tx, b, idx, rows, &c); err != nil {
 				return err
-			}
-			if stop {
-				if err := stopPayout(ctx, tx, b.ID, row, &c); err != nil {
-					return err
-				}
-				break
 			}
 		}
 		_, err = tx.ExecContext(ctx, `UPDATE bulk_batches SET processed = processed + $2, succeeded = succeeded + $3,
@@ -340,6 +354,25 @@ func (s *Store) applyChunk(ctx context.Context, b workingBatch) (more bool, err 
 		return publishBatch(ctx, tx, b.ID)
 	})
 	return more, err
+}
+
+// applyRowByRow applies the rows one after the other, each with its own outcome, for at most
+// bulkChunkTime; a payout that stops on a short balance fails the rows left.
+func (s *Store) applyRowByRow(ctx context.Context, tx *sqlx.Tx, b workingBatch, idx map[string]int, rows []bulkRow, c *chunkCounts) error {
+	started := time.Now()
+	for _, row := range rows {
+		if time.Since(started) > bulkChunkTime {
+			return nil
+		}
+		stop, err := s.applyRow(ctx, tx, b, idx, row, c)
+		if err != nil {
+			return err
+		}
+		if stop {
+			return stopPayout(ctx, tx, b.ID, row, c)
+		}
+	}
+	return nil
 }
 
 // completeBatch marks a batch whose rows all have their outcome.

@@ -97,6 +97,9 @@ func (s *Store) DecidePayout(ctx context.Context, actor Actor, partnerID, batchI
 	if err != nil {
 		return BulkBatch{}, err
 	}
+	if d.Action == "approve" {
+		s.wakeBulkWorker()
+	}
 	return s.BulkBatch(ctx, partnerID, batchID)
 }
 

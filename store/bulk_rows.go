@@ -134,40 +134,56 @@ func bulkDate(value string) string {
 	return time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, days).Format(time.DateOnly)
 }
 
-// applyCardholderRow creates the row's cardholder with the card it names or the next stock card,
-// through the same validation and transaction step as the single create.
-func applyCardholderRow(ctx context.Context, tx *sqlx.Tx, b workingBatch, idx map[string]int, row bulkRow) error {
+// cardholderRowInput reads and validates a cardholder row: the new cardholder, and stock true when
+// its cardId is blank (the partner's next stock card is taken for it, once the row is valid).
+func cardholderRowInput(idx map[string]int, row bulkRow) (in NewCardholder, stock bool, err error) {
 	get := func(col string) string { return cell(row.Cells, idx, col) }
-	in := NewCardholder{Name: get("name"), LastName: get("lastName"), Address: get("address"), CountryOfBirth: get("countryOfBirth"),
+	in = NewCardholder{Name: get("name"), LastName: get("lastName"), Address: get("address"), CountryOfBirth: get("countryOfBirth"),
 		DateOfBirth: bulkDate(get("dateOfBirth")), MaritalStatus: get("maritalStatus"), Gender: get("gender"),
 		PhoneNumber: get("phoneNumber"), Email: get("email"), DocumentType: get("documentType"), DocumentNumber: get("documentNumber")}
 	in.Normalize()
 	cardID, bad := bulkCardID(get("cardId"))
 	if bad != nil {
-		return bad
+		return in, false, bad
 	}
-	in.CardID = cardID
-	if cardID == 0 {
+	in.CardID, stock = cardID, cardID == 0
+	if stock {
 		in.CardID = 1 // validated apart: the stock card is taken only for a valid row
 	}
 	var v Validation
 	in.Validate(&v, time.Now())
 	if err := v.Err(); err != nil {
+		return in, stock, err
+	}
+	if stock {
+		in.CardID = 0
+	}
+	return in, stock, nil
+}
+
+// bulkRowEvent is the audit entry of a row's effect: the batch, the row and what it made.
+func bulkRowEvent(b workingBatch, row bulkRow, after map[string]any) Event {
+	after["row"] = row.Line
+	return Event{PartnerID: b.PartnerID, Action: "bulk.row", ObjectType: "bulk_batch", ObjectID: b.ID, After: after}
+}
+
+// applyCardholderRow creates the row's cardholder with the card it names or the next stock card,
+// through the same validation and transaction step as the single create.
+func applyCardholderRow(ctx context.Context, tx *sqlx.Tx, b workingBatch, idx map[string]int, row bulkRow) error {
+	in, stock, err := cardholderRowInput(idx, row)
+	if err != nil {
 		return err
 	}
-	if cardID == 0 {
-		id, err := nextStockCard(ctx, tx, b.PartnerID)
-		if err != nil {
+	if stock {
+		if in.CardID, err = nextStockCard(ctx, tx, b.PartnerID); err != nil {
 			return err
 		}
-		in.CardID = id
 	}
 	ch, err := createCardholderTx(ctx, tx, b.actor(), b.PartnerID, in)
 	if err != nil {
 		return err
 	}
-	return writeAudit(ctx, tx, b.actor(), Event{PartnerID: b.PartnerID, Action: "bulk.row", ObjectType: "bulk_batch", ObjectID: b.ID,
-		After: map[string]any{"row": row.Line, "cardholderId": ch.ID, "cardId": in.CardID}})
+	return writeAudit(ctx, tx, b.actor(), bulkRowEvent(b, row, map[string]any{"cardholderId": ch.ID, "cardId": in.CardID}))
 }
 
 // bulkCardholder finds the row's cardholder by document: 7100 when the partner has none.
@@ -231,8 +247,7 @@ func applyCardRow(ctx context.Context, tx *sqlx.Tx, b workingBatch, idx map[stri
 		Before: map[string]any{"cardholderId": nil}, After: after}); err != nil {
 		return err
 	}
-	return writeAudit(ctx, tx, b.actor(), Event{PartnerID: b.PartnerID, Action: "bulk.row", ObjectType: "bulk_batch", ObjectID: b.ID,
-		After: map[string]any{"row": row.Line, "cardholderId": holder, "cardId": cardID, "activated": activate}})
+	return writeAudit(ctx, tx, b.actor(), bulkRowEvent(b, row, map[string]any{"cardholderId": holder, "cardId": cardID, "activated": activate}))
 }
 
 // checkPayoutRow checks a payout row as it is read: its amount and reference, and the card it pays
@@ -318,20 +333,38 @@ func applyPayoutRow(ctx context.Context, tx *sqlx.Tx, b workingBatch, idx map[st
 	if err != nil {
 		return decimal.Zero, fmt.Errorf("store: unable to claim reference: %w", err)
 	}
-	op := FundsOp{PartnerID: b.PartnerID, CardID: row.CardID.Int64, Amount: row.Amount.Decimal, Currency: b.Currency.String,
-		Channel: ChannelBulk, Reference: ref, Description: cell(row.Cells, idx, "description")}
-	moves, err := addFundsTx(ctx, tx, b.actor(), op)
+	op := payoutOperation(b, idx, row)
+	moves, err := runTx(ctx, tx, b.actor(), op)
 	if err != nil {
 		if e, ok := AsError(err); ok && len(e.Fields) == 0 {
 			return decimal.Zero, rowError(e.Code, fieldOfRefusal(e.Code), e.Message)
 		}
 		return decimal.Zero, err
 	}
-	ev := AddFundsOperation(op).event(moves)
-	ev.PartnerID = b.PartnerID
-	ev.After.(map[string]any)["batchId"] = b.ID
-	ev.After.(map[string]any)["row"] = row.Line
-	return op.Amount, writeAudit(ctx, tx, b.actor(), ev)
+	return row.Amount.Decimal, writeAudit(ctx, tx, b.actor(), op.event(moves))
+}
+
+// payoutRowOperation is a payout row's card load: the funds operation, whose audit entry names the
+// batch and the row.
+type payoutRowOperation struct {
+	Operation
+	partnerID, batchID int64
+	line               int
+}
+
+// payoutOperation is the load of a checked payout row from the partner's balance.
+func payoutOperation(b workingBatch, idx map[string]int, row bulkRow) payoutRowOperation {
+	op := FundsOp{PartnerID: b.PartnerID, CardID: row.CardID.Int64, Amount: row.Amount.Decimal, Currency: b.Currency.String,
+		Channel: ChannelBulk, Reference: cell(row.Cells, idx, "reference"), Description: cell(row.Cells, idx, "description")}
+	return payoutRowOperation{Operation: AddFundsOperation(op), partnerID: b.PartnerID, batchID: b.ID, line: row.Line}
+}
+
+func (p payoutRowOperation) event(movements []Movement) Event {
+	ev := p.Operation.event(movements)
+	ev.PartnerID = p.partnerID
+	ev.After.(map[string]any)["batchId"] = p.batchID
+	ev.After.(map[string]any)["row"] = p.line
+	return ev
 }
 
 // fieldOfRefusal is the column a funds refusal concerns.

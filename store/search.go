@@ -89,11 +89,19 @@ var searchPermissions = map[string]string{
 	SearchTopUps: "balance-management:list", SearchClientRequests: "approvals:list",
 }
 
-// Search looks q up across every partner where the operator holds each group's permission, within
-// their tag restrictions: cardholders by a fragment of name, email, phone or document (at least
-// three letters or digits in a row, the rule of the cardholder list), cards by their last four
-// digits, top-ups and client requests by id. Each group has at most SearchGroupLimit results.
-func (s *Store) Search(ctx context.Context, operatorID int64, q string) ([]SearchGroup, error) {
+// SearchStatement is one statement the header search runs for a query: its group, its SQL and its
+// arguments.
+type SearchStatement struct {
+	Group string
+	SQL   string
+	Args  []any
+}
+
+// SearchStatements are the statements Search runs, in order, to look q up for the operator: the
+// cardholders by a fragment (at least three letters or digits in a row, the rule of the cardholder
+// list), the cards when q is four digits, the top-ups and client requests when q is an id. Each
+// asks for one row more than SearchGroupLimit, to know whether there are more.
+func SearchStatements(operatorID int64, q string) ([]SearchStatement, error) {
 	q = strings.TrimSpace(q)
 	var v Validation
 	switch {
@@ -105,37 +113,42 @@ func (s *Store) Search(ctx context.Context, operatorID int64, q string) ([]Searc
 	if err := v.Err(); err != nil {
 		return nil, err
 	}
-	groups := []SearchGroup{}
-	run := func(name, arg string) error {
-		viewer := OperatorViewer(operatorID, searchPermissions[name])
-		hits := []SearchHit{}
-		args := append(viewer.args(), arg, SearchGroupLimit+1)
-		if err := s.db.SelectContext(ctx, &hits, searchQueries[name], args...); err != nil {
-			return fmt.Errorf("store: unable to search %s: %w", name, err)
+	var out []SearchStatement
+	add := func(name, arg string) {
+		args := append(OperatorViewer(operatorID, searchPermissions[name]).args(), arg, SearchGroupLimit+1)
+		out = append(out, SearchStatement{Group: name, SQL: searchQueries[name], Args: args})
+	}
+	add(SearchCardholders, likeContains(q))
+	if lastFour.MatchString(q) {
+		add(SearchCards, q)
+	}
+	if anID.MatchString(q) {
+		if _, err := strconv.ParseInt(q, 10, 64); err == nil {
+			add(SearchTopUps, q)
+			add(SearchClientRequests, q)
 		}
-		g := SearchGroup{Name: name, Items: hits}
+	}
+	return out, nil
+}
+
+// Search looks q up across every partner where the operator holds each group's permission, within
+// their tag restrictions (SearchStatements). Each group has at most SearchGroupLimit results.
+func (s *Store) Search(ctx context.Context, operatorID int64, q string) ([]SearchGroup, error) {
+	stmts, err := SearchStatements(operatorID, q)
+	if err != nil {
+		return nil, err
+	}
+	groups := make([]SearchGroup, 0, len(stmts))
+	for _, st := range stmts {
+		hits := []SearchHit{}
+		if err := s.db.SelectContext(ctx, &hits, st.SQL, st.Args...); err != nil {
+			return nil, fmt.Errorf("store: unable to search %s: %w", st.Group, err)
+		}
+		g := SearchGroup{Name: st.Group, Items: hits}
 		if len(hits) > SearchGroupLimit {
 			g.Items, g.More = hits[:SearchGroupLimit], true
 		}
 		groups = append(groups, g)
-		return nil
-	}
-	if err := run(SearchCardholders, likeContains(q)); err != nil {
-		return nil, err
-	}
-	if lastFour.MatchString(q) {
-		if err := run(SearchCards, q); err != nil {
-			return nil, err
-		}
-	}
-	if anID.MatchString(q) {
-		if _, err := strconv.ParseInt(q, 10, 64); err == nil {
-			for _, name := range []string{SearchTopUps, SearchClientRequests} {
-				if err := run(name, q); err != nil {
-					return nil, err
-				}
-			}
-		}
 	}
 	return groups, nil
 }

@@ -33,6 +33,7 @@ type Store struct {
 	bulkChunkRows int
 	// searchStrategy replaces collectMatches when set, so a test can compare both strategies.
 	searchStrategy func(matches, partnerRows int, p Page) bool
+	bulkWake       chan struct{} // a bulk job was queued here: this instance's worker need not wait for its poll
 }
 
 // Open connects to PostgreSQL at url and checks the connection. Each connection keeps its
@@ -54,11 +55,13 @@ func open(ctx context.Context, url string, stmtsPerConn int) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("store: unable to reach database: %w", err)
 	}
-	return &Store{db: db, url: url}, nil
+	return &Store{db: db, url: url, bulkWake: make(chan struct{}, 1)}, nil
 }
 
 // New wraps an existing connection pool.
-func New(db *sql.DB) *Store { return &Store{db: sqlx.NewDb(db, "postgres")} }
+func New(db *sql.DB) *Store {
+	return &Store{db: sqlx.NewDb(db, "postgres"), bulkWake: make(chan struct{}, 1)}
+}
 
 // DB exposes the pool for tests and tools that need raw SQL.
 func (s *Store) DB() *sqlx.DB { return s.db }

@@ -14,6 +14,20 @@ type BulkView struct {
 	Batches     []store.BulkBatch
 	OperatorID  int64 // who looks: the uploader of a payout may cancel it, anyone else review it
 	CanApprove  bool  // approvals:update
+	FailedOnly  bool  // the history lists only the recent batches with failed rows
+	// Previews are the first rows of each payout file waiting for approval, by batch.
+	Previews map[int64][]store.PayoutPreviewRow
+}
+
+// FailedBatchesQuery is the bulk page's query that lists only the recent batches with failed rows.
+const FailedBatchesQuery = "failed=recent"
+
+// HistoryURL is the address the history reloads from, keeping its filter.
+func (vm BulkView) HistoryURL() string {
+	if vm.FailedOnly {
+		return PartnerURL(vm.PartnerID, "/bulk?"+FailedBatchesQuery)
+	}
+	return PartnerURL(vm.PartnerID, "/bulk")
 }
 
 // BulkKindOption is a kind of file offered by the upload form.
@@ -46,4 +60,30 @@ func deref(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// PreviewCard is how a payout row names its card: its last four digits, or "—" when the row named
+// no card that could be paid.
+func PreviewCard(r store.PayoutPreviewRow) string {
+	if r.Last4 == nil {
+		return "—"
+	}
+	return "•••• " + *r.Last4
+}
+
+// PreviewHolder is a payout row's cardholder: the name and the document, as the list shows them.
+func PreviewHolder(r store.PayoutPreviewRow) string {
+	if r.HolderName == nil {
+		return "—"
+	}
+	return *r.HolderName + " · " + deref(r.DocumentType) + " " + deref(r.DocumentNumber)
+}
+
+// PreviewAmount is a payout row's amount in the batch's currency, or the cell as uploaded when it
+// was not a valid amount.
+func PreviewAmount(r store.PayoutPreviewRow, currency *string) string {
+	if !r.Amount.Valid {
+		return "—"
+	}
+	return Money(r.Amount.Decimal, deref(currency))
 }

@@ -31,7 +31,6 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"regexp"
 	"runtime/pprof"
 	"slices"
@@ -39,10 +38,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/lib/pq"
-
 	"cardconsole/handlers"
-	"cardconsole/internal/pgcluster"
+	"cardconsole/internal/benchdata"
 	"cardconsole/store"
 	"cardconsole/web"
 )
@@ -103,14 +100,14 @@ func main() {
 
 func run(ctx context.Context, o options) error {
 	if o.adminURL == "" {
-		cl, err := durableCluster(o.dataDir)
+		cl, err := benchdata.DurableCluster(o.dataDir, "54349")
 		if err != nil {
 			return err
 		}
 		defer cl.Stop()
 		o.adminURL = cl.URL("postgres")
 	}
-	benchURL, err := recreateDatabase(ctx, o.adminURL, o.dbName)
+	benchURL, err := benchdata.RecreateDatabase(ctx, o.adminURL, o.dbName)
 	if err != nil {
 		return err
 	}
@@ -156,7 +153,7 @@ func run(ctx context.Context, o options) error {
 
 	var m medians
 	for round := 1; round <= o.rounds; round++ {
-		fmt.Printf("\nround %d of %d (load average %s)\n", round, o.rounds, loadAverage())
+		fmt.Printf("\nround %d of %d (load average %s)\n", round, o.rounds, benchdata.LoadAverage())
 		// phase runs one measured phase on a vacuumed database.
 		phase := func(run func() (float64, int, cpuUse, error)) (float64, error) {
 			if err := vacuum(ctx, st); err != nil {
@@ -256,29 +253,6 @@ func (m *medians) print(rounds int) {
 		median(m.card8), median(m.card32), list(cardR), median(cardR), median(m.pg8), median(m.pg32))
 }
 
-// durableCluster starts (creating it on the first run) the benchmark's private PostgreSQL cluster
-// under dir with PostgreSQL's default settings, durable as production runs them: fsync,
-// synchronous_commit and full_page_writes on. It serves on the first free port after 54349.
-func durableCluster(dir string) (*pgcluster.Cluster, error) {
-	abs, err := filepath.Abs(dir)
-	if err != nil {
-		return nil, err
-	}
-	port, err := pgcluster.FreePort("54349")
-	if err != nil {
-		return nil, err
-	}
-	cl, err := pgcluster.New(filepath.Join(abs, "pg"), filepath.Join(abs, "run"), port)
-	if err != nil {
-		return nil, err
-	}
-	if err := cl.Init(); err != nil {
-		return nil, err
-	}
-	fmt.Printf("private durable cluster %s on port %s\n", cl.Dir, port)
-	return cl, cl.Start()
-}
-
 // printSettings prints the server's version and the settings that decide what a commit costs.
 func printSettings(ctx context.Context, db *sql.DB) error {
 	var version, fsync, syncCommit, fpw, buffers string
@@ -288,18 +262,8 @@ func printSettings(ctx context.Context, db *sql.DB) error {
 		return err
 	}
 	fmt.Printf("%s\nfsync=%s synchronous_commit=%s full_page_writes=%s shared_buffers=%s; load average %s\n",
-		version, fsync, syncCommit, fpw, buffers, loadAverage())
+		version, fsync, syncCommit, fpw, buffers, benchdata.LoadAverage())
 	return nil
-}
-
-// loadAverage is the machine's 1, 5 and 15 minute load averages.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if err != nil || len(f) < 3 {
-		return "unknown"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 // warmUp runs pgbench and then the app, unmeasured, for the warm-up time each, then refreshes the
@@ -355,28 +319,6 @@ func list(xs []float64) string {
 		parts[i] = strconv.FormatFloat(x, 'f', 2, 64)
 	}
 	return strings.Join(parts, ", ")
-}
-
-// recreateDatabase drops and creates the benchmark database and returns its URL.
-func recreateDatabase(ctx context.Context, adminURL, name string) (string, error) {
-	db, err := sql.Open("postgres", adminURL)
-	if err != nil {
-		return "", err
-	}
-	defer db.Close()
-	ident := pq.QuoteIdentifier(name)
-	if _, err := db.ExecContext(ctx, `DROP DATABASE IF EXISTS `+ident+` WITH (FORCE)`); err != nil {
-		return "", fmt.Errorf("drop %s: %w", name, err)
-	}
-	if _, err := db.ExecContext(ctx, `CREATE DATABASE `+ident); err != nil {
-		return "", fmt.Errorf("create %s: %w", name, err)
-	}
-	u, err := url.Parse(adminURL)
-	if err != nil {
-		return "", err
-	}
-	u.Path = "/" + name
-	return u.String(), nil
 }
 
 // pgbenchScript is one conditional UPDATE plus one INSERT per transaction, on a random row.
