@@ -71,6 +71,7 @@ func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
 	runSteps(t, b, "B approves",
 		waitCount("reversal-row", 1),
 		waitText("reversal-row", "Loaded by mistake"),
+		apptest.HTMXSettled(),
 		chromedp.Click(id("reversal-approve")),
 		waitCount("reversal-row", 0),
 	)

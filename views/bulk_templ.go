@@ -497,7 +497,7 @@ func BulkHistory(vm BulkView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "\" hx-trigger=\"bulk-changed from:body\" hx-swap=\"outerHTML\" data-testid=\"bulk-history\"><h2 class=\"text-lg font-semibold\">History</h2>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 39, "\" hx-trigger=\"bulk-changed from:body\" hx-swap=\"outerHTML settle:0ms\" data-testid=\"bulk-history\"><h2 class=\"text-lg font-semibold\">History</h2>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
