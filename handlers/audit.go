@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -31,9 +29,8 @@ func (h *Handlers) AuditLog(c echo.Context) error {
 	if len(ids) == 0 {
 		return store.NewError(store.CodeForbidden, "you do not hold audit-log:list on any partner")
 	}
-	f := store.AuditFilter{ViewerID: p.OperatorID, PartnerIDs: ids, Action: strings.TrimSpace(c.QueryParam("action")),
-		Actor: strings.TrimSpace(c.QueryParam("actor")), Page: pageQuery(c)}
-	f.PartnerID, _ = strconv.ParseInt(c.QueryParam("partnerId"), 10, 64)
+	f := auditFilter(c, p.OperatorID, ids)
+	f.Page = pageQuery(c)
 	entries, total, err := h.store.ListAudit(ctx, f)
 	if err != nil {
 		return err

@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -36,6 +37,15 @@ type RequestsView struct {
 	ExportURL string
 	CanSubmit bool
 	Errors    map[string]string
+}
+
+// ExportXLSXURL is the XLSX download of the queue as filtered and sorted: ExportURL's twin.
+func (vm RequestsView) ExportXLSXURL() string {
+	q := url.Values{"format": {"xlsx"}}
+	for k, v := range vm.Pager.Query {
+		q[k] = v
+	}
+	return WithQuery(RequestsPath+"/export", q)
 }
 
 // ErrorList is the filters' errors in a stable order.

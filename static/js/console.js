@@ -1,18 +1,25 @@
 // Small helpers for the console's pages; everything else is HTMX attributes. The Content-Security-
 // Policy allows no inline script, so behaviour is bound here to data- attributes by delegation
 // (which also covers content HTMX swaps in later).
-window.cardconsole = {
+window.cardconsole = window.cardconsole || {};
+Object.assign(window.cardconsole, {
   // openDialog shows a <dialog> by id as a modal.
   openDialog: function (id) {
     var d = document.getElementById(id);
     if (d && !d.open) d.showModal();
   },
-};
+});
 
 document.addEventListener("click", function (e) {
-  var el = e.target.closest("[data-open-dialog], [data-close-dialog], [data-dismiss], [data-clear-closest]");
+  var el = e.target.closest("[data-open-dialog], [data-close-dialog], [data-dismiss], [data-clear-closest], [data-menu-toggle]");
   if (!el) return;
-  if (el.hasAttribute("data-open-dialog")) {
+  if (el.hasAttribute("data-menu-toggle")) {
+    // The header's menu on a narrow screen: the button shows or hides the navigation it controls.
+    var menu = document.getElementById(el.getAttribute("data-menu-toggle"));
+    var open = el.getAttribute("aria-expanded") !== "true";
+    el.setAttribute("aria-expanded", open ? "true" : "false");
+    if (menu) menu.classList.toggle("hidden", !open);
+  } else if (el.hasAttribute("data-open-dialog")) {
     window.cardconsole.openDialog(el.getAttribute("data-open-dialog"));
   } else if (el.hasAttribute("data-close-dialog")) {
     // A submit button also closes its dialog; its form is submitted all the same.
@@ -161,6 +168,14 @@ document.addEventListener("htmx:sseError", function (e) {
       var before = slot.textContent.trim();
       slot.innerHTML = e.data;
       if (slot.textContent.trim() === before) return;
+      // The bell's name follows the count ("3 pending requests"), and the change is announced.
+      var count = slot.querySelector("[data-label]");
+      if (count) {
+        var label = count.getAttribute("data-label");
+        bell.setAttribute("aria-label", label);
+        bell.setAttribute("title", label);
+        if (window.cardconsole.announce) window.cardconsole.announce(label);
+      }
       // A changed count refreshes the list of requests on the page (the queue) from its own
       // address, so its filters and page are kept.
       var list = document.querySelector("[data-refresh-on-pending]");
