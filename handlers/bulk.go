@@ -27,9 +27,9 @@ var bulkKindOptions = []struct {
 	kind   store.BulkKind
 	option views.BulkKindOption
 }{
-	{store.BulkCardholders, views.BulkKindOption{Value: "cardholders", Label: "New cardholders"}},
-	{store.BulkCards, views.BulkKindOption{Value: "cards", Label: "Cards for existing cardholders"}},
-	{store.BulkPayout, views.BulkKindOption{Value: "payout", Label: "Payout (needs approval)"}},
+	{store.BulkCardholders, views.BulkKindOption{Value: "cardholders"}},
+	{store.BulkCards, views.BulkKindOption{Value: "cards"}},
+	{store.BulkPayout, views.BulkKindOption{Value: "payout"}},
 }
 
 // BulkPage is the console's "Bulk files" page: the upload form (the kinds the operator may
@@ -57,7 +57,7 @@ func (h *Handlers) BulkPage(c echo.Context) error {
 			vm.Kinds = append(vm.Kinds, k.option)
 		}
 	}
-	return h.app.Respond(c, web.View{Title: "Bulk files", Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "bulk.title"), Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
 }
 
 // payoutPreviewRows is how many rows of a payout file its review shows.

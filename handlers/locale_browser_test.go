@@ -19,7 +19,9 @@ import (
 // englishUI are words of the English console that must never show on a Spanish screen.
 var englishUI = []string{"Approve", "Reject", "Cancel", "Search", "Cardholders", "Balance", "Partners", "Log out",
 	"Sign in", "Password", "Amount", "Status", "Created", "History", "Evidence", "Previous", "Next", "Loading",
-	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log"}
+	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log",
+	"Resolutions", "Notifications", "Decision", "Comments", "Invite", "Team", "My account", "Upload", "Bulk files",
+	"Enabled", "Permissions", "Authenticator", "Highlight"}
 
 // screenText is everything a person reads or hears on the page: the visible text and the texts of
 // titles, placeholders, labels for assistive technology and confirmations.
@@ -69,14 +71,15 @@ func wantNoEnglish(t *testing.T, ctx context.Context, screen string) {
 	}
 }
 
-// TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page and
-// the top-ups screen (queue with review buttons, history) in Spanish and finds no English UI word.
+// TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page,
+// the top-ups screen (queue with review buttons, history), the client requests, resolutions, audit
+// log, team and bulk files screens in Spanish and finds no English UI word.
 func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 	env := apptest.New(t, handlers.Routes)
 	p := guatemalanPartner(t, env)
 	storetest.CreditPartner(t, env.Store, p, "250000")
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
 	createTopUp(t, env, maker, p, "12500")
 	ctx := spanishBrowser(t)
 	id := apptest.TestID
@@ -104,6 +107,7 @@ func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 		waitText("pr-status", "pendiente"),
 	)
 	wantNoEnglish(t, ctx, "the top-ups screen")
+	walkRequestsTeamAndBulkInSpanish(t, ctx, env, p, admin, maker)
 
 	// The language picker switches the same operator to English, and the choice stays.
 	runSteps(t, ctx, "switch to English", chromedp.Click(id("language-en")))

@@ -64,6 +64,10 @@ type AuditEntry struct {
 	After      JSONB     `db:"after" json:"after,omitempty"`
 	RequestID  string    `db:"request_id" json:"requestId"`
 	IP         string    `db:"ip" json:"ip"`
+	// PartnerName and ObjectLabel name the partner and the object (a cardholder's name, an
+	// operator's email, a partner's name) for the console's audit log; empty where there is none.
+	PartnerName string `db:"partner_name" json:"-"`
+	ObjectLabel string `db:"object_label" json:"-"`
 }
 
 // Event describes an audited action: what happened to which object, with its state before and after.
@@ -200,7 +204,13 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 // auditColumns select an AuditEntry of audit_log a; auditOrder is the log's order, newest first.
 const (
 	auditColumns = `id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
-		       before, after, request_id, ip`
+		       before, after, request_id, ip,
+		       COALESCE((SELECT p.name FROM partners p WHERE p.id = a.partner_id), '') AS partner_name,
+		       COALESCE(CASE WHEN a.object_id ~ '^[0-9]{1,18}$' THEN CASE a.object_type
+		           WHEN 'cardholder' THEN (SELECT ch.name || ' ' || ch.last_name FROM cardholders ch WHERE ch.id = a.object_id::bigint)
+		           WHEN 'operator' THEN (SELECT o.email FROM operators o WHERE o.id = a.object_id::bigint)
+		           WHEN 'partner' THEN (SELECT p.name FROM partners p WHERE p.id = a.object_id::bigint)
+		       END END, '') AS object_label`
 	auditOrder = `ORDER BY id DESC`
 )
 
