@@ -43,7 +43,7 @@ func TestBrowserRequestArrivesLiveAndIsApproved(t *testing.T) {
 	}
 
 	balance := `document.querySelector('[data-testid="card-balance-` + itoa(q.card.ID) + `"]').textContent.trim()`
-	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-request-id="`+itoa(id)+`"] [data-testid="request-link"]`)),
+	if err := chromedp.Do(tab, apptest.HTMXSettled(), chromedp.Click(chromedp.CSS(`[data-request-id="`+itoa(id)+`"] [data-testid="request-link"]`)),
 		chromedp.WaitVisible(apptest.TestID("request-summary"))); err != nil {
 		t.Fatalf("open the request: %v", err)
 	}

@@ -70,6 +70,7 @@ func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
 	runSteps(t, b, "B approves",
 		waitCount("reversal-row", 1),
 		waitText("reversal-row", "Loaded by mistake"),
+		apptest.HTMXSettled(),
 		chromedp.Click(id("reversal-approve")),
 		waitCount("reversal-row", 0),
 	)
@@ -82,4 +83,36 @@ func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
 		chromedp.WaitVisible(id("movement-reversed")),
 		waitText("card-balance", "0.00"),
 	)
+}
+
+// A click that lands the moment a live event has refreshed the queue (before anything else the page
+// has to do) approves the reversal: the refreshed buttons work as soon as they show.
+func TestBrowserReversalApprovedRightAfterTheQueueRefreshes(t *testing.T) {
+	w := newLifeWorld(t)
+	movement := w.load(w.card.ID, "60")
+	w.fx.Member("beto", false, roleGrant(w.partner, "checker"))
+	b := apptest.NewTab(t, apptest.Browser(t))
+	acceptDialogs(b)
+	id := apptest.TestID
+	runSteps(t, b, "B opens the queue",
+		w.env.LoginActions("beto@example.com"),
+		chromedp.Navigate(w.env.Server.URL+w.partnerPath("/reversals")),
+		chromedp.WaitVisible(id("live-open")),
+		waitCount("reversal-row", 0),
+		// The next task after the queue's swap clicks Approve, as a click already on its way would.
+		chromedp.Evaluate[chromedp.Void](`document.addEventListener('htmx:afterSwap', (e) => {
+			if (e.target.id !== 'reversal-queue') return;
+			setTimeout(() => {
+				const approve = document.querySelector('[data-testid="reversal-approve"]');
+				if (approve && !window.__clicked) { window.__clicked = true; approve.click(); }
+			}, 0);
+		})`),
+	)
+	w.requestReversal(w.checker, w.card.ID, movement)
+	runSteps(t, b, "the click approves",
+		chromedp.Poll[chromedp.Void](`window.__clicked === true`),
+		waitCount("reversal-row", 0),
+	)
+	w.wantBalance(w.card.ID, "0")
+	w.wantTotal()
 }

@@ -744,7 +744,7 @@ func BulkHistory(vm BulkView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\" hx-trigger=\"bulk-changed from:body\" hx-swap=\"outerHTML\" data-testid=\"bulk-history\"><div class=\"flex flex-wrap items-center justify-between gap-2\"><h2 class=\"text-lg font-semibold\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 58, "\" hx-trigger=\"bulk-changed from:body\" hx-swap=\"outerHTML settle:0ms\" data-testid=\"bulk-history\"><div class=\"flex flex-wrap items-center justify-between gap-2\"><h2 class=\"text-lg font-semibold\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
