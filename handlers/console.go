@@ -9,6 +9,7 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/i18n"
 )
 
 // LoginPage shows the console's sign-in form.
@@ -64,7 +65,7 @@ func (h *Handlers) LoginCodePage(c echo.Context) error {
 		return h.restartSignIn(c)
 	}
 	f := views.LoginCodeForm{Email: pending.Email, EnrolSecret: pending.EnrolSecret, CSRF: h.app.AnonymousCSRF(c)}
-	return h.app.RenderPage(c, http.StatusOK, "One-time code", views.LoginCodePage(f))
+	return h.app.RenderPage(c, http.StatusOK, i18n.T(c.Request().Context(), "login.code_title"), views.LoginCodePage(f))
 }
 
 // LoginCode completes a sign-in with the code and starts the session.
@@ -85,8 +86,8 @@ func (h *Handlers) LoginCode(c echo.Context) error {
 		if !ok {
 			return err
 		}
-		f := views.LoginCodeForm{Email: pending.Email, EnrolSecret: pending.EnrolSecret, CSRF: h.app.AnonymousCSRF(c), Error: e.Message}
-		return h.app.RenderPage(c, web.StatusOf(e.Code), "One-time code", views.LoginCodePage(f))
+		f := views.LoginCodeForm{Email: pending.Email, EnrolSecret: pending.EnrolSecret, CSRF: h.app.AnonymousCSRF(c), Error: web.ErrorMessage(c, e)}
+		return h.app.RenderPage(c, web.StatusOf(e.Code), i18n.T(c.Request().Context(), "login.code_title"), views.LoginCodePage(f))
 	}
 	if err := h.app.StartSession(c, op); err != nil {
 		return err
