@@ -121,4 +121,23 @@ func TestAPIMessagesFollowAcceptLanguage(t *testing.T) {
 	if msg, _ := errorsIn(""); msg != "Datos no válidos" {
 		t.Fatalf("default: %q", msg)
 	}
+
+	// A success message follows the same rule; the data does not change.
+	stock := chStock(t, env, p, 2)
+	createdIn := func(lang string, cardID int64, document, email, phone string) string {
+		body := chBody(cardID, document)
+		body["email"], body["phoneNumber"] = email, phone
+		headers := op.Headers()
+		headers["Accept-Language"] = lang
+		res := env.Do(http.MethodPost, path, headers, body).WantStatus(http.StatusCreated)
+		var answer struct{ Message string }
+		res.Decode(&answer)
+		return answer.Message
+	}
+	if msg := createdIn("en", stock[0], "1234567890101", "ana.en@example.com", "50255550001"); msg != "cardholder created" {
+		t.Fatalf("English success: %q", msg)
+	}
+	if msg := createdIn("es-GT", stock[1], "1234567890102", "ana.es@example.com", "50255550002"); msg != "tarjetahabiente creado" {
+		t.Fatalf("Spanish success: %q", msg)
+	}
 }

@@ -136,3 +136,16 @@ func FieldErrors(c echo.Context, err error) map[string]string {
 func ErrorMessage(c echo.Context, e *store.Error) string {
 	return translateMessage(e.Message, string(e.Code), i18n.Lang(c.Request().Context()), true)
 }
+
+// successMessage is a success envelope's message in lang: the catalogue's text under
+// success.<slug> when it has one, else the message as the handler wrote it (English, and the
+// messages that carry an id).
+func successMessage(msg, lang string) string {
+	if lang == i18n.EN {
+		return msg
+	}
+	if id := "success." + slug(msg); i18n.Has(lang, id) {
+		return i18n.In(lang, id, nil)
+	}
+	return msg
+}

@@ -13,6 +13,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/views"
+	"cardconsole/web/i18n"
 )
 
 // View is one answer in its three forms: JSON data for API clients, a full page for a browser and a
@@ -156,7 +157,7 @@ func respondJSON(c echo.Context, v View) error {
 	if msg == "" {
 		msg = "OK"
 	}
-	return c.JSON(v.status(), Envelope{Success: true, Message: msg, Data: v.Data})
+	return c.JSON(v.status(), Envelope{Success: true, Message: successMessage(msg, i18n.Lang(c.Request().Context())), Data: v.Data})
 }
 
 // respondFragment answers HTMX: the fragment (with the flash out of band), or HX-Redirect when
