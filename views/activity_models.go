@@ -57,13 +57,13 @@ func (vm ActivityView) Selected(kind string) bool {
 
 // activityLabelKeys name, in the catalogues, each action of the timeline in words.
 var activityLabelKeys = map[string]string{
-	"cardholder.create":       "activity.action_created",
-	"cardholder.update":       "activity.action_updated",
-	"cardholder.close":        "activity.action_closed",
-	"cardholder.read":         "activity.action_read",
-	"reversal.request":        "activity.action_reversal_request",
-	"reversal.approve":        "activity.action_reversal_approve",
-	"reversal.reject":         "activity.action_reversal_reject",
+	"cardholder.create":          "activity.action_created",
+	"cardholder.update":          "activity.action_updated",
+	"cardholder.close":           "activity.action_closed",
+	"cardholder.read":            "activity.action_read",
+	"reversal.request":           "activity.action_reversal_request",
+	"reversal.approve":           "activity.action_reversal_approve",
+	"reversal.reject":            "activity.action_reversal_reject",
 	store.MovementTopUp:          "activity.action_top_up",
 	store.MovementAddFunds:       "activity.action_load",
 	store.MovementWithdrawFunds:  "activity.action_unload",
