@@ -54,7 +54,7 @@ func TestConsoleEditCardholderShowsErrorsBesideTheFieldsThenSaves(t *testing.T) 
 	c := w.env.SignIn("maker@example.com")
 	phone := holderPhone(t, w.env, w.partner, w.holder)
 	page := c.Get(w.holderPath(""), false).WantStatus(http.StatusOK)
-	if got, _ := page.Find(`[data-testid="edit-form"] [data-testid="field-phoneNumber"]`).Attr("value"); got != phone {
+	if got, _ := page.Find(`[data-testid="edit-phoneNumber"]`).Attr("value"); got != phone {
 		t.Fatalf("the edit form's phone is %q, want the saved %q", got, phone)
 	}
 	page.WantSelectors(`[data-testid="edit-submit"]`).WantNoSelectors(`[data-testid="edit-form"] [data-testid="otp-dialog"]`)
@@ -63,7 +63,7 @@ func TestConsoleEditCardholderShowsErrorsBesideTheFieldsThenSaves(t *testing.T) 
 		map[string]string{"phoneNumber": "12ab", "email": "not-an-email"}))
 	bad.WantStatus(http.StatusUnprocessableEntity).WantSelectors(`form[data-testid="edit-form"]`,
 		`[data-testid="error-phoneNumber"]`, `[data-testid="error-email"]`).WantNoSelectors(`[data-testid="error-name"]`)
-	if got, _ := bad.Find(`[data-testid="field-phoneNumber"]`).Attr("value"); got != "12ab" {
+	if got, _ := bad.Find(`[data-testid="edit-phoneNumber"]`).Attr("value"); got != "12ab" {
 		t.Fatalf("the refused form shows the phone %q, want it as typed", got)
 	}
 	if !strings.Contains(bad.Find(`[data-testid="error-phoneNumber"]`).Text(), "8 to 15 digits") {

@@ -150,47 +150,47 @@ func CardholderEditForm(vm CardholderEditView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "name", i18n.T(ctx, "cardholders.first_name"), vm.Values.Name, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "name", i18n.T(ctx, "cardholders.first_name"), vm.Values.Name, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "lastName", i18n.T(ctx, "cardholders.col_last_name"), vm.Values.LastName, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "lastName", i18n.T(ctx, "cardholders.col_last_name"), vm.Values.LastName, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "address", i18n.T(ctx, "cardholders.address"), vm.Values.Address, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "address", i18n.T(ctx, "cardholders.address"), vm.Values.Address, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = selectField(vm.Errors, "countryOfBirth", i18n.T(ctx, "cardholders.country_of_birth"), vm.Values.CountryOfBirth, store.Countries).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idSelectField("edit-", vm.Errors, "countryOfBirth", i18n.T(ctx, "cardholders.country_of_birth"), vm.Values.CountryOfBirth, store.Countries).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "dateOfBirth", i18n.T(ctx, "cardholders.date_of_birth"), vm.Values.DateOfBirth, "date", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "dateOfBirth", i18n.T(ctx, "cardholders.date_of_birth"), vm.Values.DateOfBirth, "date", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = selectField(vm.Errors, "maritalStatus", i18n.T(ctx, "cardholders.marital_status"), vm.Values.MaritalStatus, store.MaritalStatuses).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idSelectField("edit-", vm.Errors, "maritalStatus", i18n.T(ctx, "cardholders.marital_status"), vm.Values.MaritalStatus, store.MaritalStatuses).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = selectField(vm.Errors, "gender", i18n.T(ctx, "cardholders.gender"), vm.Values.Gender, store.Genders).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idSelectField("edit-", vm.Errors, "gender", i18n.T(ctx, "cardholders.gender"), vm.Values.Gender, store.Genders).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "phoneNumber", i18n.T(ctx, "cardholders.phone"), vm.Values.PhoneNumber, "tel", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "phoneNumber", i18n.T(ctx, "cardholders.phone"), vm.Values.PhoneNumber, "tel", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "email", i18n.T(ctx, "cardholders.col_email"), vm.Values.Email, "email", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "email", i18n.T(ctx, "cardholders.col_email"), vm.Values.Email, "email", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = selectField(vm.Errors, "documentType", i18n.T(ctx, "cardholders.document_type"), vm.Values.DocumentType, store.DocumentTypes).Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idSelectField("edit-", vm.Errors, "documentType", i18n.T(ctx, "cardholders.document_type"), vm.Values.DocumentType, store.DocumentTypes).Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = textField(vm.Errors, "documentNumber", i18n.T(ctx, "cardholders.document_number"), vm.Values.DocumentNumber, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
+		templ_7745c5c3_Err = idTextField("edit-", vm.Errors, "documentNumber", i18n.T(ctx, "cardholders.document_number"), vm.Values.DocumentNumber, "text", "off").Render(ctx, templ_7745c5c3_Buffer)
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
