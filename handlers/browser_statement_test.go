@@ -95,7 +95,7 @@ func TestBrowserDownloadsTheStatement(t *testing.T) {
 	}
 	text := pdftest.Text(t, doc)
 	for _, want := range []string{"María José Ñúñez Łukasz", "BROWSER-LOAD", "BROWSER-UNLOAD", "Recarga de María",
-		"250.50", "20.00", "Closing balance", "230.50 GTQ", last.From + " to " + last.To} {
+		"250.50", "20.00", "Closing balance", "Q 230.50", last.From + " to " + last.To} {
 		if !strings.Contains(text, want) {
 			t.Errorf("downloaded statement lacks %q:\n%s", want, text)
 		}

@@ -36,13 +36,19 @@ var bulkKindOptions = []struct {
 // upload), and the history of the partner's batches.
 func (h *Handlers) BulkPage(c echo.Context) error {
 	pid := web.PartnerID(c)
-	items, _, err := h.store.ListBulkBatches(c.Request().Context(), store.BulkFilter{PartnerID: pid, Page: store.NewPage(1, 50)})
+	f := store.BulkFilter{PartnerID: pid, Page: store.NewPage(1, 50)}
+	failedOnly := c.QueryParam("failed") == "recent"
+	if failedOnly {
+		since := h.app.Now().Add(-store.FailedBatchesWindow)
+		f.FailedSince = &since
+	}
+	items, _, err := h.store.ListBulkBatches(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	p, _ := web.PrincipalOf(c)
 	vm := views.BulkView{PartnerID: pid, PartnerName: h.partnerName(c), Batches: items, OperatorID: p.OperatorID,
-		CanApprove: web.GrantsOf(c).Has("approvals:update")}
+		CanApprove: web.GrantsOf(c).Has("approvals:update"), FailedOnly: failedOnly}
 	if vm.Previews, err = h.payoutPreviews(c, items); err != nil {
 		return err
 	}

@@ -180,7 +180,7 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 		return err
 	}
 	r.PartnerBefore = b.Available
-	preview(&r)
+	preview(c, &r)
 	other := r.PartnerAfter
 	if operation == "transfer" {
 		other = r.ToAfter
@@ -189,14 +189,17 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 		Data: fundsPreview{Operation: operation, Amount: amount, CardBalance: r.CardAfter, OtherBalance: other, Problem: r.Problem}})
 }
 
-// preview fills the balances a review shows and says why the operation would be refused now.
-func preview(r *views.FundsReview) {
+// preview fills the balances a review shows and says, in the operator's words, why the operation
+// would be refused now.
+func preview(c echo.Context, r *views.FundsReview) {
 	card := r.Forms.Card
+	money := func(d decimal.Decimal) string { return views.Money(d, card.Currency) }
+	data := map[string]any{"Amount": money(r.Amount), "Balance": money(card.Balance), "Available": money(r.PartnerBefore)}
 	switch r.Operation {
 	case "add":
 		r.CardAfter, r.PartnerAfter = card.Balance.Add(r.Amount), r.PartnerBefore.Sub(r.Amount)
 		if r.PartnerAfter.IsNegative() {
-			r.Problem = "The partner's available balance does not cover this amount."
+			r.Problem = web.T(c, "funds_refusal.partner_short", data)
 		}
 	case "withdraw":
 		r.CardAfter, r.PartnerAfter = card.Balance.Sub(r.Amount), r.PartnerBefore.Add(r.Amount)
@@ -204,9 +207,10 @@ func preview(r *views.FundsReview) {
 		r.CardAfter, r.ToAfter = card.Balance.Sub(r.Amount), r.ToCard.Balance.Add(r.Amount)
 	}
 	if r.CardAfter.IsNegative() {
-		r.Problem = "The card's balance does not cover this amount."
+		r.Problem = web.T(c, "funds_refusal.card_short_"+r.Operation, data)
 	}
 	if card.Status != store.CardActive {
-		r.Problem = "This card is " + card.Status + ": funds can only move on an ACTIVE card."
+		r.Problem = web.T(c, "funds_refusal.card_not_active",
+			map[string]any{"Status": views.Enum(c.Request().Context(), "card_status", card.Status)})
 	}
 }

@@ -184,8 +184,17 @@ func (h *Handlers) partnerCards(c echo.Context, status string, page store.Page) 
 		q.Set("status", status)
 	}
 	g := web.GrantsOf(c)
+	canBlock, canUnblock := g.Has("cards-admin:block"), g.Has("cards-admin:unblock")
+	noAuthenticator := false
+	if canBlock || canUnblock {
+		op, err := h.store.OperatorByID(c.Request().Context(), p.OperatorID)
+		if err != nil {
+			return views.PartnerCardsView{}, 0, err
+		}
+		noAuthenticator = !op.HasOTP
+	}
 	return views.PartnerCardsView{PartnerID: pid, PartnerName: h.partnerName(c), Cards: cards, Status: status,
-		CanIssue: g.Has("cards-admin:issue"), CanBlock: g.Has("cards-admin:block"), CanUnblock: g.Has("cards-admin:unblock"),
+		CanIssue: g.Has("cards-admin:issue"), CanBlock: canBlock, CanUnblock: canUnblock, NoAuthenticator: noAuthenticator,
 		Issue: views.IssueFormView{PartnerID: pid},
 		Pager: views.Pager{Page: page.Number, Limit: page.Limit, Total: total, Path: views.PartnerURL(pid, "/cards"), Query: q,
 			Target: "cards-table"}}, total, nil

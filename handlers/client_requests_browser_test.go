@@ -17,6 +17,7 @@ func TestBrowserRequestArrivesLiveAndIsApproved(t *testing.T) {
 	q := newQueue(t)
 	storetest.CreditPartner(t, q.env.Store, q.partner, "500")
 	tab := apptest.NewTab(t, apptest.Browser(t))
+	acceptDialogs(tab) // the approval asks for confirmation: it moves money
 	if err := chromedp.Do(tab, q.env.LoginActions(q.checker.Email),
 		chromedp.Navigate(q.env.Server.URL+"/api/v2/applications"),
 		chromedp.WaitVisible(apptest.TestID("empty-state")),

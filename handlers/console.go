@@ -114,7 +114,7 @@ func (h *Handlers) Logout(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, "/login")
 }
 
-// Dashboard lists the operator's partners with their balances.
+// Dashboard lists the operator's partners with their balances and the work waiting on each.
 func (h *Handlers) Dashboard(c echo.Context) error {
 	p, _ := web.PrincipalOf(c)
 	ctx := c.Request().Context()
@@ -126,5 +126,9 @@ func (h *Handlers) Dashboard(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: web.T(c, "dashboard.title"), Data: partners, Page: views.DashboardPage(partners)})
+	vm, err := h.dashboard(c, p.OperatorID, partners)
+	if err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Title: web.T(c, "dashboard.title"), Data: partners, Page: views.DashboardPage(vm)})
 }

@@ -138,7 +138,7 @@ func Routes(e *echo.Echo, app *web.App) {
 
 	// Bulk files (docs/bulk.md): uploads answer at once with a batch that a background job applies;
 	// payout files wait for a second operator. Every uploader and checker sees the batches.
-	bulkRead := app.RequireAny("bulk-create:create", "cards-admin:addFunds", "approvals:list", "approvals:update")
+	bulkRead := app.RequireAny(bulkReadPermissions...)
 	p.POST("/cardholders/upload", h.UploadBulk(store.BulkCardholders, "users"), app.Require("bulk-create:create"))
 	p.POST("/cards/upload", h.UploadBulk(store.BulkCards, "cards"), app.Require("bulk-create:create"))
 	p.POST("/disbursements/upload", h.UploadBulk(store.BulkPayout, "file"), app.Require("cards-admin:addFunds"))

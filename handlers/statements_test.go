@@ -94,11 +94,11 @@ func (sc *statementCase) balanceAt(t *testing.T, at time.Time) decimal.Decimal {
 
 func figure(t *testing.T, text, label string) decimal.Decimal {
 	t.Helper()
-	m := regexp.MustCompile(regexp.QuoteMeta(label) + `(?: \(\d+\))?\s+([0-9]+\.[0-9]{2,4}) GTQ`).FindStringSubmatch(text)
+	m := regexp.MustCompile(regexp.QuoteMeta(label) + `(?: \(\d+\))?\s+Q ([0-9,]+\.[0-9]{2,4})`).FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no %q in:\n%s", label, text)
 	}
-	return decimal.RequireFromString(m[1])
+	return decimal.RequireFromString(strings.ReplaceAll(m[1], ",", ""))
 }
 
 func wantAttachment(t *testing.T, res *apptest.Response, contentType, filename string) {

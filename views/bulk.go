@@ -14,8 +14,20 @@ type BulkView struct {
 	Batches     []store.BulkBatch
 	OperatorID  int64 // who looks: the uploader of a payout may cancel it, anyone else review it
 	CanApprove  bool  // approvals:update
+	FailedOnly  bool  // the history lists only the recent batches with failed rows
 	// Previews are the first rows of each payout file waiting for approval, by batch.
 	Previews map[int64][]store.PayoutPreviewRow
+}
+
+// FailedBatchesQuery is the bulk page's query that lists only the recent batches with failed rows.
+const FailedBatchesQuery = "failed=recent"
+
+// HistoryURL is the address the history reloads from, keeping its filter.
+func (vm BulkView) HistoryURL() string {
+	if vm.FailedOnly {
+		return PartnerURL(vm.PartnerID, "/bulk?"+FailedBatchesQuery)
+	}
+	return PartnerURL(vm.PartnerID, "/bulk")
 }
 
 // BulkKindOption is a kind of file offered by the upload form.

@@ -45,7 +45,7 @@ func RequestFormPage(vm RequestFormView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"hover:underline\">Client requests</a> / New</nav><h1 class=\"mt-2 text-2xl font-semibold\">New client request</h1><p class=\"mt-1 text-sm text-slate-600\">Record what a client asks for; another operator decides it.</p>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"underline hover:no-underline\">Client requests</a> / New</nav><h1 class=\"mt-2 text-2xl font-semibold\">New client request</h1><p class=\"mt-1 text-sm text-slate-600\">Record what a client asks for; another operator decides it.</p>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -105,7 +105,7 @@ func RequestForm(vm RequestFormView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" hx-target=\"#request-form\" hx-swap=\"outerHTML\" class=\"mt-6 max-w-2xl space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm\" data-testid=\"request-form\"><div class=\"grid gap-4 sm:grid-cols-2\"><label class=\"block text-sm font-medium\">Client id ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 5, "\" hx-target=\"#request-form\" hx-swap=\"outerHTML\" class=\"mt-6 max-w-2xl space-y-4 rounded-lg border border-slate-200 bg-white p-6 shadow-sm\" data-testid=\"request-form\"><div class=\"grid grid-cols-1 gap-4 sm:grid-cols-2\"><label class=\"block text-sm font-medium\">Client id ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -229,7 +229,7 @@ func RequestForm(vm RequestFormView) templ.Component {
 			return templ_7745c5c3_Err
 		}
 		if keys := vm.PayloadKeys(); keys != nil {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div class=\"grid gap-4 sm:grid-cols-2\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 19, "<div class=\"grid grid-cols-1 gap-4 sm:grid-cols-2\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -43,7 +43,7 @@ func ResolutionsPage(vm ResolutionsView) templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"hover:underline\">Client requests</a> / Resolutions</nav><h1 class=\"mt-2 text-2xl font-semibold\">Resolutions</h1><p class=\"mt-1 text-sm text-slate-600\">The reasons operators cite when they reject a client request. Disable a resolution to stop offering it; one already cited cannot be deleted.</p><div class=\"mt-6 grid gap-6 lg:grid-cols-3\"><div class=\"lg:col-span-2\"><form class=\"flex flex-wrap items-end gap-4\" hx-get=\"/api/v2/resolutions\" hx-target=\"#resolutions-table\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, input changed delay:300ms from:input[type=search]\" data-testid=\"resolutions-filters\"><label class=\"text-sm font-medium\">Name ")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 2, "\" class=\"underline hover:no-underline\">Client requests</a> / Resolutions</nav><h1 class=\"mt-2 text-2xl font-semibold\">Resolutions</h1><p class=\"mt-1 text-sm text-slate-600\">The reasons operators cite when they reject a client request. Disable a resolution to stop offering it; one already cited cannot be deleted.</p><div class=\"mt-6 grid grid-cols-1 gap-6 lg:grid-cols-3\"><div class=\"lg:col-span-2\"><form class=\"flex flex-wrap items-end gap-4\" hx-get=\"/api/v2/resolutions\" hx-target=\"#resolutions-table\" hx-swap=\"outerHTML\" hx-push-url=\"true\" hx-trigger=\"change, input changed delay:300ms from:input[type=search]\" data-testid=\"resolutions-filters\"><label class=\"text-sm font-medium\">Name ")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -244,7 +244,7 @@ func ResolutionsTable(vm ResolutionsView) templ.Component {
 				return templ_7745c5c3_Err
 			}
 		} else {
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div class=\"overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\" data-testid=\"resolutions-rows\"><thead class=\"bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500\"><tr><th class=\"px-4 py-2\">Name</th><th class=\"px-4 py-2\">Type</th><th class=\"px-4 py-2\">Partner</th><th class=\"px-4 py-2\">State</th><th class=\"px-4 py-2\"><span class=\"sr-only\">Actions</span></th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 23, "<div class=\"relative overflow-x-auto rounded-lg border border-slate-200 bg-white shadow-sm\"><table class=\"min-w-full divide-y divide-slate-200 text-sm\" data-testid=\"resolutions-rows\"><thead class=\"bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500\"><tr><th class=\"px-4 py-2\">Name</th><th class=\"px-4 py-2\">Type</th><th class=\"px-4 py-2\">Partner</th><th class=\"px-4 py-2\">State</th><th class=\"px-4 py-2\"><span class=\"sr-only\">Actions</span></th></tr></thead> <tbody class=\"divide-y divide-slate-100\">")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}
@@ -329,14 +329,14 @@ func ResolutionsTable(vm ResolutionsView) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\" class=\"text-indigo-700 hover:underline\" data-testid=\"resolution-edit\">Edit</a> <button type=\"button\" class=\"ml-3 text-rose-700 hover:underline\" hx-delete=\"")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 32, "\" class=\"text-indigo-700 underline hover:no-underline\" data-testid=\"resolution-edit\">Edit</a> <button type=\"button\" class=\"ml-3 text-rose-700 underline hover:no-underline\" hx-delete=\"")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
 				var templ_7745c5c3_Var18 string
 				templ_7745c5c3_Var18, templ_7745c5c3_Err = templ.JoinStringErrs("/api/v2/resolutions/" + ID(r.ID))
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `resolutions.templ`, Line: 71, Col: 119}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `resolutions.templ`, Line: 71, Col: 132}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var18))
 				if templ_7745c5c3_Err != nil {
@@ -349,7 +349,7 @@ func ResolutionsTable(vm ResolutionsView) templ.Component {
 				var templ_7745c5c3_Var19 string
 				templ_7745c5c3_Var19, templ_7745c5c3_Err = templ.JoinStringErrs("Delete the resolution " + r.Name + "?")
 				if templ_7745c5c3_Err != nil {
-					return templ.Error{Err: templ_7745c5c3_Err, FileName: `resolutions.templ`, Line: 71, Col: 174}
+					return templ.Error{Err: templ_7745c5c3_Err, FileName: `resolutions.templ`, Line: 71, Col: 187}
 				}
 				_, templ_7745c5c3_Err = templ_7745c5c3_Buffer.WriteString(templ.EscapeString(templ_7745c5c3_Var19))
 				if templ_7745c5c3_Err != nil {

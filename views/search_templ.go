@@ -32,7 +32,7 @@ func SearchBox() templ.Component {
 			templ_7745c5c3_Var1 = templ.NopComponent
 		}
 		ctx = templ.ClearChildren(ctx)
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"relative hidden md:block\"><label for=\"header-search\" class=\"sr-only\">")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<div class=\"relative\"><label for=\"header-search\" class=\"sr-only\">")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -58,7 +58,7 @@ func SearchBox() templ.Component {
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
-		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" autocomplete=\"off\" data-search-input class=\"w-56 rounded-md border border-slate-300 px-3 py-1 text-sm\" hx-get=\"/cms/rest/app/search\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#search-results\" hx-swap=\"innerHTML\" data-testid=\"search-input\"><div id=\"search-results\" class=\"absolute right-0 z-10 mt-1 w-96\" aria-live=\"polite\" data-testid=\"search-results\"></div></div>")
+		templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 3, "\" autocomplete=\"off\" data-search-input class=\"w-full rounded-md border border-slate-300 px-3 py-1 text-sm md:w-56\" hx-get=\"/cms/rest/app/search\" hx-trigger=\"input changed delay:300ms, search\" hx-target=\"#search-results\" hx-swap=\"innerHTML\" data-testid=\"search-input\"><div id=\"search-results\" class=\"absolute left-0 right-0 z-10 mt-1 md:left-auto md:w-96\" aria-live=\"polite\" data-testid=\"search-results\"></div></div>")
 		if templ_7745c5c3_Err != nil {
 			return templ_7745c5c3_Err
 		}
@@ -211,7 +211,7 @@ func SearchResults(groups []SearchGroupView, hint string) templ.Component {
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}
-				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" data-search-hit class=\"block px-2 py-1 text-xs text-indigo-700 hover:underline\">See all</a>")
+				templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 17, "\" data-search-hit class=\"block px-2 py-1 text-xs text-indigo-700 underline hover:no-underline\">See all</a>")
 				if templ_7745c5c3_Err != nil {
 					return templ_7745c5c3_Err
 				}

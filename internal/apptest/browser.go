@@ -24,10 +24,16 @@ func chromiumPath() string {
 	return ""
 }
 
-// Browser starts a headless Chromium for the test and returns a tab's context; NewTab opens another
-// browser context (a second person) in the same browser. Without Chromium the test is skipped,
-// except under CI=true, where it fails.
+// Browser starts a headless Chromium for the test and returns a tab's context, which ends after 90
+// seconds; NewTab opens another browser context (a second person) in the same browser. Without
+// Chromium the test is skipped, except under CI=true, where it fails.
 func Browser(t testing.TB) context.Context {
+	t.Helper()
+	return BrowserWithin(t, 90*time.Second)
+}
+
+// BrowserWithin is Browser for a test that walks many pages in one tab: its context ends after limit.
+func BrowserWithin(t testing.TB, limit time.Duration) context.Context {
 	t.Helper()
 	path := chromiumPath()
 	if path == "" {
@@ -49,7 +55,7 @@ func Browser(t testing.TB) context.Context {
 	)
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() {
 		cancelTimeout()
 		cancel()

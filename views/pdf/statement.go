@@ -10,7 +10,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"cardconsole/store/money"
+	"cardconsole/web/format"
 )
 
 // StatementHeader is what the top of a card statement says: whose card, which period, and who
@@ -153,9 +153,9 @@ func (s *Statement) Add(r StatementRow) error {
 		clean(r.Type),
 		clean(r.Reference),
 		clean(r.Description),
-		amountOrBlank(r.Debit),
-		amountOrBlank(r.Credit),
-		money.Format(r.Balance),
+		s.moneyOrBlank(r.Debit),
+		s.moneyOrBlank(r.Credit),
+		s.money(r.Balance),
 	}
 	most := 1
 	for i, text := range cells {
@@ -243,10 +243,24 @@ func (s *Statement) finish() error {
 	y := s.y
 	label := columns[0].width + columns[1].width + columns[2].width + columns[3].width
 	d.cell(margin, y+cellPadding, label, lineHeight, bold, tableFont, fmt.Sprintf(s.labels().TotalsFmt, s.rows), 'L')
-	d.cell(margin+label, y+cellPadding, columns[4].width, lineHeight, bold, tableFont, money.Format(s.debits), 'R')
-	d.cell(margin+label+columns[4].width, y+cellPadding, columns[5].width, lineHeight, bold, tableFont, money.Format(s.credits), 'R')
+	d.cell(margin+label, y+cellPadding, columns[4].width, lineHeight, bold, tableFont, s.money(s.debits), 'R')
+	d.cell(margin+label+columns[4].width, y+cellPadding, columns[5].width, lineHeight, bold, tableFont, s.money(s.credits), 'R')
 	d.hline(margin, margin+tableWidth(), y, [3]uint8{120, 120, 130})
+	s.y = y + lineHeight + 2*cellPadding
+	s.closingLine()
 	return d.w.err
+}
+
+// closingLine ends the table with the period's closing balance, so the last page says what the
+// card held at the end without turning back to the first.
+func (s *Statement) closingLine() {
+	if s.y+lineHeight+2*cellPadding > pageHeight-footerSpace {
+		s.addPage()
+	}
+	label := tableWidth() - columns[6].width
+	s.d.cell(margin, s.y+cellPadding, label, lineHeight, bold, tableFont, s.labels().Closing, 'R')
+	s.d.cell(margin+label, s.y+cellPadding, columns[6].width, lineHeight, bold, tableFont, s.money(s.sum.Closing), 'R')
+	s.y += lineHeight + 2*cellPadding
 }
 
 // pageHeader runs at the top of every page: the full header and the summary on the first, a
@@ -290,10 +304,10 @@ func (s *Statement) firstPageHeader() {
 	sum := s.sum
 	boxX, boxW := pageWidth-margin-105, 105.0
 	lines := [][2]string{
-		{l.Opening, money.Format(sum.Opening)},
-		{fmt.Sprintf(l.TotalCreditsFmt, sum.CreditCount), money.Format(sum.Credits)},
-		{fmt.Sprintf(l.TotalDebitsFmt, sum.DebitCount), money.Format(sum.Debits)},
-		{l.Closing, money.Format(sum.Closing)},
+		{l.Opening, s.money(sum.Opening)},
+		{fmt.Sprintf(l.TotalCreditsFmt, sum.CreditCount), s.money(sum.Credits)},
+		{fmt.Sprintf(l.TotalDebitsFmt, sum.DebitCount), s.money(sum.Debits)},
+		{l.Closing, s.money(sum.Closing)},
 	}
 	d.fillRect(boxX, top, boxW, float64(len(lines))*6+8, [3]uint8{headingColor, headingColor, 242})
 	y = top + 1
@@ -303,7 +317,7 @@ func (s *Statement) firstPageHeader() {
 			st = bold
 		}
 		d.cell(boxX, y, 60, 6, st, 9.5, kv[0], 'L')
-		d.cell(boxX+60, y, boxW-60, 6, st, 9.5, kv[1]+" "+h.Currency, 'R')
+		d.cell(boxX+60, y, boxW-60, 6, st, 9.5, kv[1], 'R')
 		y += 6
 	}
 	d.cell(boxX, y, boxW, 5, regular, 7, l.Equation, 'L')
@@ -365,9 +379,14 @@ func tableWidth() float64 {
 	return w
 }
 
-func amountOrBlank(d decimal.Decimal) string {
+// money writes an amount as the console shows it: the currency's sign and thousands separators,
+// Q 1,234.50.
+func (s *Statement) money(d decimal.Decimal) string { return format.Money(d, s.h.Currency) }
+
+// moneyOrBlank is money, or nothing for zero (the empty side of a row).
+func (s *Statement) moneyOrBlank(d decimal.Decimal) string {
 	if d.IsZero() {
 		return ""
 	}
-	return money.Format(d)
+	return s.money(d)
 }

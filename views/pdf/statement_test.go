@@ -11,9 +11,9 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"cardconsole/store/money"
 	"cardconsole/views/pdf"
 	"cardconsole/views/pdf/pdftest"
+	"cardconsole/web/format"
 )
 
 var guatemala = mustLocation("America/Guatemala")
@@ -84,11 +84,11 @@ func render(t *testing.T, h pdf.StatementHeader, sum pdf.StatementSummary, rows 
 // summaryFigure reads a figure of the summary box from the extracted text.
 func summaryFigure(t *testing.T, text, label string) decimal.Decimal {
 	t.Helper()
-	m := regexp.MustCompile(regexp.QuoteMeta(label) + `(?: \(\d+\))?\s+([0-9]+\.[0-9]{2,4}) GTQ`).FindStringSubmatch(text)
+	m := regexp.MustCompile(regexp.QuoteMeta(label) + `(?: \(\d+\))?\s+Q ([0-9,]+\.[0-9]{2,4})`).FindStringSubmatch(text)
 	if m == nil {
 		t.Fatalf("no %q in the summary:\n%s", label, text)
 	}
-	return decimal.RequireFromString(m[1])
+	return plain(m[1])
 }
 
 func TestStatementPrintsEveryRowAcrossNumberedPages(t *testing.T) {
@@ -122,7 +122,7 @@ func TestStatementPrintsEveryRowAcrossNumberedPages(t *testing.T) {
 		if len(found) != 1 {
 			t.Fatalf("%s appears %d times", r.Reference, len(found))
 		}
-		if !strings.Contains(found[0], money.Format(r.Balance)) {
+		if !strings.Contains(found[0], format.Money(r.Balance, "GTQ")) {
 			t.Errorf("row %d %q lacks its balance %s", i, found[0], r.Balance)
 		}
 		at := strings.Index(all, r.Reference)
@@ -141,10 +141,20 @@ func TestStatementPrintsEveryRowAcrossNumberedPages(t *testing.T) {
 	if !strings.Contains(first, "Total credits (100)") || !strings.Contains(first, "Total debits (50)") {
 		t.Errorf("summary counts missing:\n%s", first)
 	}
-	totals := regexp.MustCompile(`Totals of the 150 movements listed\s+([0-9.]+)\s+([0-9.]+)`).FindStringSubmatch(pages[len(pages)-1])
-	if totals == nil || !decimal.RequireFromString(totals[1]).Equal(deb) || !decimal.RequireFromString(totals[2]).Equal(cred) {
+	lastPage := pages[len(pages)-1]
+	totals := regexp.MustCompile(`Totals of the 150 movements listed\s+Q ([0-9,.]+)\s+Q ([0-9,.]+)`).FindStringSubmatch(lastPage)
+	if totals == nil || !plain(totals[1]).Equal(deb) || !plain(totals[2]).Equal(cred) {
 		t.Fatalf("totals line %v, want debits %s credits %s", totals, deb, cred)
 	}
+	// The last page ends with the closing balance too.
+	if got := summaryFigure(t, lastPage, "Closing balance"); !got.Equal(sum.Closing) || strings.Contains(pages[len(pages)-2], "Closing balance") {
+		t.Fatalf("the last page's closing balance is %s, want %s (and only on the last page after the first)", got, sum.Closing)
+	}
+}
+
+// plain reads an amount written with thousands separators.
+func plain(s string) decimal.Decimal {
+	return decimal.RequireFromString(strings.ReplaceAll(s, ",", ""))
 }
 
 func TestStatementWrapsLongTextInsideItsColumn(t *testing.T) {
@@ -166,7 +176,7 @@ func TestStatementWrapsLongTextInsideItsColumn(t *testing.T) {
 		t.Fatalf("the description did not wrap: %q", descLines)
 	}
 	// The row's amounts stay in their columns, on the row's first line.
-	if !strings.Contains(descLines[0], money.Format(rows[1].Credit)) || !strings.Contains(descLines[0], money.Format(rows[1].Balance)) {
+	if !strings.Contains(descLines[0], format.Money(rows[1].Credit, "GTQ")) || !strings.Contains(descLines[0], format.Money(rows[1].Balance, "GTQ")) {
 		t.Errorf("first line of the wrapped row %q lacks its credit or balance", descLines[0])
 	}
 	words := strings.Fields(strings.Join(descLines, " "))
