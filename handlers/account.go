@@ -15,7 +15,7 @@ func (h *Handlers) Me(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "My account", Data: a, Page: views.AccountPage(a)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "account.title"), Data: a, Page: views.AccountPage(a)})
 }
 
 type passwordRequest struct {
@@ -33,7 +33,7 @@ func (h *Handlers) ChangePassword(c echo.Context) error {
 	if err := h.store.ChangePassword(c.Request().Context(), web.Actor(c), p.OperatorID, req.CurrentPassword, req.NewPassword); err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "password changed", Partial: views.Done("Password changed.")})
+	return h.app.Respond(c, web.View{Message: "password changed", Partial: views.Done(web.T(c, "account.password_changed"))})
 }
 
 // enrolmentView is a secret offered for enrolment with its QR code.

@@ -2,8 +2,6 @@ package handlers
 
 import (
 	"net/url"
-	"strconv"
-	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -29,11 +27,10 @@ func (h *Handlers) AuditLog(c echo.Context) error {
 		return err
 	}
 	if len(ids) == 0 {
-		return store.NewError(store.CodeForbidden, "you do not hold audit-log:list on any partner")
+		return store.NewError(store.CodeForbidden, "you need the permission audit-log:list on at least one partner")
 	}
-	f := store.AuditFilter{ViewerID: p.OperatorID, PartnerIDs: ids, Action: strings.TrimSpace(c.QueryParam("action")),
-		Actor: strings.TrimSpace(c.QueryParam("actor")), Page: pageQuery(c)}
-	f.PartnerID, _ = strconv.ParseInt(c.QueryParam("partnerId"), 10, 64)
+	f := auditFilter(c, p.OperatorID, ids)
+	f.Page = pageQuery(c)
 	entries, total, err := h.store.ListAudit(ctx, f)
 	if err != nil {
 		return err
@@ -53,6 +50,6 @@ func (h *Handlers) AuditLog(c echo.Context) error {
 	}
 	vm := views.AuditView{Entries: entries, Partners: partners, Action: f.Action, Actor: f.Actor, Partner: f.PartnerID,
 		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: "/cms/rest/app/audit", Query: q, Target: "audit-table"}}
-	return h.app.Respond(c, web.View{Title: "Audit log", Data: auditPage{Items: entries, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+	return h.app.Respond(c, web.View{Title: web.T(c, "audit.title"), Data: auditPage{Items: entries, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
 		Page: views.AuditPage(vm), Partial: views.AuditTable(vm)})
 }

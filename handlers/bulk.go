@@ -27,9 +27,9 @@ var bulkKindOptions = []struct {
 	kind   store.BulkKind
 	option views.BulkKindOption
 }{
-	{store.BulkCardholders, views.BulkKindOption{Value: "cardholders", Label: "New cardholders"}},
-	{store.BulkCards, views.BulkKindOption{Value: "cards", Label: "Cards for existing cardholders"}},
-	{store.BulkPayout, views.BulkKindOption{Value: "payout", Label: "Payout (needs approval)"}},
+	{store.BulkCardholders, views.BulkKindOption{Value: "cardholders"}},
+	{store.BulkCards, views.BulkKindOption{Value: "cards"}},
+	{store.BulkPayout, views.BulkKindOption{Value: "payout"}},
 }
 
 // BulkPage is the console's "Bulk files" page: the upload form (the kinds the operator may
@@ -57,7 +57,7 @@ func (h *Handlers) BulkPage(c echo.Context) error {
 			vm.Kinds = append(vm.Kinds, k.option)
 		}
 	}
-	return h.app.Respond(c, web.View{Title: "Bulk files", Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "bulk.title"), Data: items, Page: views.BulkPage(vm), Partial: views.BulkHistory(vm)})
 }
 
 // payoutPreviewRows is how many rows of a payout file its review shows.
@@ -183,18 +183,28 @@ func batchParam(c echo.Context) (int64, error) {
 
 // Batches lists the partner's batches, newest first, optionally of one kind and status.
 func (h *Handlers) Batches(c echo.Context) error {
-	f := store.BulkFilter{PartnerID: web.PartnerID(c), Kind: store.BulkKind(strings.ToUpper(c.QueryParam("kind"))),
-		Status: strings.ToUpper(c.QueryParam("status")), Page: pageQuery(c)}
-	if f.Kind != "" && !store.ValidBulkKind(f.Kind) {
-		var v store.Validation
-		v.Add("kind", "kind must be CARDHOLDERS, CARDS or PAYOUT")
-		return v.Err()
+	f, err := bulkFilter(c)
+	if err != nil {
+		return err
 	}
+	f.Page = pageQuery(c)
 	items, total, err := h.store.ListBulkBatches(c.Request().Context(), f)
 	if err != nil {
 		return err
 	}
 	return h.app.Respond(c, web.View{Data: listPage[store.BulkBatch]{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit}})
+}
+
+// bulkFilter reads the batch list's kind and status.
+func bulkFilter(c echo.Context) (store.BulkFilter, error) {
+	f := store.BulkFilter{PartnerID: web.PartnerID(c), Kind: store.BulkKind(strings.ToUpper(c.QueryParam("kind"))),
+		Status: strings.ToUpper(c.QueryParam("status"))}
+	if f.Kind != "" && !store.ValidBulkKind(f.Kind) {
+		var v store.Validation
+		v.Add("kind", "kind must be CARDHOLDERS, CARDS or PAYOUT")
+		return f, v.Err()
+	}
+	return f, nil
 }
 
 // Batch is one batch with its counts.

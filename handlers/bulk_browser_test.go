@@ -58,7 +58,7 @@ func TestBrowserBulkCardholderFileRoundTrip(t *testing.T) {
 	upload(first)
 	waitTrue(t, tab, "the bar reaches 100 %", `document.querySelector('[data-testid="bulk-bar"]')?.value === 100 &&
 		document.querySelector('[data-testid="bulk-percent"]').textContent === '100' &&
-		document.querySelector('[data-testid="bulk-status"]').textContent === 'COMPLETED'`)
+		document.querySelector('[data-testid="bulk-status"]').textContent === 'completed'`)
 	waitTrue(t, tab, "two rows failed and the error file is offered", `document.querySelector('[data-testid="bulk-failed"]').textContent === '2' &&
 		!document.querySelector('[data-testid="bulk-errors-csv"]').closest('[data-bulk="errors"]').hidden`)
 	waitTrue(t, tab, "the history shows the batch", `document.querySelectorAll('[data-testid="bulk-row"]').length === 1`)
@@ -80,7 +80,7 @@ func TestBrowserBulkCardholderFileRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	upload(fixed)
-	waitTrue(t, tab, "the fixed file completes without errors", `document.querySelector('[data-testid="bulk-status"]')?.textContent === 'COMPLETED' &&
+	waitTrue(t, tab, "the fixed file completes without errors", `document.querySelector('[data-testid="bulk-status"]')?.textContent === 'completed' &&
 		document.querySelector('[data-testid="bulk-batch"]').dataset.batchId === '2' &&
 		document.querySelector('[data-testid="bulk-failed"]').textContent === '0' &&
 		document.querySelector('[data-testid="bulk-percent"]').textContent === '100'`)

@@ -1,88 +1,25 @@
 package handlers
 
 import (
-	"encoding/csv"
 	"fmt"
-	"io"
 	"net/http"
 	"slices"
 	"strings"
 
 	"github.com/labstack/echo/v4"
-	"github.com/xuri/excelize/v2"
 
 	"cardconsole/store"
 	"cardconsole/web"
+	"cardconsole/web/export"
 )
 
-// rowWriter writes a table as CSV or XLSX, streaming: XLSX rows go through excelize's StreamWriter,
-// which keeps them on disk rather than in memory.
-type rowWriter interface {
-	Write(cells []string) error
-	Close() error
-}
-
-type csvRows struct{ w *csv.Writer }
-
-func (c csvRows) Write(cells []string) error {
-	safe := make([]string, len(cells))
-	for i, s := range cells {
-		safe[i] = csvSafe(s)
+// textRow is a row of text cells for a download.
+func textRow(values []string) []export.Cell {
+	cells := make([]export.Cell, len(values))
+	for i, v := range values {
+		cells[i] = export.Text(v)
 	}
-	return c.w.Write(safe)
-}
-
-func (c csvRows) Close() error { c.w.Flush(); return c.w.Error() }
-
-type xlsxRows struct {
-	out  io.Writer
-	f    *excelize.File
-	sw   *excelize.StreamWriter
-	next int
-}
-
-// Write adds a row of text cells: a cell is always a string, never a formula.
-func (x *xlsxRows) Write(cells []string) error {
-	x.next++
-	vals := make([]any, len(cells))
-	for i, s := range cells {
-		vals[i] = s
-	}
-	cell, err := excelize.CoordinatesToCellName(1, x.next)
-	if err != nil {
-		return err
-	}
-	return x.sw.SetRow(cell, vals)
-}
-
-func (x *xlsxRows) Close() error {
-	defer x.f.Close()
-	if err := x.sw.Flush(); err != nil {
-		return err
-	}
-	_, err := x.f.WriteTo(x.out)
-	return err
-}
-
-// newRowWriter starts a download named name (with its extension) in the format, "csv" or "xlsx".
-func newRowWriter(c echo.Context, format, name string) (rowWriter, error) {
-	res := c.Response()
-	res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="`+name+`"`)
-	res.Header().Set("X-Content-Type-Options", "nosniff")
-	if format == "csv" {
-		res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		res.WriteHeader(http.StatusOK)
-		return csvRows{w: csv.NewWriter(res)}, nil
-	}
-	f := excelize.NewFile()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	res.Header().Set(echo.HeaderContentType, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-	res.WriteHeader(http.StatusOK)
-	return &xlsxRows{out: res, f: f, sw: sw}, nil
+	return cells
 }
 
 // personalColumns are the columns the console hides from operators who need a code to see
@@ -130,39 +67,40 @@ func (h *Handlers) BatchErrors(format string) echo.HandlerFunc {
 			ObjectID: id, After: map[string]any{"format": format, "masked": mask}}); err != nil {
 			return err
 		}
-		w, err := newRowWriter(c, format, fmt.Sprintf("batch-%d-errors.%s", id, format))
+		f, _ := export.ParseFormat(format)
+		w, err := export.New(c.Response(), f, fmt.Sprintf("batch-%d-errors", id), out)
 		if err != nil {
 			return err
 		}
-		err = w.Write(out)
+		err = h.store.EachBatchRow(ctx, pid, id, true, func(r store.BulkRow) error {
+			row := make([]string, 0, len(keep)+1)
+			for _, i := range keep {
+				v := ""
+				if i < len(r.Cells) {
+					v = r.Cells[i]
+				}
+				if masked[i] {
+					v = maskCell(v)
+				}
+				row = append(row, v)
+			}
+			msg := ""
+			if r.Error != nil {
+				msg = *r.Error
+			}
+			return w.Row(textRow(append(row, msg))...)
+		})
 		if err == nil {
-			err = h.store.EachBatchRow(ctx, pid, id, true, func(r store.BulkRow) error {
-				row := make([]string, 0, len(keep)+1)
-				for _, i := range keep {
-					v := ""
-					if i < len(r.Cells) {
-						v = r.Cells[i]
-					}
-					if masked[i] {
-						v = maskCell(v)
-					}
-					row = append(row, v)
-				}
-				msg := ""
-				if r.Error != nil {
-					msg = *r.Error
-				}
-				return w.Write(append(row, msg))
-			})
+			err = w.Close()
+		} else {
+			w.Discard()
 		}
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			// The status is sent already: log it; the truncated file is the client's only sign.
+		if err != nil && w.Started() {
+			// The status is sent already: the truncated file must not pass for a whole one.
 			h.app.Log.Error("error file download failed", "batch", id, "err", err)
+			panic(http.ErrAbortHandler)
 		}
-		return nil
+		return err
 	}
 }
 
@@ -186,14 +124,13 @@ func (h *Handlers) BulkTemplate(c echo.Context) error {
 	if !ok || (format != "csv" && format != "xlsx") {
 		return store.NotFound("template")
 	}
-	w, err := newRowWriter(c, format, "template-"+name+"."+format)
+	f, _ := export.ParseFormat(format)
+	w, err := export.New(c.Response(), f, "template-"+name, store.BulkColumns(kind))
 	if err != nil {
 		return err
 	}
-	if err := w.Write(store.BulkColumns(kind)); err != nil {
-		return err
-	}
-	if err := w.Write(bulkExamples[kind]); err != nil {
+	if err := w.Row(textRow(bulkExamples[kind])...); err != nil {
+		w.Discard()
 		return err
 	}
 	return w.Close()

@@ -175,17 +175,17 @@ func TestPartnerCardsScreen(t *testing.T) {
 	if part.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
-	part.WantSelectors(`[id="cards-table"]`).WantHTML("No BLOCKED cards.")
+	part.WantSelectors(`[id="cards-table"]`).WantHTML("No blocked cards.")
 
 	form := url.Values{"cardIds": {itoa(card), itoa(stock[0])}, "otp": {otpOp.OTP()}, "status": {""}}
 	bulk := b.HTMX(http.MethodPatch, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/cards/block", form).WantStatus(http.StatusOK)
-	bulk.WantSelectors(`[data-testid="bulk-results"]`).WantHTML(`data-testid="bulk-outcome-`+itoa(card)+`">CHANGED`, `data-testid="bulk-outcome-`+itoa(stock[0])+`">FAILED`, `hx-swap-oob="true"`, "1 changed, 0 already in that state, 1 failed")
+	bulk.WantSelectors(`[data-testid="bulk-results"]`).WantHTML(`data-testid="bulk-outcome-`+itoa(card)+`">changed`, `data-testid="bulk-outcome-`+itoa(stock[0])+`">failed`, `hx-swap-oob="true"`, "1 changed, 0 already in that state, 1 failed")
 	form.Set("otp", otpOp.OTP())
 	full := b.Page(http.MethodPatch, "/cms/rest/app/partners/"+itoa(p)+"/cardholders/cards/unblock", form).WantStatus(http.StatusOK)
 	if !full.IsPage() {
 		t.Fatal("plain post: not a page")
 	}
-	full.WantHTML(`data-testid="bulk-outcome-` + itoa(card) + `">CHANGED`)
+	full.WantHTML(`data-testid="bulk-outcome-` + itoa(card) + `">changed`)
 
 	env.Operator("viewer@example.com", false, apptest.Grant{Partner: p, Roles: []string{"viewer"}})
 	v := env.SignIn("viewer@example.com")

@@ -165,12 +165,12 @@ func TestCardActionsInTheConsole(t *testing.T) {
 	if part.IsPage() {
 		t.Fatal("HTMX got the page")
 	}
-	part.WantSelectors(`[id="cards-panel"]`, `[data-testid="card-block-`+itoa(card)+`"]`).WantHTML("is now ACTIVE")
+	part.WantSelectors(`[id="cards-panel"]`, `[data-testid="card-block-`+itoa(card)+`"]`).WantHTML("is now active")
 	b.HTMX(http.MethodPatch, fmt.Sprintf("%s/cards/%d/activate", base, card), url.Values{}).WantStatus(http.StatusConflict)
 
 	full := b.Page(http.MethodPatch, fmt.Sprintf("%s/cards/%d/block", base, card), url.Values{}).WantStatus(http.StatusSeeOther)
 	if full.Header.Get("Location") != base {
 		t.Fatalf("after a plain post: %q", full.Header.Get("Location"))
 	}
-	b.Page(http.MethodGet, base, nil).WantSelectors(`[data-testid="card-unblock-` + itoa(card) + `"]`).WantHTML("is now BLOCKED")
+	b.Page(http.MethodGet, base, nil).WantSelectors(`[data-testid="card-unblock-` + itoa(card) + `"]`).WantHTML("is now blocked")
 }

@@ -61,10 +61,14 @@ func (h *Handlers) cardView(c echo.Context, holderID int64, card store.Card) (vi
 	if err != nil {
 		return views.CardView{}, err
 	}
+	name, err := h.store.CardholderName(ctx, card.PartnerID, holderID)
+	if err != nil {
+		return views.CardView{}, err
+	}
 	g := web.GrantsOf(c)
 	life := views.CardLifeView{PartnerID: card.PartnerID, HolderID: holderID, Card: card, History: history, TimeZone: p.TimeZone,
 		CanCancel: g.Has("cards-admin:block"), CanReplace: g.Has("cards-admin:activate"), NeedsOTP: web.NeedsOTP(c, "cards-admin")}
-	return views.CardView{Partner: p, Available: b, HolderID: holderID, Card: card, Cards: cards, Funds: forms, Life: life}, nil
+	return views.CardView{Partner: p, Available: b, HolderID: holderID, HolderName: name, Card: card, Cards: cards, Funds: forms, Life: life}, nil
 }
 
 // CardPage is a cardholder's card: JSON gets the card with its balance, HTMX the summary panel (which
@@ -86,7 +90,7 @@ func (h *Handlers) CardPage(c echo.Context) error {
 		vm.Movements = &mv
 		return err
 	})
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Data: card, Page: page, Partial: summary})
+	return h.app.Respond(c, web.View{Title: cardTitle(c, card), Data: card, Page: page, Partial: summary})
 }
 
 // lazyCardPage is the card page completed by fill, read only when a browser renders it.
@@ -110,7 +114,7 @@ func (h *Handlers) FundsFormsPanel(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Card •••• " + card.Last4, Data: card, Page: views.FundsPanel(f)})
+	return h.app.Respond(c, web.View{Title: cardTitle(c, card), Data: card, Page: views.FundsPanel(f)})
 }
 
 // fundsPermission is the permission each console operation needs.
@@ -172,7 +176,7 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 	if err := v.Err(); err != nil {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			f.Errors = fields
-			return web.View{Title: "Review", Page: views.FundsPanel(f)}, nil
+			return web.View{Title: web.T(c, "funds.review_title"), Page: views.FundsPanel(f)}, nil
 		})
 	}
 	b, err := h.store.PartnerBalance(c.Request().Context(), card.PartnerID)
@@ -185,8 +189,13 @@ func (h *Handlers) FundsReview(c echo.Context) error {
 	if operation == "transfer" {
 		other = r.ToAfter
 	}
-	return h.app.Respond(c, web.View{Title: "Review", Page: views.FundsReviewPanel(r),
+	return h.app.Respond(c, web.View{Title: web.T(c, "funds.review_title"), Page: views.FundsReviewPanel(r),
 		Data: fundsPreview{Operation: operation, Amount: amount, CardBalance: r.CardAfter, OtherBalance: other, Problem: r.Problem}})
+}
+
+// cardTitle is the title of a card's page: "Tarjeta •••• 1234".
+func cardTitle(c echo.Context, card store.Card) string {
+	return web.T(c, "card.crumb", map[string]any{"Last4": card.Last4})
 }
 
 // preview fills the balances a review shows and says, in the operator's words, why the operation

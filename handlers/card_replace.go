@@ -5,6 +5,7 @@ import (
 
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/format"
 )
 
 // cardEndBody is the body of a cancellation or a replacement.
@@ -42,7 +43,8 @@ func (h *Handlers) CancelCard(c echo.Context) error {
 		return err
 	}
 	return h.app.Respond(c, web.View{Message: "card CANCELED", Data: card, Redirect: &web.Redirect{To: views.CardURL(web.PartnerID(c), holderID, cardID, ""),
-		Flash: web.Flashed(web.Success, "Card •••• "+card.Last4+" is cancelled ("+body.Reason+"). Its balance stays on it until it is replaced or unloaded.")}})
+		Flash: &web.Flash{Kind: web.Success, Key: "card_life.cancelled", Args: map[string]any{"Last4": card.Last4,
+			"Reason": format.Enum(c.Request().Context(), "cancel_reason", body.Reason)}}}})
 }
 
 // ReplaceCard gives the cardholder a new card with the old card's whole balance and cancels the old
@@ -57,10 +59,17 @@ func (h *Handlers) ReplaceCard(c echo.Context) error {
 		return err
 	}
 	// The console goes to the new card's page, which shows it with the balance it received.
-	return h.app.Respond(c, web.View{Message: "card replaced", Data: res, Redirect: &web.Redirect{
-		To: views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""),
-		Flash: web.Flashed(web.Success, "Card "+res.Card.MaskedNumber()+" replaces card "+views.ID(cardID)+"; "+
-			views.Money(res.Moved, res.Card.Currency)+" moved to it.")}})
+	view := web.View{Message: "card replaced", Data: res}
+	if !web.WantsJSON(c) {
+		old, err := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), holderID, cardID)
+		if err != nil {
+			return err
+		}
+		view.Redirect = &web.Redirect{To: views.CardURL(web.PartnerID(c), holderID, res.Card.ID, ""),
+			Flash: &web.Flash{Kind: web.Success, Key: "card_life.replaced", Args: map[string]any{"Card": res.Card.MaskedNumber(),
+				"Last4": old.Last4, "Amount": views.Money(res.Moved, res.Card.Currency)}}}
+	}
+	return h.app.Respond(c, view)
 }
 
 // CardHistory lists a card's status changes, oldest first, with their reasons and channels.

@@ -109,7 +109,7 @@ func (h *Handlers) CreateCardholder(c echo.Context) error {
 	}
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cardholder created", Data: ch,
 		Redirect: &web.Redirect{To: views.PartnerURL(ch.PartnerID, "/cardholders/"+views.ID(ch.ID)), HTMXStatus: http.StatusNoContent,
-			Flash: web.Flashed(web.Success, "Cardholder "+ch.FullName()+" created. Activate their card when they receive it.")}})
+			Flash: &web.Flash{Kind: web.Success, Key: "holder_cards.created", Args: map[string]any{"Name": ch.FullName()}}}})
 }
 
 // cardholderDetail is the JSON of the detail: the personal data and every card.
@@ -218,7 +218,7 @@ func (h *Handlers) cardholderView(c echo.Context, id int64, personal views.Perso
 	if err != nil {
 		return views.CardholderView{}, err
 	}
-	vm := views.CardholderView{PartnerID: pid, PartnerName: p.Name, CardholderID: id, Header: head, TimeZone: p.TimeZone,
+	vm := views.CardholderView{PartnerID: pid, PartnerName: p.Name, CardholderID: id, Name: head.FullName(), Header: head, TimeZone: p.TimeZone,
 		Personal: personal, Cards: cards, ThirdParty: linked}
 	switch {
 	case head.Closed():

@@ -54,7 +54,7 @@ func chClickSettled(sel chromedp.CSS) chromedp.Action[chromedp.Void] {
 	)
 }
 
-// chWaitStatus waits until a status badge reads exactly status (INACTIVE contains ACTIVE).
+// chWaitStatus waits until a status badge reads exactly status (inactive contains active).
 func chWaitStatus(cardID int64, status string) chromedp.Action[chromedp.Void] {
 	return chPoll(fmt.Sprintf(`(() => { const e = document.querySelector('[data-testid="card-status-%d"]'); return !!e && e.textContent.trim() === %q; })()`, cardID, status))
 }
@@ -142,7 +142,7 @@ func TestBrowserCardholderJourney(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-testid^="cardholder-open-"]`)),
 		chromedp.WaitVisible(apptest.TestID("cards-panel")),
 		chReady(),
-		chWaitStatus(card, "INACTIVE"),
+		chWaitStatus(card, "inactive"),
 	)
 	if err != nil {
 		t.Fatalf("search: %v", err)
@@ -151,10 +151,10 @@ func TestBrowserCardholderJourney(t *testing.T) {
 	// Activate the card, then block it; each asks for confirmation first.
 	err = chromedp.Do(ctx,
 		chClickSettled(apptest.TestID("card-activate-"+itoa(card))),
-		chWaitStatus(card, "ACTIVE"),
+		chWaitStatus(card, "active"),
 		chromedp.WaitVisible(apptest.TestID("card-block-"+itoa(card))),
 		chClickSettled(apptest.TestID("card-block-"+itoa(card))),
-		chWaitStatus(card, "BLOCKED"),
+		chWaitStatus(card, "blocked"),
 		chromedp.WaitVisible(apptest.TestID("card-unblock-"+itoa(card))),
 	)
 	if err != nil {
@@ -202,9 +202,9 @@ func TestBrowserAddSecondCard(t *testing.T) {
 		chromedp.SetValue(apptest.TestID("add-card-select"), itoa(second)),
 		chClickSettled(apptest.TestID("add-card-submit")),
 		chromedp.WaitVisible(apptest.TestID("card-row-"+itoa(second))),
-		chWaitStatus(second, "INACTIVE"),
+		chWaitStatus(second, "inactive"),
 		chClickSettled(apptest.TestID("card-activate-"+itoa(second))),
-		chWaitStatus(second, "ACTIVE"),
+		chWaitStatus(second, "active"),
 		chromedp.WaitVisible(apptest.TestID("card-open-"+itoa(second))),
 	)
 	if err != nil {

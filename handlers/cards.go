@@ -12,6 +12,7 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/format"
 )
 
 // cardsPanel gathers the cards panel of a cardholder: their cards, the stock to add one from, and
@@ -56,7 +57,12 @@ func (h *Handlers) CardholderCards(c echo.Context) error {
 		return err
 	}
 	vm := views.CardholderCardsView{Cards: panel, ThirdParty: linked, PartnerName: h.partnerName(c)}
-	return h.app.Respond(c, web.View{Title: "Cards of cardholder " + views.ID(id), Data: cards,
+	if !web.WantsJSON(c) {
+		if vm.HolderName, err = h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id); err != nil {
+			return err
+		}
+	}
+	return h.app.Respond(c, web.View{Title: web.T(c, "holder_cards.page_title", map[string]any{"Name": vm.HolderName}), Data: cards,
 		Page: views.CardholderCardsPage(vm), Partial: views.CardsPanel(panel)})
 }
 
@@ -81,25 +87,26 @@ func (h *Handlers) AssignCard(c echo.Context) error {
 	holderPage := views.PartnerURL(web.PartnerID(c), "/cardholders/"+views.ID(id))
 	if err != nil {
 		// The console shows the refusal next to the picker, or as a flash on the cardholder page.
-		refusal := refusalMessage(err)
+		refusal := refusalMessage(c, err)
 		msg := refusal
-		if m := store.FieldErrors(err)["cardId"]; m != "" {
+		if m := web.FieldErrors(c, err)["cardId"]; m != "" {
 			msg = m
 		}
 		return h.app.RespondRefused(c, err, web.View{Status: http.StatusUnprocessableEntity,
 			Partial:  h.lazyCardsPanel(c, id, func(p *views.CardsPanelView) { p.Error = msg }),
 			Redirect: &web.Redirect{To: holderPage, Flash: web.Flashed(web.Danger, refusal)}})
 	}
-	notice := "Card " + card.MaskedNumber() + " added. It stays inactive until you activate it."
+	notice := web.T(c, "holder_cards.added", map[string]any{"Card": card.MaskedNumber()})
 	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "card assigned", Data: card,
 		Partial:  h.lazyCardsPanel(c, id, func(p *views.CardsPanelView) { p.Notice = notice }),
 		Redirect: &web.Redirect{To: holderPage, Flash: web.Flashed(web.Success, notice)}})
 }
 
-// refusalMessage is the message of a business refusal; other errors have none.
-func refusalMessage(err error) string {
+// refusalMessage is the message of a business refusal in the request's language; other errors
+// have none.
+func refusalMessage(c echo.Context, err error) string {
 	if e, ok := store.AsError(err); ok {
-		return e.Message
+		return web.ErrorMessage(c, e)
 	}
 	return ""
 }
@@ -141,13 +148,14 @@ func (h *Handlers) CardAction(action store.CardAction) echo.HandlerFunc {
 		holderPage := views.PartnerURL(web.PartnerID(c), "/cardholders/"+views.ID(cardholderID))
 		if err != nil {
 			if cardholderID != 0 {
-				back = &web.Redirect{To: holderPage, Flash: web.Flashed(web.Danger, refusalMessage(err))}
+				back = &web.Redirect{To: holderPage, Flash: web.Flashed(web.Danger, refusalMessage(c, err))}
 			}
 			return h.app.RespondRefused(c, err, web.View{Redirect: back})
 		}
 		view := web.View{Message: "card " + card.Status, Data: card}
 		if cardholderID != 0 { // the console shows the card among its cardholder's cards
-			notice := "Card " + card.MaskedNumber() + " is now " + card.Status + "."
+			notice := web.T(c, "holder_cards.now_status", map[string]any{"Card": card.MaskedNumber(),
+				"Status": format.Enum(c.Request().Context(), "card_status", card.Status)})
 			view.Partial = h.lazyCardsPanel(c, cardholderID, func(p *views.CardsPanelView) { p.Notice = notice })
 			view.Redirect = &web.Redirect{To: holderPage, Flash: web.Flashed(web.Success, notice)}
 		}
@@ -161,7 +169,7 @@ func (h *Handlers) Cards(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Cards",
+	return h.app.Respond(c, web.View{Title: web.T(c, "partner_cards.title"),
 		Data: listPage[store.Card]{Items: vm.Cards, Total: total, Page: vm.Pager.Page, Limit: vm.Pager.Limit},
 		Page: views.PartnerCardsPage(vm), Partial: views.CardsTable(vm)})
 }
@@ -179,6 +187,10 @@ func (h *Handlers) partnerCards(c echo.Context, status string, page store.Page) 
 	if err != nil {
 		return views.PartnerCardsView{}, 0, err
 	}
+	names, err := h.holderNames(c, cards)
+	if err != nil {
+		return views.PartnerCardsView{}, 0, err
+	}
 	q := url.Values{}
 	if status != "" {
 		q.Set("status", status)
@@ -193,7 +205,7 @@ func (h *Handlers) partnerCards(c echo.Context, status string, page store.Page) 
 		}
 		noAuthenticator = !op.HasOTP
 	}
-	return views.PartnerCardsView{PartnerID: pid, PartnerName: h.partnerName(c), Cards: cards, Status: status,
+	return views.PartnerCardsView{PartnerID: pid, PartnerName: h.partnerName(c), Cards: cards, HolderNames: names, Status: status,
 		CanIssue: g.Has("cards-admin:issue"), CanBlock: canBlock, CanUnblock: canUnblock, NoAuthenticator: noAuthenticator,
 		Issue: views.IssueFormView{PartnerID: pid},
 		Pager: views.Pager{Page: page.Number, Limit: page.Limit, Total: total, Path: views.PartnerURL(pid, "/cards"), Query: q,
@@ -235,11 +247,11 @@ func (h *Handlers) IssueCards(c echo.Context) error {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			vm, _, lerr := h.partnerCards(c, "", store.NewPage(1, store.DefaultLimit))
 			vm.Issue.Count, vm.Issue.Errors = f["count"], fields
-			return web.View{Title: "Cards", Page: views.PartnerCardsPage(vm), Partial: views.IssueCardsForm(vm.Issue)}, lerr
+			return web.View{Title: web.T(c, "partner_cards.title"), Page: views.PartnerCardsPage(vm), Partial: views.IssueCardsForm(vm.Issue)}, lerr
 		})
 	}
 	page, issued := h.lazyCardsScreen(c, "", func(vm *views.PartnerCardsView) { vm.Issue.Issued, vm.OOB = cards, true })
-	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cards issued", Data: cards, Title: "Cards",
+	return h.app.Respond(c, web.View{Status: http.StatusCreated, Message: "cards issued", Data: cards, Title: web.T(c, "partner_cards.title"),
 		Page: page, Partial: issued(views.IssuedCards)})
 }
 
@@ -270,11 +282,24 @@ func (h *Handlers) BulkCards(action store.CardAction) echo.HandlerFunc {
 			// the operator what happened to the others.
 			h.app.Log.Error("bulk card action partly failed", "request_id", web.RequestID(c), "err", err)
 		}
-		page, done := h.lazyCardsScreen(c, c.FormValue("status"), func(vm *views.PartnerCardsView) { vm.Bulk = &res })
-		return h.app.Respond(c, web.View{Message: "bulk " + string(action) + " done", Data: res, Title: "Cards", Page: page,
+		shown := bulkInWords(c, res)
+		page, done := h.lazyCardsScreen(c, c.FormValue("status"), func(vm *views.PartnerCardsView) { vm.Bulk = &shown })
+		return h.app.Respond(c, web.View{Message: "bulk " + string(action) + " done", Data: res, Title: web.T(c, "partner_cards.title"), Page: page,
 			Partial: done(func(vm views.PartnerCardsView) templ.Component {
 				vm.OOB = true
-				return views.BulkDone(res, vm)
+				return views.BulkDone(shown, vm)
 			})})
 	}
+}
+
+// bulkInWords is a bulk outcome as the console shows it: why each card failed in the request's
+// language (the API keeps the English reasons).
+func bulkInWords(c echo.Context, res store.BulkResult) store.BulkResult {
+	res.Results = append([]store.BulkOutcome(nil), res.Results...)
+	for i, r := range res.Results {
+		if r.Reason != "" {
+			res.Results[i].Reason = web.ErrorMessage(c, &store.Error{Code: r.Code, Message: r.Reason})
+		}
+	}
+	return res
 }

@@ -84,7 +84,7 @@ func (h *Handlers) NewClientRequestForm(c echo.Context) error {
 		return err
 	}
 	vm, _ := requestForm(c)
-	return h.app.Respond(c, web.View{Title: "New client request", Page: views.RequestFormPage(vm), Partial: views.RequestForm(vm)})
+	return h.app.Respond(c, web.View{Title: web.T(c, "requests.form_title"), Page: views.RequestFormPage(vm), Partial: views.RequestForm(vm)})
 }
 
 // SubmitClientRequest records a request on behalf of a cardholder: 201 with the Request object, or
@@ -106,11 +106,11 @@ func (h *Handlers) SubmitClientRequest(c echo.Context) error {
 	if err != nil {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			form.Errors = fields
-			return web.View{Title: "New client request", Page: views.RequestFormPage(form), Partial: views.RequestForm(form)}, nil
+			return web.View{Title: web.T(c, "requests.form_title"), Page: views.RequestFormPage(form), Partial: views.RequestForm(form)}, nil
 		})
 	}
 	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Status: http.StatusCreated, Data: r,
-		Redirect: &web.Redirect{To: views.RequestURL(r.ID), Flash: web.Flashed(web.Success, "Request #"+views.ID(r.ID)+" submitted.")}})
+		Redirect: &web.Redirect{To: views.RequestURL(r.ID), Flash: &web.Flash{Kind: web.Success, Key: "requests.flash_submitted", Args: map[string]any{"ID": r.ID}}}})
 }
 
 // ColorClientRequest sets a request's highlight colour ("" clears it); nothing else changes.
@@ -166,7 +166,7 @@ func (h *Handlers) AuditClientRequest(c echo.Context) error {
 		vm.Audit = &a
 		return views.RequestPage(vm), err
 	})
-	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Audit of request #" + views.ID(id),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: web.T(c, "requests.audit_title", map[string]any{"ID": id}),
 		Data: auditAnswer{ClintID: a.ClientID, ClientID: a.ClientID, Result: a.Result}, Partial: views.AuditResult(a), Page: page})
 }
 
@@ -201,7 +201,7 @@ func (h *Handlers) ApproveClientRequest(c echo.Context) error {
 		return store.NewError(store.CodeCheckParameters, "the form could not be read")
 	}
 	err = h.store.ApproveClientRequest(c.Request().Context(), web.Actor(c), v, id, comments(c, body.Data))
-	return h.decided(c, v, id, h.actionable(c, id, err), "approved")
+	return h.decided(c, v, id, h.actionable(c, id, err), "requests.flash_approved")
 }
 
 type rejectBody struct {
@@ -225,18 +225,18 @@ func (h *Handlers) RejectClientRequest(c echo.Context) error {
 	}
 	err = h.store.RejectClientRequest(c.Request().Context(), web.Actor(c), v, id,
 		store.Rejection{ResolutionID: body.ResolutionID, ResolutionType: body.ResolutionType, Comments: comments(c, body.Data)})
-	return h.decided(c, v, id, h.actionable(c, id, err), "rejected")
+	return h.decided(c, v, id, h.actionable(c, id, err), "requests.flash_rejected")
 }
 
 // decided answers a decision: 204 without a body for API clients; the console gets the review page
-// again, with the field errors of a refused form or the outcome.
+// again, with the field errors of a refused form or the outcome (the catalogue's message).
 func (h *Handlers) decided(c echo.Context, v store.Viewer, id int64, err error, outcome string) error {
 	if err != nil {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			return h.reviewAgain(c, v, id, func(vm *views.RequestDetailView) { vm.Errors = fields }), nil
 		})
 	}
-	view := h.reviewAgain(c, v, id, func(vm *views.RequestDetailView) { vm.Notice = "Request #" + views.ID(id) + " " + outcome + "." })
+	view := h.reviewAgain(c, v, id, func(vm *views.RequestDetailView) { vm.Notice = web.T(c, outcome, map[string]any{"ID": id}) })
 	view.Status = http.StatusNoContent
 	return h.app.Respond(c, view)
 }
@@ -251,5 +251,5 @@ func (h *Handlers) reviewAgain(c echo.Context, v store.Viewer, id int64, fill fu
 			return show(vm), err
 		})
 	}
-	return web.View{Title: "Request #" + views.ID(id), Page: build(views.RequestPage), Partial: build(views.RequestDetail)}
+	return web.View{Title: web.T(c, "requests.page_title", map[string]any{"ID": id}), Page: build(views.RequestPage), Partial: build(views.RequestDetail)}
 }

@@ -245,7 +245,7 @@ func TestConsoleSubmitsARequestForAClient(t *testing.T) {
 		t.Fatalf("no redirect to the request: %v", res.Header)
 	}
 	detail := cl.Get(loc, false).WantStatus(http.StatusOK)
-	detail.WantSelectors(`[data-testid="own-request"]`).WantPage("Request #", "submitted.", "Withdrawal request 12.50 GTQ")
+	detail.WantSelectors(`[data-testid="own-request"]`).WantPage("Request #", "submitted.", "Withdrawal request Q 12.50")
 	// Operators without cardholders:update have no form.
 	ck := q.env.SignIn(q.checker.Email)
 	ck.Get("/api/v2/applications/new", false).WantStatus(http.StatusForbidden)
@@ -260,5 +260,5 @@ func TestConsoleSubmitsARequestForAClient(t *testing.T) {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	req.Header.Set("Accept", "text/html")
 	page := ck.Do(req).WantStatus(http.StatusOK)
-	page.WantSelectors(`[data-testid="audit-result"]`).WantPage("Withdrawal request 12.50 GTQ", "less than the 12.50 GTQ to withdraw", "#"+id)
+	page.WantSelectors(`[data-testid="audit-result"]`).WantPage("Withdrawal request Q 12.50", "less than the Q 12.50 to withdraw", "#"+id)
 }

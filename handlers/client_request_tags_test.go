@@ -211,7 +211,7 @@ func TestAuditFindsDiscrepancies(t *testing.T) {
 
 	cl := q.env.SignIn(q.checker.Email)
 	res := cl.HTMX(http.MethodPost, path("/api/v2/applications/%d/audit", big), nil).WantStatus(http.StatusOK)
-	res.WantSelectors(`[data-testid="audit-line"]`).WantFragment("less than the 500.00 GTQ to withdraw")
+	res.WantSelectors(`[data-testid="audit-line"]`).WantFragment("less than the Q 500.00 to withdraw")
 }
 
 // The cards list and bulk card actions hide the cards of cardholders outside the operator's tags.

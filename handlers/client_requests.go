@@ -14,6 +14,7 @@ import (
 	"cardconsole/store"
 	"cardconsole/views"
 	"cardconsole/web"
+	"cardconsole/web/i18n"
 )
 
 // Permissions of the client requests queue (spec/README.md).
@@ -133,11 +134,16 @@ func requestFilter(c echo.Context) (store.ClientRequestFilter, views.RequestsFil
 			f.Status = &n
 		}
 	}
+	// The console's days are those its screens show the times in; API clients filter by UTC days.
+	zone := time.UTC
+	if !web.WantsJSON(c) {
+		zone = i18n.From(c.Request().Context()).Zone
+	}
 	readDate := func(field, s string, end bool) *time.Time {
 		if s == "" {
 			return nil
 		}
-		d, err := time.Parse(time.DateOnly, s)
+		d, err := time.ParseInLocation(time.DateOnly, s, zone)
 		if err != nil {
 			v.Add(field, field+" must be a date as YYYY-MM-DD")
 			return nil
@@ -185,7 +191,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			vm := views.RequestsView{Filter: form, Errors: fields,
 				Pager: views.Pager{Page: 1, Limit: store.DefaultLimit, Path: views.RequestsPath, Target: "requests-table"}}
-			return web.View{Status: http.StatusBadRequest, Title: "Client requests", Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)}, nil
+			return web.View{Status: http.StatusBadRequest, Title: web.T(c, "requests.title"), Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)}, nil
 		})
 	}
 	ctx := c.Request().Context()
@@ -205,7 +211,7 @@ func (h *Handlers) ListClientRequests(c echo.Context) error {
 	vm := views.RequestsView{Requests: items, Filter: form, CanSubmit: len(submitters) > 0,
 		ExportURL: views.WithQuery(views.RequestsPath+"/export", q),
 		Pager:     views.Pager{Page: f.Offset/f.Limit + 1, Limit: f.Limit, Total: total, Path: views.RequestsPath, Query: q, Target: "requests-table"}}
-	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Client requests",
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: web.T(c, "requests.title"),
 		Data: requestList{Total: total, Limit: f.Limit, Offset: f.Offset, Data: items},
 		Page: views.RequestsPage(vm), Partial: views.RequestsTable(vm)})
 }
@@ -221,8 +227,15 @@ func (h *Handlers) ClientRequest(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: views.RequestTypeLabel(vm.Detail.Type) + " request #" + views.ID(id),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: requestTitle(c, vm.Detail.ClientRequest),
 		Data: vm.Detail, Page: views.RequestPage(vm), Partial: views.RequestDetail(vm)})
+}
+
+// requestTitle is the title of a request's page: "Deposit request #12".
+func requestTitle(c echo.Context, r store.ClientRequest) string {
+	ctx := c.Request().Context()
+	return web.T(c, "requests.heading", map[string]any{"Type": views.RequestTypeLabel(ctx, r.Type),
+		"Word": views.RequestTypeWord(ctx, r.Type), "ID": r.ID})
 }
 
 // requestDetail builds the review page's view model.
@@ -282,13 +295,14 @@ func (h *Handlers) RequestNotifications(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	ctx := c.Request().Context()
 	out := notificationList{Total: total, Data: make([]notification, 0, len(items))}
 	base := strings.TrimSuffix(h.app.BaseURL(), "/")
 	for _, r := range items {
-		out.Data = append(out.Data, notification{Link: base + views.RequestURL(r.ID), Type: views.RequestTypeLabel(r.Type),
-			Text: views.RequestText(r)})
+		out.Data = append(out.Data, notification{Link: base + views.RequestURL(r.ID), Type: views.RequestTypeLabel(ctx, r.Type),
+			Text: views.RequestText(ctx, r)})
 	}
-	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Notifications", Data: out, Page: views.NotificationsList(total, items)})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: web.T(c, "requests.notifications"), Data: out, Page: views.NotificationsList(total, items)})
 }
 
 // PendingRequestsStream keeps the bell live: an event stream whose "pending" events carry the bell's

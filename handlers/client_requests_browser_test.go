@@ -38,16 +38,16 @@ func TestBrowserRequestArrivesLiveAndIsApproved(t *testing.T) {
 	}
 	waitTrue(t, tab, "without a reload", `window.__sameDocument === true`)
 	text, err := chromedp.Run(tab, chromedp.Text(chromedp.CSS(`[data-request-id="`+itoa(id)+`"]`)))
-	if err != nil || !strings.Contains(text, "Deposit") || !strings.Contains(text, "120.50 GTQ") {
+	if err != nil || !strings.Contains(text, "Deposit") || !strings.Contains(text, "Q 120.50") {
 		t.Fatalf("queue row = %q (%v)", text, err)
 	}
 
 	balance := `document.querySelector('[data-testid="card-balance-` + itoa(q.card.ID) + `"]').textContent.trim()`
-	if err := chromedp.Do(tab, chromedp.Click(chromedp.CSS(`[data-request-id="`+itoa(id)+`"] [data-testid="request-link"]`)),
+	if err := chromedp.Do(tab, apptest.HTMXSettled(), chromedp.Click(chromedp.CSS(`[data-request-id="`+itoa(id)+`"] [data-testid="request-link"]`)),
 		chromedp.WaitVisible(apptest.TestID("request-summary"))); err != nil {
 		t.Fatalf("open the request: %v", err)
 	}
-	waitTrue(t, tab, "the card starts empty", balance+` === "0.00 GTQ"`)
+	waitTrue(t, tab, "the card starts empty", balance+` === "Q 0.00"`)
 
 	if err := chromedp.Do(tab, chromedp.Click(apptest.TestID("request-audit")), chromedp.WaitVisible(apptest.TestID("audit-result"))); err != nil {
 		t.Fatalf("audit: %v", err)
@@ -61,7 +61,7 @@ func TestBrowserRequestArrivesLiveAndIsApproved(t *testing.T) {
 		chromedp.Click(apptest.TestID("request-approve"))); err != nil {
 		t.Fatalf("approve: %v", err)
 	}
-	waitTrue(t, tab, "the card balance changes", balance+` === "120.50 GTQ"`)
+	waitTrue(t, tab, "the card balance changes", balance+` === "Q 120.50"`)
 	waitTrue(t, tab, "the request is approved",
 		`document.querySelector('[data-testid="request-summary"] [data-testid="request-status"]').textContent.trim() === "Approved"`)
 	waitTrue(t, tab, "the bell goes back to 0", bell+` === "0"`)

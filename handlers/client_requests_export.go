@@ -1,101 +1,56 @@
 package handlers
 
 import (
-	"encoding/csv"
-	"net/http"
-	"strings"
-	"time"
-
 	"github.com/labstack/echo/v4"
 
 	"cardconsole/store"
-	"cardconsole/views"
+	"cardconsole/web/export"
 )
 
 var exportHeader = []string{"id", "partnerId", "clientId", "clientName", "clientEmail", "type", "statusId", "status",
 	"amount", "currency", "color", "submittedBy", "createdAt", "decidedBy", "decidedAt", "resolution"}
 
-// ExportClientRequests streams the requests matching the list's filters, in its sort, as CSV. Paging
-// does not apply: the export has every matching row.
+// ExportClientRequests downloads the requests matching the list's filters, in its sort, as CSV or,
+// with format=xlsx, as XLSX. Paging does not apply: the export has every matching row. Clients are
+// masked as the list masks them; times are in each request's partner's zone.
 func (h *Handlers) ExportClientRequests(c echo.Context) error {
 	v, err := h.viewer(c, permApprovalsList)
 	if err != nil {
 		return err
 	}
-	f, _, err := requestFilter(c)
+	format := export.CSV
+	if s := c.QueryParam("format"); s != "" {
+		var ok bool
+		if format, ok = export.ParseFormat(s); !ok {
+			var v store.Validation
+			v.Add("format", "format must be csv or xlsx")
+			return v.Err()
+		}
+	}
+	f, form, err := requestFilter(c)
 	if err != nil {
 		return err
 	}
-	res := c.Response()
-	res.Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	res.Header().Set(echo.HeaderContentDisposition, `attachment; filename="client-requests-`+time.Now().UTC().Format("20060102-150405")+`.csv"`)
 	masked, err := h.maskedPartners(c)
 	if err != nil {
 		return err
 	}
-	w := csv.NewWriter(res)
-	started := false
-	err = h.store.EachClientRequest(c.Request().Context(), v, f, func(r store.ClientRequest) error {
-		if masked[r.PartnerID] {
-			r.MaskPersonal()
-		}
-		if !started {
-			res.WriteHeader(http.StatusOK)
-			started = true
-			if err := w.Write(csvHeaderIn(c, "requests", exportHeader)); err != nil {
-				return err
+	d := listDownload{list: "client-requests", headerKey: "requests", columns: exportHeader,
+		filters: map[string]any{"filter[id]": form.ID, "filter[clientId]": form.ClientID, "filter[client]": form.Client,
+			"filter[type]": form.Type, "filter[statusId]": form.Status, "filter[dateFrom]": form.DateFrom,
+			"filter[dateTo]": form.DateTo, "sort": form.Sort}}
+	zone := h.zones(c)
+	return h.download(c, format, d, func(row rowFunc) error {
+		return h.store.EachClientRequest(c.Request().Context(), v, f, func(r store.ClientRequest) error {
+			if masked[r.PartnerID] {
+				r.MaskPersonal()
 			}
-		}
-		return w.Write(exportRow(r))
+			loc := zone(r.PartnerID)
+			return row(export.Int(r.ID), export.Int(r.PartnerID), export.Int(r.ClientID), export.Text(r.ClientName),
+				export.Text(r.ClientEmail), export.Text(r.Type), export.Int(int64(r.StatusID)), export.Text(r.Status),
+				export.OptAmount(r.Amount), export.OptText(r.Currency), export.OptText(r.Color), export.Text(r.SubmittedByLabel),
+				export.Time(r.CreatedAt, loc), export.Text(r.DecidedByLabel), export.OptTime(r.DecidedAt, loc),
+				export.OptText(r.ResolutionName))
+		})
 	})
-	if err != nil && !started {
-		return err
-	}
-	if !started {
-		res.WriteHeader(http.StatusOK)
-		if err := w.Write(csvHeaderIn(c, "requests", exportHeader)); err != nil {
-			return err
-		}
-	}
-	w.Flush()
-	if err == nil {
-		err = w.Error()
-	}
-	if err != nil {
-		// The status is sent already: log it; the truncated file is the client's only sign.
-		h.app.Log.Error("client requests export failed", "err", err)
-	}
-	return nil
-}
-
-func exportRow(r store.ClientRequest) []string {
-	opt := func(s *string) string {
-		if s == nil {
-			return ""
-		}
-		return *s
-	}
-	decidedAt := ""
-	if r.DecidedAt != nil {
-		decidedAt = r.DecidedAt.UTC().Format(time.RFC3339)
-	}
-	amount := ""
-	if r.Amount.Valid {
-		amount = views.Amount(r.Amount.Decimal)
-	}
-	row := []string{views.ID(r.ID), views.ID(r.PartnerID), views.ID(r.ClientID), r.ClientName, r.ClientEmail, r.Type,
-		views.ID(int64(r.StatusID)), r.Status, amount, opt(r.Currency), opt(r.Color), r.SubmittedByLabel,
-		r.CreatedAt.UTC().Format(time.RFC3339), r.DecidedByLabel, decidedAt, opt(r.ResolutionName)}
-	for i, cell := range row {
-		row[i] = csvSafe(cell)
-	}
-	return row
-}
-
-// csvSafe keeps a spreadsheet from reading a cell as a formula.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

@@ -326,7 +326,7 @@ func TestDetailAndNotifications(t *testing.T) {
 	}
 	res = api(q.env, q.checker, http.MethodGet, "/api/v2/applications/notifications", nil).WantStatus(http.StatusOK)
 	res.Decode(&n)
-	if len(n.Data) != 2 || n.Data[1].Text != "Withdrawal request 2.00 GTQ from Ana Pérez" {
+	if len(n.Data) != 2 || n.Data[1].Text != "Withdrawal request Q 2.00 from Ana Pérez" {
 		t.Errorf("notifications = %s", res.Body)
 	}
 	// An operator without approvals on any partner gets 403, not an empty list.
@@ -342,9 +342,38 @@ func TestDetailAndNotifications(t *testing.T) {
 	cl := q.env.SignIn(q.checker.Email)
 	cl.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="request-summary"]`, `[data-testid="approve-form"]`, `[data-testid="reject-form"]`, `[data-testid="request-audit"]`).WantPage()
 	cl.Get(path("/api/v2/applications/%d", id), true).WantStatus(http.StatusOK).WantSelectors(`[id="request-detail"]`).WantFragment()
-	cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="notifications"]`).WantPage("Withdrawal request 2.00 GTQ")
+	cl.Get("/api/v2/applications/notifications", false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="notifications"]`).WantPage("Withdrawal request Q 2.00")
 	cl.Get("/api/v2/applications/notifications", true).WantStatus(http.StatusOK).WantSelectors(`[data-testid="notifications"]`).WantFragment()
 	// The submitter sees the request but is told another operator must decide it.
 	mk := q.env.SignIn(q.submitter.Email)
 	mk.Get(path("/api/v2/applications/%d", id), false).WantStatus(http.StatusOK).WantSelectors(`[data-testid="own-request"]`).WantPage()
+}
+
+// TestConsoleQueueFiltersByTheDaysItShows: a request made at 21:30 in Guatemala (03:30 UTC the next
+// day) is on the 5th for the console, which shows it at 21:30 that day, and on the 6th for API
+// clients, which filter by UTC days.
+func TestConsoleQueueFiltersByTheDaysItShows(t *testing.T) {
+	t.Parallel()
+	q := newQueue(t)
+	id := q.submit(t, q.client, "archive", nil)
+	if _, err := q.env.Store.DB().ExecContext(context.Background(),
+		`UPDATE client_requests SET created_at = '2026-03-06 03:30:00+00' WHERE id = $1`, id); err != nil {
+		t.Fatal(err)
+	}
+	row := `data-request-id="` + itoa(id) + `"`
+	cl := q.env.SignIn(q.checker.Email)
+	day := func(d string) string { return "/api/v2/applications?filter[dateFrom]=" + d + "&filter[dateTo]=" + d }
+	cl.Get(day("2026-03-05"), false).WantStatus(http.StatusOK).Contains(row, "2026-03-05 21:30")
+	cl.Get(day("2026-03-06"), false).WantStatus(http.StatusOK).Lacks(row)
+	var list struct {
+		Total int `json:"total"`
+	}
+	api(q.env, q.checker, http.MethodGet, day("2026-03-06"), nil).WantStatus(http.StatusOK).Decode(&list)
+	if list.Total != 1 {
+		t.Errorf("API clients find %d requests on the UTC day 2026-03-06, want 1", list.Total)
+	}
+	api(q.env, q.checker, http.MethodGet, day("2026-03-05"), nil).WantStatus(http.StatusOK).Decode(&list)
+	if list.Total != 0 {
+		t.Errorf("API clients find %d requests on the UTC day 2026-03-05, want 0", list.Total)
+	}
 }

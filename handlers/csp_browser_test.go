@@ -113,7 +113,7 @@ func TestBrowserBulkCardFormUnderStrictCSP(t *testing.T) {
 		chPoll(`[...document.querySelectorAll('#cards-table input[name=cardIds]')].every(b => b.checked)`),
 		chromedp.SendKeys(apptest.TestID("bulk-otp"), op.OTP()+"\r"), // Enter must not submit the form natively
 		chClickSettled(apptest.TestID("bulk-block")),
-		chWaitText(apptest.TestID("bulk-results"), "BLOCKED"),
+		chWaitText(apptest.TestID("bulk-results"), "now blocked"),
 		chPoll(`document.querySelector('[data-testid="bulk-otp"]').value === ''`),
 	); err != nil {
 		t.Fatalf("bulk form: %v; console: %v", err, problems.get())

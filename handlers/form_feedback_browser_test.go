@@ -108,7 +108,7 @@ func TestBrowserBulkCodeIsClearedAndTheWrongCodeAlertGoes(t *testing.T) {
 		chromedp.Evaluate[chromedp.Void](otp+`.value = ''`),
 		chromedp.SendKeys(apptest.TestID("bulk-otp"), op.OTP()),
 		chClickSettled(apptest.TestID("bulk-block")),
-		chWaitText(apptest.TestID("bulk-results"), "BLOCKED")); err != nil {
+		chWaitText(apptest.TestID("bulk-results"), "now blocked")); err != nil {
 		t.Fatalf("block with the right code: %v", err)
 	}
 	waitTrue(t, tab, "the used code is cleared", otp+`.value === ''`)

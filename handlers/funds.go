@@ -190,9 +190,9 @@ func (h *Handlers) runFunds(c echo.Context, call fundsCall) error {
 // HTMX the outcome above fresh forms plus a card-changed event that reloads the balances and the
 // movements, a plain form post a redirect to the card page.
 func (h *Handlers) fundsDone(c echo.Context, call fundsCall, res fundsResult, replayed bool) error {
-	flash := web.Flashed(web.Success, "The operation was applied.")
+	flash := &web.Flash{Kind: web.Success, Key: "funds.applied"}
 	if replayed {
-		flash = web.Flashed(web.Info, "Already applied: this request had been sent before, so nothing moved again.")
+		flash = &web.Flash{Kind: web.Info, Key: "funds.already_applied"}
 	}
 	panel := web.Lazy(func() (templ.Component, error) {
 		card, err := h.store.CardOfHolder(c.Request().Context(), web.PartnerID(c), call.holderID, call.cardID)
@@ -230,6 +230,6 @@ func (h *Handlers) fundsInvalid(c echo.Context, holderID, cardID int64, form, am
 			return web.View{}, ferr
 		}
 		f.Active, f.Amount, f.Note, f.ToCardID, f.Errors = form, amount, note, toCardID, fields
-		return web.View{Title: "Card •••• " + card.Last4, Page: views.FundsPanel(f)}, nil
+		return web.View{Title: cardTitle(c, card), Page: views.FundsPanel(f)}, nil
 	})
 }

@@ -118,7 +118,7 @@ func TestConsoleLoadReviewConfirmAndReplay(t *testing.T) {
 	c.HTMX(http.MethodPost, w.holderPath("/cards/transfers"), url.Values{"fromCardId": {itoa(w.card.ID)},
 		"toCardId": {itoa(w.second.ID)}, "amount": {"9"}},
 		idempotencyKey("k-transfer")).WantStatus(200).Contains("Transferred Q 9.00", "now Q 30.00", "now Q 9.00")
-	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">Q 9.00`)
+	c.Get(w.cardPath(w.card.ID, ""), true).Contains(`data-testid="card-balance">Q 30.00`, `data-testid="holder-card-balance-`+itoa(w.second.ID)+`">Q 9.00`)
 	c.Get(w.cardPath(w.card.ID, "/funds"), true).WantStatus(200).WantSelectors(`[data-testid="load-form"]`).Lacks("<html")
 	c.Get(w.cardPath(w.card.ID, "/funds"), false).WantStatus(200).WantSelectors(`[data-testid="transfer-form"]`).Contains("<html")
 	if d := w.maker.Do(http.MethodGet, w.cardPath(w.card.ID, "/funds"), nil).WantStatus(200).Data(); d["balance"] != 30.0 {

@@ -3,7 +3,6 @@ package handlers
 import (
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,9 +57,12 @@ func (h *Handlers) Invite(c echo.Context) error {
 	if inv.Token != "" {
 		out.InvitationURL = h.app.BaseURL() + "/invite/" + inv.Token
 		if m := h.app.Mailer(); m != nil {
-			body := fmt.Sprintf("You have been invited to the card console.\n\nOpen this link to set your password and enrol an authenticator app:\n%s\n\nThe link works once, until %s.\n",
-				out.InvitationURL, inv.ExpiresAt.UTC().Format(time.RFC1123))
-			if err := m.Send(inv.Email, "Your card console invitation", body, h.app.Now()); err != nil {
+			l, err := h.app.RecipientLocale(c, inv.OperatorID)
+			if err != nil {
+				return err
+			}
+			subject, body := web.InvitationMail(l, out.InvitationURL, inv.ExpiresAt)
+			if err := m.Send(inv.Email, subject, body, h.app.Now()); err != nil {
 				h.app.Log.Warn("invitation not mailed; pass the link on by hand", "request_id", web.RequestID(c), "err", err)
 			} else {
 				out.Mailed = true
@@ -81,7 +83,10 @@ func (h *Handlers) Invitation(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Invitation", Data: inv,
+	if err := h.app.AnswerAs(c, inv.OperatorID); err != nil {
+		return err
+	}
+	return h.app.Respond(c, web.View{Title: web.T(c, "invite.page_title"), Data: inv,
 		Page: views.InvitationPage(views.InvitationView{Token: c.Param("token"), Invitation: inv})})
 }
 
@@ -95,6 +100,9 @@ type acceptRequest struct {
 func (h *Handlers) AcceptInvitation(c echo.Context) error {
 	var req acceptRequest
 	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := h.answerAsInvitee(c); err != nil {
 		return err
 	}
 	e, err := h.store.SetInvitationPassword(c.Request().Context(), web.Actor(c), c.Param("token"), req.Name, req.Password, h.app.Now())
@@ -116,6 +124,9 @@ func (h *Handlers) ConfirmInvitation(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
+	if err := h.answerAsInvitee(c); err != nil {
+		return err
+	}
 	ctx := c.Request().Context()
 	acc, err := h.store.CompleteInvitation(ctx, web.Actor(c), c.Param("token"), req.Code, h.app.Now())
 	if err != nil {
@@ -133,4 +144,13 @@ func (h *Handlers) ConfirmInvitation(c echo.Context) error {
 	}
 	return h.app.Respond(c, web.View{Message: "welcome; keep the recovery codes somewhere safe", Data: acc,
 		Partial: views.RecoveryCodesStep(acc.RecoveryCodes, "/")})
+}
+
+// answerAsInvitee answers the steps of joining in the invited operator's language; an invitation
+// that is no longer live is left to the step itself to refuse.
+func (h *Handlers) answerAsInvitee(c echo.Context) error {
+	if inv, err := h.store.InvitationByToken(c.Request().Context(), c.Param("token"), h.app.Now()); err == nil {
+		return h.app.AnswerAs(c, inv.OperatorID)
+	}
+	return nil
 }

@@ -6,7 +6,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"cardconsole/internal/apptest"
-	"cardconsole/store"
 )
 
 func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
@@ -28,8 +27,8 @@ func TestBrowserReplaceALostCardAndSeeTheBalanceOnTheNewOne(t *testing.T) {
 		chromedp.WaitVisible(id("flash-success")),
 		chromedp.Poll[chromedp.Void](`location.pathname.endsWith('/cards/`+itoa(stock)+`')`),
 		waitText("card-balance", "80.25"),
-		waitText("card-status", store.CardActive),
-		waitText("holder-card-balance-"+itoa(w.card.ID), "CANCELED"),
+		waitText("card-status", "active"),
+		waitText("holder-card-balance-"+itoa(w.card.ID), "canceled"),
 		waitText("flash-success", "Q 80.25 moved"),
 	)
 	w.wantBalance(stock, "80.25")
@@ -71,6 +70,7 @@ func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
 	runSteps(t, b, "B approves",
 		waitCount("reversal-row", 1),
 		waitText("reversal-row", "Loaded by mistake"),
+		apptest.HTMXSettled(),
 		chromedp.Click(id("reversal-approve")),
 		waitCount("reversal-row", 0),
 	)
@@ -134,4 +134,36 @@ func TestBrowserEditThenCloseACardholderAndSeeBothInTheActivity(t *testing.T) {
 		waitText("activity-list", "Cardholder closed"),
 		waitText("activity-list", "Personal data edited"),
 	)
+}
+
+// A click that lands the moment a live event has refreshed the queue (before anything else the page
+// has to do) approves the reversal: the refreshed buttons work as soon as they show.
+func TestBrowserReversalApprovedRightAfterTheQueueRefreshes(t *testing.T) {
+	w := newLifeWorld(t)
+	movement := w.load(w.card.ID, "60")
+	w.fx.Member("beto", false, roleGrant(w.partner, "checker"))
+	b := apptest.NewTab(t, apptest.Browser(t))
+	acceptDialogs(b)
+	id := apptest.TestID
+	runSteps(t, b, "B opens the queue",
+		w.env.LoginActions("beto@example.com"),
+		chromedp.Navigate(w.env.Server.URL+w.partnerPath("/reversals")),
+		chromedp.WaitVisible(id("live-open")),
+		waitCount("reversal-row", 0),
+		// The next task after the queue's swap clicks Approve, as a click already on its way would.
+		chromedp.Evaluate[chromedp.Void](`document.addEventListener('htmx:afterSwap', (e) => {
+			if (e.target.id !== 'reversal-queue') return;
+			setTimeout(() => {
+				const approve = document.querySelector('[data-testid="reversal-approve"]');
+				if (approve && !window.__clicked) { window.__clicked = true; approve.click(); }
+			}, 0);
+		})`),
+	)
+	w.requestReversal(w.checker, w.card.ID, movement)
+	runSteps(t, b, "the click approves",
+		chromedp.Poll[chromedp.Void](`window.__clicked === true`),
+		waitCount("reversal-row", 0),
+	)
+	w.wantBalance(w.card.ID, "0")
+	w.wantTotal()
 }

@@ -19,12 +19,22 @@ import (
 // englishUI are words of the English console that must never show on a Spanish screen.
 var englishUI = []string{"Approve", "Reject", "Cancel", "Search", "Cardholders", "Balance", "Partners", "Log out",
 	"Sign in", "Password", "Amount", "Status", "Created", "History", "Evidence", "Previous", "Next", "Loading",
-	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log"}
+	"Download", "Submit", "Waiting for review", "available", "Observations", "Client requests", "Top-ups", "Audit log",
+	"Resolutions", "Notifications", "Decision", "Comments", "Invite", "Team", "My account", "Upload", "Bulk files",
+	"Enabled", "Permissions", "Authenticator", "Highlight",
+	"Movements", "Card history", "Load", "Unload", "Transfer", "Replace", "Block", "Unblock", "Reversals", "Statement",
+	"Personal data", "Confirm", "Detail", "Channel", "Reason", "Issue cards", "Linked", "Opening balance"}
 
-// screenText is everything a person reads or hears on the page: the visible text and the texts of
+// screenText is everything a person reads or hears on the page: the visible text, every text node as
+// written (innerText follows CSS, so an uppercase table header would hide its case) and the texts of
 // titles, placeholders, labels for assistive technology and confirmations.
 const screenText = `(() => {
 	const parts = [document.title, document.body.innerText];
+	const nodes = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+	while (nodes.nextNode()) {
+		const tag = nodes.currentNode.parentElement.tagName;
+		if (tag !== 'SCRIPT' && tag !== 'STYLE') parts.push(nodes.currentNode.data);
+	}
 	for (const e of document.querySelectorAll('[title],[placeholder],[aria-label],[alt],[hx-confirm]')) {
 		for (const a of ['title', 'placeholder', 'aria-label', 'alt', 'hx-confirm']) {
 			if (e.hasAttribute(a)) parts.push(e.getAttribute(a));
@@ -69,14 +79,16 @@ func wantNoEnglish(t *testing.T, ctx context.Context, screen string) {
 	}
 }
 
-// TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page and
-// the top-ups screen (queue with review buttons, history) in Spanish and finds no English UI word.
+// TestBrowserSpanishScreensShowNoEnglish walks the login page, the dashboard, the partner page,
+// the top-ups screen (queue with review buttons, history), the cardholder, card and cards screens
+// (walkSpanishCardScreens), the client requests, resolutions, audit log, team and bulk files screens
+// in Spanish and finds no English UI word.
 func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 	env := apptest.New(t, handlers.Routes)
 	p := guatemalanPartner(t, env)
 	storetest.CreditPartner(t, env.Store, p, "250000")
 	maker := env.Operator("maker@example.com", false, apptest.Grant{Partner: p, Roles: []string{"maker"}}).Login()
-	env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	admin := env.Operator("admin@example.com", false, apptest.Grant{Partner: p, Roles: []string{"admin"}}).Login()
 	createTopUp(t, env, maker, p, "12500")
 	ctx := spanishBrowser(t)
 	id := apptest.TestID
@@ -104,6 +116,7 @@ func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 		waitText("pr-status", "pendiente"),
 	)
 	wantNoEnglish(t, ctx, "the top-ups screen")
+	walkRequestsTeamAndBulkInSpanish(t, ctx, env, p, admin, maker)
 
 	// The language picker switches the same operator to English, and the choice stays.
 	runSteps(t, ctx, "switch to English", chromedp.Click(id("language-en")))
@@ -123,6 +136,7 @@ func TestBrowserSpanishScreensShowNoEnglish(t *testing.T) {
 		chromedp.Navigate(env.Server.URL+"/"),
 		waitText("logout", "Log out"),
 	)
+	walkSpanishCardScreens(t, env, p, maker)
 }
 
 // TestBrowserAmountTypedWithThousandsSeparators: the load form takes 12,500.00 as the operator

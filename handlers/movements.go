@@ -1,7 +1,6 @@
 package handlers
 
 import (
-	"strconv"
 	"strings"
 	"time"
 
@@ -137,7 +136,7 @@ func (h *Handlers) Movements(c echo.Context) error {
 			return nil
 		}
 	}
-	title := "Card •••• " + card.Last4
+	title := cardTitle(c, card)
 	if err != nil {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			vm.Filter = store.MovementFilter{From: c.QueryParam("from"), To: c.QueryParam("to"), SortBy: "createdAt", SortOrder: "desc"}
@@ -172,6 +171,6 @@ func (h *Handlers) Movement(c echo.Context) error {
 	}
 	vm := views.MovementDetailView{PartnerID: card.PartnerID, HolderID: holderID, TimeZone: p.TimeZone, Movement: m,
 		CanRevert: web.GrantsOf(c).Has("card-movements:revert")}
-	return h.app.Respond(c, web.View{Title: "Movement " + strconv.FormatInt(m.ID, 10), Data: movementRowsJSON([]store.MovementRow{m})[0],
+	return h.app.Respond(c, web.View{Title: web.T(c, "movements.page_title", map[string]any{"ID": m.ID}), Data: movementRowsJSON([]store.MovementRow{m})[0],
 		Page: views.MovementDetailPage(vm), Partial: views.MovementDetail(vm)})
 }

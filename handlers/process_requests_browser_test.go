@@ -93,7 +93,8 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 	if maker != "ana@example.com" {
 		t.Errorf("maker shown as %q", maker)
 	}
-	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`[data-testid="pr-preview"] summary`)), chromedp.WaitVisible(apptest.TestID("evidence-pdf"))); err != nil {
+	if err := chromedp.Do(b, apptest.HTMXSettled(), chromedp.Click(chromedp.CSS(`[data-testid="pr-preview"] summary`)),
+		chromedp.WaitVisible(apptest.TestID("evidence-pdf"))); err != nil {
 		t.Fatalf("B previews: %v", err)
 	}
 	served, err := chromedp.Run(b, chromedp.Evaluate[string](
@@ -104,7 +105,7 @@ func TestBrowserTopUpGoesLiveBetweenTwoOperators(t *testing.T) {
 	}
 
 	// B approves (confirming the dialog); both balances change without a reload.
-	if err := chromedp.Do(b, chromedp.Click(apptest.TestID("pr-approve"))); err != nil {
+	if err := chromedp.Do(b, apptest.HTMXSettled(), chromedp.Click(apptest.TestID("pr-approve"))); err != nil {
 		t.Fatalf("B approves: %v", err)
 	}
 	for name, tab := range map[string]context.Context{"A": a, "B": b} {

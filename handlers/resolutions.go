@@ -133,7 +133,7 @@ func (h *Handlers) ListResolutions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Resolutions", Data: list, Page: views.ResolutionsPage(vm),
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: web.T(c, "resolutions.title"), Data: list, Page: views.ResolutionsPage(vm),
 		Partial: views.ResolutionsTable(vm)})
 }
 
@@ -171,7 +171,7 @@ func (h *Handlers) Resolution(c echo.Context) error {
 	form := views.ResolutionForm{ID: r.ID, PartnerID: views.ID(r.PartnerID), Type: views.ID(r.TypeID), Name: r.Name,
 		Text: r.Text, Enabled: r.Enabled}
 	page, card := h.resolutionsScreen(c, v, form)
-	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: "Resolution " + r.Name, Data: r, Page: page, Partial: card})
+	return h.app.Respond(c, web.View{Body: web.ApplicationsBody, Title: web.T(c, "resolutions.page_title", map[string]any{"Name": r.Name}), Data: r, Page: page, Partial: card})
 }
 
 // resolutionsScreen is the admin screen around form and the form's card alone, each built only when
@@ -191,7 +191,7 @@ func (h *Handlers) formFailed(c echo.Context, v store.Viewer, form views.Resolut
 	return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 		form.Errors = fields
 		page, card := h.resolutionsScreen(c, v, form)
-		return web.View{Title: "Resolutions", Page: page, Partial: card}, nil
+		return web.View{Title: web.T(c, "resolutions.title"), Page: page, Partial: card}, nil
 	})
 }
 
@@ -226,7 +226,7 @@ func (h *Handlers) CreateResolution(c echo.Context) error {
 	if err != nil {
 		return h.formFailed(c, v, form, err)
 	}
-	return h.savedResolution(c, http.StatusCreated, r, "Resolution "+r.Name+" created.")
+	return h.savedResolution(c, http.StatusCreated, r, web.T(c, "resolutions.flash_created", map[string]any{"Name": r.Name}))
 }
 
 // UpdateResolution changes the fields the body carries.
@@ -245,7 +245,7 @@ func (h *Handlers) UpdateResolution(c echo.Context) error {
 	if err != nil {
 		return h.formFailed(c, v, form, err)
 	}
-	return h.savedResolution(c, http.StatusOK, r, "Resolution "+r.Name+" saved.")
+	return h.savedResolution(c, http.StatusOK, r, web.T(c, "resolutions.flash_saved", map[string]any{"Name": r.Name}))
 }
 
 // DeleteResolution removes a resolution no request cites: 204, or the refreshed table.
@@ -264,6 +264,6 @@ func (h *Handlers) DeleteResolution(c echo.Context) error {
 			return part(vm), err
 		})
 	}
-	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Title: "Resolutions", Page: screen(views.ResolutionsPage),
+	return h.app.Respond(c, web.View{Status: http.StatusNoContent, Title: web.T(c, "resolutions.title"), Page: screen(views.ResolutionsPage),
 		Partial: screen(views.ResolutionsTable)})
 }

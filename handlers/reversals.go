@@ -66,7 +66,7 @@ func (h *Handlers) Reversals(c echo.Context) error {
 				CanDecide: web.GrantsOf(c).Has("approvals:update"), Now: h.app.Now()}), err
 		})
 	}
-	return h.app.Respond(c, web.View{Title: "Reversals", Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit},
+	return h.app.Respond(c, web.View{Title: web.T(c, "reversals.title"), Data: listPage[store.Reversal]{Items: items, Total: total, Page: page.Number, Limit: page.Limit},
 		Page: screen(views.ReversalsPage), Partial: screen(views.ReversalQueue)})
 }
 

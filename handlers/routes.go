@@ -7,6 +7,7 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/web"
+	"cardconsole/web/export"
 	"cardconsole/web/openapi"
 )
 
@@ -41,6 +42,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	e.POST("/cms/rest/app/users/auth/otp", h.RequestOTP, op)
 	e.PUT("/cms/rest/app/users/auth/otp", h.VerifyOTP, op)
 	e.GET("/cms/rest/app/audit", h.AuditLog, op)
+	e.GET("/cms/rest/app/audit/export.csv", h.ExportAuditLog(export.CSV), op)
+	e.GET("/cms/rest/app/audit/export.xlsx", h.ExportAuditLog(export.XLSX), op)
 	// Search across every partner the operator may see (docs/cardholders.md).
 	e.GET("/cms/rest/app/search", h.Search, op)
 
@@ -79,6 +82,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET(hc+"/:cardId/funds/review", h.FundsReview, app.Require("cards-admin:detail"))
 	p.GET(hc+"/:cardId/movements", h.Movements, app.Require("card-movements:list"))
 	p.GET(hc+"/:cardId/movements/:transferId", h.Movement, app.Require("card-movements:detail"))
+	p.GET(hc+"/:cardId/movements.csv", h.ExportMovements(export.CSV), app.Require("card-movements:list"))
+	p.GET(hc+"/:cardId/movements.xlsx", h.ExportMovements(export.XLSX), app.Require("card-movements:list"))
 
 	// The rest of a cardholder's life (docs/cardholders.md): cancel and replace a card, its history,
 	// reversals of loads, unloads and transfers decided by a second operator, and the timelines.
@@ -105,15 +110,20 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.POST("/process-request", h.CreateProcessRequest, app.Require("balance-management:create"))
 	p.GET("/process-request", h.AllProcessRequests, app.Require("balance-management:list"))
 	p.GET("/process-requests", h.ListProcessRequests, app.Require("balance-management:list"))
+	p.GET("/process-requests/export.csv", h.ExportTopUps(export.CSV), app.Require("balance-management:list"))
+	p.GET("/process-requests/export.xlsx", h.ExportTopUps(export.XLSX), app.Require("balance-management:list"))
 	p.GET("/process-request/progress", h.ProcessRequestProgress, app.Require("balance-management:list"))
 	p.GET("/process-request/:processRequestId/evidence/download", h.ProcessRequestEvidence, app.Require("balance-management:list"))
 	p.PATCH("/process-request/:processRequestId/approve", h.ApproveProcessRequest, app.Require("approvals:update"))
 	p.PATCH("/process-request/:processRequestId/reject", h.RejectProcessRequest, app.Require("approvals:update"))
 	p.PATCH("/process-request/:processRequestId/cancel", h.CancelProcessRequest, app.Require("balance-management:cancel"))
 
-	// Cardholders and cards (docs/cardholders.md). Static segments (new, cards, association) win
-	// over the ids beside them.
+	// Cardholders and cards (docs/cardholders.md). Static segments (new, export.*, cards,
+	// association) win over the ids beside them. Every list downloads at export.csv and export.xlsx
+	// with its filters and sort (docs/exports.md).
 	p.GET("/cardholders", h.Cardholders, app.Require("cardholders:list"))
+	p.GET("/cardholders/export.csv", h.ExportCardholders(export.CSV), app.Require("cardholders:list"))
+	p.GET("/cardholders/export.xlsx", h.ExportCardholders(export.XLSX), app.Require("cardholders:list"))
 	p.GET("/cardholders/new", h.NewCardholderForm, app.Require("cardholders:create"))
 	p.POST("/cardholders", h.CreateCardholder, app.Require("cardholders:create"))
 	p.PATCH("/cardholders/cards/block", h.BulkCards(store.BlockCard), app.Require("cards-admin:block"))
@@ -125,6 +135,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.GET("/cardholders/:cardholderId/cards/association", h.ThirdPartyCards, app.Require("cardholders:detail"))
 	p.POST("/cardholders/:cardholderId/cards/association", h.AssociateThirdPartyCard, app.Require("cardholders:update"))
 	p.GET("/cards", h.Cards, app.Require("cards-admin:detail"))
+	p.GET("/cards/export.csv", h.ExportCards(export.CSV), app.Require("cards-admin:detail"))
+	p.GET("/cards/export.xlsx", h.ExportCards(export.XLSX), app.Require("cards-admin:detail"))
 	p.POST("/cards", h.IssueCards, app.Require("cards-admin:issue"))
 	for _, a := range []store.CardAction{store.ActivateCard, store.BlockCard, store.UnblockCard} {
 		p.PATCH("/cardholders/:cardholderId/cards/:cardId/"+string(a), h.CardAction(a), app.Require("cards-admin:"+string(a)))
@@ -149,6 +161,8 @@ func Routes(e *echo.Echo, app *web.App) {
 	p.POST("/bulk", h.UploadBulkForm, bulkRead)
 	p.GET("/cardholders/batch/:batchId/progress", h.BatchProgress, bulkRead)
 	p.GET("/batches", h.Batches, bulkRead)
+	p.GET("/batches/export.csv", h.ExportBatches(export.CSV), bulkRead)
+	p.GET("/batches/export.xlsx", h.ExportBatches(export.XLSX), bulkRead)
 	p.GET("/batches/templates/:file", h.BulkTemplate, bulkRead)
 	p.GET("/batches/:batchId", h.Batch, bulkRead)
 	p.GET("/batches/:batchId/errors.csv", h.BatchErrors("csv"), bulkRead)

@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"context"
 	"encoding/csv"
 	"net/http"
 	"strconv"
@@ -12,9 +13,10 @@ import (
 
 	"cardconsole/store"
 	"cardconsole/store/money"
-	"cardconsole/views"
 	"cardconsole/views/pdf"
 	"cardconsole/web"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // statementSubject reads the card of the route, which must be the cardholder's.
@@ -117,7 +119,7 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 		}
 		head := pdf.StatementHeader{Partner: subject.PartnerName, Cardholder: subject.HolderName,
 			Card: subject.Card.MaskedNumber(), Currency: subject.Card.Currency, From: f.From, To: f.To, Location: loc,
-			GeneratedAt: h.app.Now(), GeneratedBy: web.Actor(c).Label, Selection: statementSelection(f, t), Partial: f.Paged,
+			GeneratedAt: h.app.Now(), GeneratedBy: web.Actor(c).Label, Selection: statementSelection(ctx, f, t), Partial: f.Paged,
 			Labels: statementLabels(c)}
 		sum := pdf.StatementSummary{Opening: t.Opening, Credits: t.Credits, Debits: t.Debits, Closing: t.Closing,
 			CreditCount: t.CreditCount, DebitCount: t.DebitCount}
@@ -125,7 +127,7 @@ func (h *Handlers) StatementPDF(c echo.Context) error {
 		doc, err = pdf.NewStatement(head, sum)
 		return err
 	}
-	each := func(m store.MovementRow) error { return doc.Add(statementRow(m)) }
+	each := func(m store.MovementRow) error { return doc.Add(statementRow(ctx, m)) }
 	if err := h.store.StatementMovements(ctx, f, begin, each); err != nil {
 		return err
 	}
@@ -250,9 +252,9 @@ func csvText(s string) string {
 	return s
 }
 
-// statementRow is a movement as the PDF table shows it.
-func statementRow(l store.MovementRow) pdf.StatementRow {
-	r := pdf.StatementRow{At: l.CreatedAt, Type: views.MovementLabel(l.Type), Reference: l.Reference,
+// statementRow is a movement as the PDF table shows it, in the request's language.
+func statementRow(ctx context.Context, l store.MovementRow) pdf.StatementRow {
+	r := pdf.StatementRow{At: l.CreatedAt, Type: format.Enum(ctx, "movement_type", l.Type), Reference: l.Reference,
 		Description: l.Description, Balance: l.BalanceAfter}
 	if l.Direction == "DEBIT" {
 		r.Debit = l.Amount
@@ -260,36 +262,52 @@ func statementRow(l store.MovementRow) pdf.StatementRow {
 		r.Credit = l.Amount
 	}
 	if l.CounterpartLast4 != nil {
-		other := "to card •••• " + *l.CounterpartLast4
+		other := i18n.T(ctx, "statement.to_card", map[string]any{"Last4": *l.CounterpartLast4})
 		if l.Direction == "CREDIT" {
-			other = "from card •••• " + *l.CounterpartLast4
+			other = i18n.T(ctx, "statement.from_card", map[string]any{"Last4": *l.CounterpartLast4})
 		}
 		r.Description = strings.TrimSpace(other + "\n" + r.Description)
 	}
 	if l.ReversedBy != nil {
-		r.Description = strings.TrimSpace(r.Description + "\nReversed by #" + strconv.FormatInt(*l.ReversedBy, 10))
+		r.Description = strings.TrimSpace(r.Description + "\n" + i18n.T(ctx, "statement.reversed_by", map[string]any{"ID": *l.ReversedBy}))
 	}
 	return r
 }
 
-// statementSelection says which rows the PDF lists when they are not the whole period by date.
-func statementSelection(f store.StatementFilter, t store.StatementTotals) string {
+// sortColumnWord names a movements sort column in the request's language.
+func sortColumnWord(ctx context.Context, column string) string {
+	switch column {
+	case "createdAt":
+		return i18n.T(ctx, "movements.col_date")
+	case "amount":
+		return i18n.T(ctx, "movements.col_amount")
+	case "type":
+		return i18n.T(ctx, "movements.col_type")
+	case "balanceAfter":
+		return i18n.T(ctx, "movements.col_balance")
+	}
+	return column
+}
+
+// statementSelection says, in the request's language, which rows the PDF lists when they are not
+// the whole period by date.
+func statementSelection(ctx context.Context, f store.StatementFilter, t store.StatementTotals) string {
 	var parts []string
 	if f.Paged && t.Count() > 0 {
 		first, last := f.Page.Offset()+1, min(f.Page.Offset()+f.Page.Limit, t.Count())
 		if first > last {
-			parts = append(parts, "Page "+strconv.Itoa(f.Page.Number)+" lists none of the period's "+strconv.Itoa(t.Count())+" movements.")
+			parts = append(parts, i18n.T(ctx, "statement.page_none", map[string]any{"Page": f.Page.Number, "Total": t.Count()}))
 		} else {
-			parts = append(parts, "Movements "+strconv.Itoa(first)+"–"+strconv.Itoa(last)+" of "+strconv.Itoa(t.Count())+
-				" (page "+strconv.Itoa(f.Page.Number)+", "+strconv.Itoa(f.Page.Limit)+" per page).")
+			parts = append(parts, i18n.T(ctx, "statement.page_rows", map[string]any{"First": first, "Last": last,
+				"Total": t.Count(), "Page": f.Page.Number, "Limit": f.Page.Limit}))
 		}
 	}
 	if !f.Chronological() {
-		order := "ascending"
+		id := "statement.sorted_asc"
 		if f.SortOrder == "desc" {
-			order = "descending"
+			id = "statement.sorted_desc"
 		}
-		parts = append(parts, "Sorted by "+f.SortBy+", "+order+".")
+		parts = append(parts, i18n.T(ctx, id, map[string]any{"Column": sortColumnWord(ctx, f.SortBy)}))
 	}
 	return strings.Join(parts, " ")
 }

@@ -207,7 +207,7 @@ func TestStatementPDFPageListsThatPageWithTheWholePeriodsSummary(t *testing.T) {
 			t.Errorf("%s listed %v, want %v", ref, listed, want)
 		}
 	}
-	for _, want := range []string{"Movements 6–10 of 12 (page 2, 5 per page).", "Sorted by createdAt, descending.",
+	for _, want := range []string{"Movements 6–10 of 12 (page 2, 5 per page).", "Sorted by Date, descending.",
 		"Totals of the 5 movements listed", "Total credits (9)", "Total debits (3)"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("paged statement lacks %q:\n%s", want, text)

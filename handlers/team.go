@@ -45,7 +45,7 @@ func (h *Handlers) Team(c echo.Context) error {
 	vm := views.TeamView{PartnerID: f.PartnerID, Members: items, Search: f.Search, Status: f.Status,
 		CanInvite: web.GrantsOf(c).Has("users:create"), Roles: store.PermissionCatalogue().Roles,
 		Pager: views.Pager{Page: f.Page.Number, Limit: f.Page.Limit, Total: total, Path: views.PartnerURL(f.PartnerID, "/users"), Query: q, Target: "team-table"}}
-	return h.app.Respond(c, web.View{Title: "Team", Data: teamPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
+	return h.app.Respond(c, web.View{Title: web.T(c, "team.title"), Data: teamPage{Items: items, Total: total, Page: f.Page.Number, Limit: f.Page.Limit},
 		Page: views.TeamPage(vm), Partial: views.TeamTable(vm)})
 }
 
@@ -61,7 +61,7 @@ func (h *Handlers) TeamMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Title: "Operator", Data: d, Page: views.MemberPage(memberView(c, d, ""))})
+	return h.app.Respond(c, web.View{Title: d.Email, Data: d, Page: views.MemberPage(memberView(c, d, ""))})
 }
 
 // memberView is the operator page's model for the viewer of this request.
@@ -96,7 +96,7 @@ func (h *Handlers) UpdateTeamMember(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "operator updated", Data: d, Partial: views.MemberPanel(memberView(c, d, "Saved."))})
+	return h.app.Respond(c, web.View{Message: "operator updated", Data: d, Partial: views.MemberPanel(memberView(c, d, web.T(c, "member.saved")))})
 }
 
 type permissionsRequest struct {
@@ -122,7 +122,7 @@ func (h *Handlers) ReplacePermissions(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	return h.app.Respond(c, web.View{Message: "permissions replaced", Data: d, Partial: views.MemberPanel(memberView(c, d, "Permissions saved."))})
+	return h.app.Respond(c, web.View{Message: "permissions replaced", Data: d, Partial: views.MemberPanel(memberView(c, d, web.T(c, "member.permissions_saved")))})
 }
 
 type statusRequest struct {
@@ -141,7 +141,7 @@ func (h *Handlers) SetOperatorStatus(c echo.Context) error {
 		return err
 	}
 	return h.app.Respond(c, web.View{Message: "operator " + strings.ToLower(d.Status), Data: d,
-		Partial: views.MemberPanel(memberView(c, d, "Operator "+strings.ToLower(d.Status)+"."))})
+		Partial: views.MemberPanel(memberView(c, d, web.T(c, "member.status_"+strings.ToLower(d.Status))))})
 }
 
 type elevationRequest struct {
@@ -175,5 +175,5 @@ func (h *Handlers) ResetAuthenticator(c echo.Context) error {
 		return err
 	}
 	return h.app.Respond(c, web.View{Message: "authenticator reset", Status: http.StatusOK, Data: d,
-		Partial: views.MemberPanel(memberView(c, d, "Authenticator reset."))})
+		Partial: views.MemberPanel(memberView(c, d, web.T(c, "member.otp_reset")))})
 }

@@ -94,7 +94,8 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 	}
 	select {
 	case m := <-messages:
-		for _, want := range []string{"RCPT TO:<mailed@example.com>", "From: console@example.com", d["invitationUrl"].(string)} {
+		for _, want := range []string{"RCPT TO:<mailed@example.com>", "From: console@example.com", d["invitationUrl"].(string),
+			"Subject: Your card console invitation", "You have been invited to the card console."} {
 			if !strings.Contains(m, want) {
 				t.Fatalf("mail lacks %q:\n%s", want, m)
 			}
@@ -105,4 +106,38 @@ func TestInvitationIsMailedWhenSMTPIsSet(t *testing.T) {
 	if _, err := web.NewMailer("http://nope"); err == nil {
 		t.Fatal("a non-smtp URL was accepted")
 	}
+}
+
+// TestInvitationSpeaksTheInviteesLanguage: an operator invited to a Guatemalan partner gets the
+// invitation mail in Spanish, with the link's expiry in Guatemala time and the subject encoded for
+// mail, and the invitation page in Spanish even from a browser set up in English.
+func TestInvitationSpeaksTheInviteesLanguage(t *testing.T) {
+	t.Parallel()
+	addr, messages := smtpSink(t)
+	mailer, err := web.NewMailer("smtp://" + addr + "?from=console@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := apptest.NewWith(t, handlers.Routes, func(o *web.Options) { o.Mailer = mailer })
+	p := guatemalanPartner(t, env)
+	admin := env.Operator("admin@example.com", true, apptest.Grant{Partner: p, Roles: []string{"admin"}})
+	d := admin.Do(http.MethodPost, usersPath(p, ""), map[string]any{"email": "nueva@example.com", "roles": []string{"viewer"}}).
+		WantStatus(http.StatusCreated).Data()
+	select {
+	case m := <-messages:
+		for _, want := range []string{"Subject: =?utf-8?q?Su_invitaci=C3=B3n_a_la_consola_de_tarjetas?=",
+			"Lo invitaron a la consola de tarjetas.", d["invitationUrl"].(string), "(hora de Guatemala (UTC−6))"} {
+			if !strings.Contains(m, want) {
+				t.Fatalf("mail lacks %q:\n%s", want, m)
+			}
+		}
+		if strings.Contains(m, "You have been invited") {
+			t.Fatalf("the mail is in English:\n%s", m)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no mail reached the sink")
+	}
+	link := d["invitationUrl"].(string)
+	env.Console().Get(link[strings.Index(link, "/invite/"):], false).WantStatus(http.StatusOK).
+		Contains(`lang="es"`, "Únase a Quetzal Pay", "Su nombre")
 }

@@ -30,7 +30,12 @@ func (h *Handlers) ThirdPartyCards(c echo.Context) error {
 		return err
 	}
 	vm := views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel}
-	return h.app.Respond(c, web.View{Title: "Linked cards of cardholder " + views.ID(id), Data: panel.Cards,
+	if !web.WantsJSON(c) {
+		if vm.HolderName, err = h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id); err != nil {
+			return err
+		}
+	}
+	return h.app.Respond(c, web.View{Title: web.T(c, "holder_cards.page_title", map[string]any{"Name": vm.HolderName}), Data: panel.Cards,
 		Page: views.CardholderCardsPage(vm), Partial: views.ThirdPartyPanel(panel)})
 }
 
@@ -60,17 +65,22 @@ func (h *Handlers) AssociateThirdPartyCard(c echo.Context) error {
 				return show(panel), err
 			})
 		}
-		return web.View{Title: "Linked cards", Partial: build(views.ThirdPartyPanel),
-			Page: build(func(panel views.ThirdPartyPanelView) templ.Component {
-				return views.CardholderCardsPage(views.CardholderCardsView{PartnerName: h.partnerName(c), ThirdParty: panel})
-			})}
+		page := build(func(panel views.ThirdPartyPanelView) templ.Component {
+			return web.Lazy(func() (templ.Component, error) {
+				name, err := h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id)
+				return views.CardholderCardsPage(views.CardholderCardsView{PartnerName: h.partnerName(c), HolderName: name, ThirdParty: panel}), err
+			})
+		})
+		return web.View{Title: web.T(c, "holder_cards.title"), Partial: build(views.ThirdPartyPanel), Page: page}
 	}
 	if err != nil {
 		return h.app.RespondInvalid(c, err, func(fields map[string]string) (web.View, error) {
 			return screen(func(p *views.ThirdPartyPanelView) { p.Values, p.Errors = in, fields }), nil
 		})
 	}
-	view := screen(func(p *views.ThirdPartyPanelView) { p.Notice = "Linked " + t.Alias + " (" + t.MaskedNumber() + ")." })
+	view := screen(func(p *views.ThirdPartyPanelView) {
+		p.Notice = web.T(c, "holder_cards.linked", map[string]any{"Alias": t.Alias, "Card": t.MaskedNumber()})
+	})
 	view.Status, view.Message, view.Data = http.StatusCreated, "third-party card associated", t
 	return h.app.Respond(c, view)
 }

@@ -64,6 +64,10 @@ type AuditEntry struct {
 	After      JSONB     `db:"after" json:"after,omitempty"`
 	RequestID  string    `db:"request_id" json:"requestId"`
 	IP         string    `db:"ip" json:"ip"`
+	// PartnerName and ObjectLabel name the partner and the object (a cardholder's name, an
+	// operator's email, a partner's name) for the console's audit log; empty where there is none.
+	PartnerName string `db:"partner_name" json:"-"`
+	ObjectLabel string `db:"object_label" json:"-"`
 }
 
 // Event describes an audited action: what happened to which object, with its state before and after.
@@ -173,6 +177,45 @@ type AuditFilter struct {
 // the entries of those partners and the logins of operators who work on them, less the entries
 // about cardholders (and their cards and requests) that the viewer's tag restriction hides.
 func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int, error) {
+	where, args := f.where()
+	// The audit log tolerates a second of staleness: it is read on the replica when there is one.
+	var total int
+	var entries []AuditEntry
+	err := s.read(ctx, func(db *sqlx.DB) error {
+		if err := db.GetContext(ctx, &total, `SELECT count(*) FROM audit_log a WHERE `+where, args...); err != nil {
+			return fmt.Errorf("store: unable to count audit log: %w", err)
+		}
+		n := len(args)
+		entries = []AuditEntry{} // an empty page is [] in JSON, never null
+		err := db.SelectContext(ctx, &entries, `
+		SELECT `+auditColumns+` FROM audit_log a WHERE `+where+`
+		`+auditOrder+` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Page.Limit, f.Page.Offset())...)
+		if err != nil {
+			return fmt.Errorf("store: unable to list audit log: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return entries, total, nil
+}
+
+// auditColumns select an AuditEntry of audit_log a; auditOrder is the log's order, newest first.
+const (
+	auditColumns = `id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
+		       before, after, request_id, ip,
+		       COALESCE((SELECT p.name FROM partners p WHERE p.id = a.partner_id), '') AS partner_name,
+		       COALESCE(CASE WHEN a.object_id ~ '^[0-9]{1,18}$' THEN CASE a.object_type
+		           WHEN 'cardholder' THEN (SELECT ch.name || ' ' || ch.last_name FROM cardholders ch WHERE ch.id = a.object_id::bigint)
+		           WHEN 'operator' THEN (SELECT o.email FROM operators o WHERE o.id = a.object_id::bigint)
+		           WHEN 'partner' THEN (SELECT p.name FROM partners p WHERE p.id = a.object_id::bigint)
+		       END END, '') AS object_label`
+	auditOrder = `ORDER BY id DESC`
+)
+
+// where is the filter's WHERE clause over audit_log a.
+func (f AuditFilter) where() (string, []any) {
 	where := `(a.partner_id = ANY($1) OR (a.partner_id IS NULL AND a.actor_type = 'OPERATOR' AND EXISTS (
 	            SELECT 1 FROM operator_permissions p WHERE p.operator_id = a.actor_id AND p.partner_id = ANY($1))))`
 	args := []any{pq.Array(f.PartnerIDs), f.ViewerID}
@@ -189,27 +232,5 @@ func (s *Store) ListAudit(ctx context.Context, f AuditFilter) ([]AuditEntry, int
 		args = append(args, likeContains(f.Actor))
 		where += ` AND a.actor_label ILIKE $` + strconv.Itoa(len(args))
 	}
-	// The audit log tolerates a second of staleness: it is read on the replica when there is one.
-	var total int
-	var entries []AuditEntry
-	err := s.read(ctx, func(db *sqlx.DB) error {
-		if err := db.GetContext(ctx, &total, `SELECT count(*) FROM audit_log a WHERE `+where, args...); err != nil {
-			return fmt.Errorf("store: unable to count audit log: %w", err)
-		}
-		n := len(args)
-		entries = []AuditEntry{} // an empty page is [] in JSON, never null
-		err := db.SelectContext(ctx, &entries, `
-		SELECT id, at, actor_type, actor_id, actor_label, partner_id, action, object_type, object_id,
-		       before, after, request_id, ip
-		FROM audit_log a WHERE `+where+`
-		ORDER BY id DESC LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Page.Limit, f.Page.Offset())...)
-		if err != nil {
-			return fmt.Errorf("store: unable to list audit log: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return entries, total, nil
+	return where, args
 }

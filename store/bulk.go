@@ -374,17 +374,24 @@ type BulkFilter struct {
 	Page        Page
 }
 
+// bulkFilterWhere selects a BulkFilter's batches of bulk_batches b with its PartnerID, Kind, Status
+// and FailedSince as $1 to $4; bulkListOrder is the list's order, newest first.
+const (
+	bulkFilterWhere = `b.partner_id = $1 AND ($2 = '' OR b.kind = $2) AND ($3 = '' OR b.status = $3)
+		AND ($4::timestamptz IS NULL OR (b.failed > 0 AND b.created_at >= $4))`
+	bulkListOrder = `ORDER BY b.id DESC`
+)
+
 // ListBulkBatches lists the partner's batches with the total count.
 func (s *Store) ListBulkBatches(ctx context.Context, f BulkFilter) ([]BulkBatch, int, error) {
 	var total int
-	where := `b.partner_id = $1 AND ($2 = '' OR b.kind = $2) AND ($3 = '' OR b.status = $3)
-		AND ($4::timestamptz IS NULL OR (b.failed > 0 AND b.created_at >= $4))`
+	where := bulkFilterWhere
 	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM bulk_batches b WHERE `+where, f.PartnerID, f.Kind, f.Status, f.FailedSince); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count batches: %w", err)
 	}
 	out := []BulkBatch{}
 	err := s.db.SelectContext(ctx, &out, `SELECT `+bulkBatchColumns+` FROM bulk_batches b WHERE `+where+`
-		ORDER BY b.id DESC LIMIT $5 OFFSET $6`, f.PartnerID, f.Kind, f.Status, f.FailedSince, f.Page.Limit, f.Page.Offset())
+		`+bulkListOrder+` LIMIT $5 OFFSET $6`, f.PartnerID, f.Kind, f.Status, f.FailedSince, f.Page.Limit, f.Page.Offset())
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list batches: %w", err)
 	}

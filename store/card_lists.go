@@ -27,27 +27,38 @@ type CardFilter struct {
 
 // ListCards returns a page of the partner's cards and how many match in all.
 func (s *Store) ListCards(ctx context.Context, f CardFilter) ([]Card, int, error) {
-	f.Status = strings.ToUpper(strings.TrimSpace(f.Status))
-	if f.Status != "" && !slices.Contains(CardStatuses, f.Status) {
-		var v Validation
-		v.Add("status", "status must be one of "+strings.Join(CardStatuses, ", "))
-		return nil, 0, v.Err()
+	where, args, err := f.where()
+	if err != nil {
+		return nil, 0, err
 	}
-	where := `c.partner_id = $1 AND ($2 = '' OR c.status = $2) AND (NOT $3 OR c.cardholder_id IS NULL)
-		AND (coalesce(cardinality($4::text[]), 0) = 0 OR c.cardholder_id IS NULL
-		     OR c.cardholder_id IN (SELECT cardholder_id FROM cardholder_tags WHERE tag = ANY($4)))`
-	args := []any{f.PartnerID, f.Status, f.Unassigned, pq.Array(f.Tags)}
 	var total int
 	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM cards c WHERE `+where, args...); err != nil {
 		return nil, 0, fmt.Errorf("store: unable to count cards: %w", err)
 	}
 	cards := []Card{}
-	err := s.db.SelectContext(ctx, &cards, `SELECT `+cardColumns+` FROM cards c JOIN accounts a ON a.id = c.account_id
-		WHERE `+where+` ORDER BY c.id DESC LIMIT $5 OFFSET $6`, append(args, f.Page.Limit, f.Page.Offset())...)
+	err = s.db.SelectContext(ctx, &cards, `SELECT `+cardColumns+` FROM cards c JOIN accounts a ON a.id = c.account_id
+		WHERE `+where+cardListOrder+` LIMIT $5 OFFSET $6`, append(args, f.Page.Limit, f.Page.Offset())...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("store: unable to list cards: %w", err)
 	}
 	return cards, total, nil
+}
+
+// cardListOrder is the order of the card list: newest first.
+const cardListOrder = ` ORDER BY c.id DESC`
+
+// where checks the filter and returns its WHERE clause over cards c, with four arguments.
+func (f *CardFilter) where() (string, []any, error) {
+	f.Status = strings.ToUpper(strings.TrimSpace(f.Status))
+	if f.Status != "" && !slices.Contains(CardStatuses, f.Status) {
+		var v Validation
+		v.Add("status", "status must be one of "+strings.Join(CardStatuses, ", "))
+		return "", nil, v.Err()
+	}
+	where := `c.partner_id = $1 AND ($2 = '' OR c.status = $2) AND (NOT $3 OR c.cardholder_id IS NULL)
+		AND (coalesce(cardinality($4::text[]), 0) = 0 OR c.cardholder_id IS NULL
+		     OR c.cardholder_id IN (SELECT cardholder_id FROM cardholder_tags WHERE tag = ANY($4)))`
+	return where, []any{f.PartnerID, f.Status, f.Unassigned, pq.Array(f.Tags)}, nil
 }
 
 // Who holds a card listed for a cardholder.

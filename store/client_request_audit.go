@@ -18,6 +18,26 @@ type RequestAudit struct {
 	RequestID int64
 	ClientID  int64
 	Result    []string
+	Findings  []AuditFinding // the discrepancies of Result, for the console to say in words
+}
+
+// AuditFinding is one discrepancy an audit found: what kind, the card and numbers it is about, and
+// its English line as the API and the audit log keep it.
+type AuditFinding struct {
+	Kind     string                     `json:"kind"` // balance_vs_movements, balance_vs_last, broken_chain, card_gone, card_inactive, short_withdrawal, short_transfer, short_deposit
+	Data     map[string]any             `json:"data,omitempty"`
+	Amounts  map[string]decimal.Decimal `json:"amounts,omitempty"`
+	Currency string                     `json:"currency,omitempty"`
+	Line     string                     `json:"-"`
+}
+
+// lines are the findings' English lines.
+func lines(fs []AuditFinding) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = f.Line
+	}
+	return out
 }
 
 // auditedCard is a card of the client with its stored balance and what its movements say.
@@ -68,46 +88,64 @@ func (s *Store) AuditClientRequest(ctx context.Context, actor Actor, v Viewer, i
 	if err != nil {
 		return RequestAudit{}, fmt.Errorf("store: unable to audit cards: %w", err)
 	}
-	var lines []string
+	var findings []AuditFinding
 	for _, c := range cards {
-		lines = append(lines, c.discrepancies()...)
+		findings = append(findings, c.discrepancies()...)
 	}
 	more, err := s.amountDiscrepancies(ctx, r, cards)
 	if err != nil {
 		return RequestAudit{}, err
 	}
-	lines = append(lines, more...)
-	if len(lines) == 0 {
-		lines = []string{AuditAllOK}
+	findings = append(findings, more...)
+	result := lines(findings)
+	if len(result) == 0 {
+		result = []string{AuditAllOK}
 	}
-	out := RequestAudit{RequestID: r.ID, ClientID: r.ClientID, Result: lines}
+	out := RequestAudit{RequestID: r.ID, ClientID: r.ClientID, Result: result, Findings: findings}
+	after := map[string]any{"result": result}
+	if len(findings) > 0 {
+		after["findings"] = findings
+	}
 	err = s.Audit(ctx, actor, Event{PartnerID: r.PartnerID, Action: "client_request.audit", ObjectType: "client_request",
-		ObjectID: r.ID, After: map[string]any{"result": lines}})
+		ObjectID: r.ID, After: after})
 	return out, err
 }
 
+// finding is a finding about the card.
+func (c auditedCard) finding(kind, line string, data map[string]any, amounts map[string]decimal.Decimal) AuditFinding {
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["Last4"] = c.Last4
+	return AuditFinding{Kind: kind, Data: data, Amounts: amounts, Currency: c.Currency, Line: line}
+}
+
 // discrepancies compares a card's stored balance with what its movements say.
-func (c auditedCard) discrepancies() []string {
-	var out []string
+func (c auditedCard) discrepancies() []AuditFinding {
+	var out []AuditFinding
 	show := func(d decimal.Decimal) string { return money.Format(d) + " " + c.Currency }
 	if !c.Balance.Equal(c.Net) {
-		out = append(out, fmt.Sprintf("%s: stored balance %s, but its %d movements add up to %s (difference %s)",
-			c.label(), show(c.Balance), c.Movements, show(c.Net), show(c.Balance.Sub(c.Net))))
+		out = append(out, c.finding("balance_vs_movements", fmt.Sprintf("%s: stored balance %s, but its %d movements add up to %s (difference %s)",
+			c.label(), show(c.Balance), c.Movements, show(c.Net), show(c.Balance.Sub(c.Net))),
+			map[string]any{"Count": c.Movements},
+			map[string]decimal.Decimal{"Balance": c.Balance, "Net": c.Net, "Difference": c.Balance.Sub(c.Net)}))
 	}
 	if c.LastBalance.Valid && !c.LastBalance.Decimal.Equal(c.Balance) {
-		out = append(out, fmt.Sprintf("%s: stored balance %s, but its last movement left %s",
-			c.label(), show(c.Balance), show(c.LastBalance.Decimal)))
+		out = append(out, c.finding("balance_vs_last", fmt.Sprintf("%s: stored balance %s, but its last movement left %s",
+			c.label(), show(c.Balance), show(c.LastBalance.Decimal)),
+			nil, map[string]decimal.Decimal{"Balance": c.Balance, "Last": c.LastBalance.Decimal}))
 	}
 	if c.BrokenLinks > 0 && c.FirstBreakID != nil {
-		out = append(out, fmt.Sprintf("%s: %d movements do not follow from the balance before them (first: movement %d)",
-			c.label(), c.BrokenLinks, *c.FirstBreakID))
+		out = append(out, c.finding("broken_chain", fmt.Sprintf("%s: %d movements do not follow from the balance before them (first: movement %d)",
+			c.label(), c.BrokenLinks, *c.FirstBreakID),
+			map[string]any{"Count": c.BrokenLinks, "First": *c.FirstBreakID}, nil))
 	}
 	return out
 }
 
 // amountDiscrepancies compares a money request's amount with the funds it would draw on and checks
 // that its cards can move money.
-func (s *Store) amountDiscrepancies(ctx context.Context, r ClientRequest, cards []auditedCard) ([]string, error) {
+func (s *Store) amountDiscrepancies(ctx context.Context, r ClientRequest, cards []auditedCard) ([]AuditFinding, error) {
 	if !r.Amount.Valid || r.Currency == nil {
 		return nil, nil
 	}
@@ -124,28 +162,32 @@ func (s *Store) amountDiscrepancies(ctx context.Context, r ClientRequest, cards 
 	for _, c := range cards {
 		byID[c.ID] = c
 	}
-	var out []string
+	var out []AuditFinding
 	need := func(cardID int64) (auditedCard, bool) {
 		c, ok := byID[cardID]
 		if !ok {
-			out = append(out, fmt.Sprintf("Card %d of the request no longer belongs to the client", cardID))
+			out = append(out, AuditFinding{Kind: "card_gone", Data: map[string]any{"ID": cardID},
+				Line: fmt.Sprintf("Card %d of the request no longer belongs to the client", cardID)})
 			return c, false
 		}
 		if c.Status != CardActive {
-			out = append(out, fmt.Sprintf("%s is %s, so no money can move on it", c.label(), c.Status))
+			out = append(out, c.finding("card_inactive", fmt.Sprintf("%s is %s, so no money can move on it", c.label(), c.Status),
+				map[string]any{"Status": c.Status}, nil))
 		}
 		return c, true
+	}
+	short := func(c auditedCard, kind, line string) {
+		out = append(out, c.finding(kind, fmt.Sprintf(line, c.label(), money.Format(c.Balance)+" "+c.Currency, amount), nil,
+			map[string]decimal.Decimal{"Balance": c.Balance, "Amount": r.Amount.Decimal}))
 	}
 	switch r.Type {
 	case RequestWithdrawal:
 		if c, ok := need(p.CardID); ok && c.Balance.LessThan(r.Amount.Decimal) {
-			out = append(out, fmt.Sprintf("%s holds %s, less than the %s to withdraw", c.label(),
-				money.Format(c.Balance)+" "+c.Currency, amount))
+			short(c, "short_withdrawal", "%s holds %s, less than the %s to withdraw")
 		}
 	case RequestTransfer:
 		if c, ok := need(p.FromCardID); ok && c.Balance.LessThan(r.Amount.Decimal) {
-			out = append(out, fmt.Sprintf("%s holds %s, less than the %s to transfer", c.label(),
-				money.Format(c.Balance)+" "+c.Currency, amount))
+			short(c, "short_transfer", "%s holds %s, less than the %s to transfer")
 		}
 		need(p.ToCardID)
 	case RequestDeposit:
@@ -157,8 +199,10 @@ func (s *Store) amountDiscrepancies(ctx context.Context, r ClientRequest, cards 
 			return nil, fmt.Errorf("store: unable to read partner balance: %w", err)
 		}
 		if available.LessThan(r.Amount.Decimal) {
-			out = append(out, fmt.Sprintf("The partner's available balance %s is less than the %s to deposit",
-				money.Format(available)+" "+*r.Currency, amount))
+			out = append(out, AuditFinding{Kind: "short_deposit", Currency: *r.Currency,
+				Amounts: map[string]decimal.Decimal{"Available": available, "Amount": r.Amount.Decimal},
+				Line: fmt.Sprintf("The partner's available balance %s is less than the %s to deposit",
+					money.Format(available)+" "+*r.Currency, amount)})
 		}
 	}
 	return out, nil

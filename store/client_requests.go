@@ -174,8 +174,14 @@ func (f *ClientRequestFilter) Validate() error {
 
 // where builds the filter's condition after the viewer's, with its arguments.
 func (f ClientRequestFilter) where(v Viewer) (string, []any) {
-	args := v.args()
-	where := viewerVisibleSQL("r.cardholder_id", "r.partner_id")
+	conds, args := f.conditions(v.args())
+	return viewerVisibleSQL("r.cardholder_id", "r.partner_id") + conds, args
+}
+
+// conditions builds the filter's own conditions, each after " AND ", numbering its arguments after
+// those already in args (the viewer's).
+func (f ClientRequestFilter) conditions(args []any) (string, []any) {
+	var where string
 	add := func(cond string, val any) {
 		args = append(args, val)
 		where += " AND " + strings.ReplaceAll(cond, "?", "$"+strconv.Itoa(len(args)))
@@ -214,40 +220,13 @@ func (f ClientRequestFilter) orderBy() string {
 	if !ok {
 		col = RequestSorts[DefaultRequestSort]
 	}
-	return " ORDER BY " + col + dir + " NULLS LAST, r.id" + dir
-}
-
-// ListClientRequests returns a page of the requests the viewer may see, and how many match in all.
-func (s *Store) ListClientRequests(ctx context.Context, v Viewer, f ClientRequestFilter) ([]ClientRequest, int, error) {
-	if err := f.Validate(); err != nil {
-		return nil, 0, err
+	// Only the amount may be empty; the other columns are NOT NULL, and an order without NULLS LAST
+	// on them is the order of their indexes, read backwards for DESC.
+	nulls := ""
+	if col == RequestSorts["amount"] {
+		nulls = " NULLS LAST"
 	}
-	where, args := f.where(v)
-	// A search by client may be a second stale; the queue itself is read where decisions are written,
-	// so that it shows a decision as soon as it is made.
-	read := s.onPrimary
-	if f.Client != "" {
-		read = s.read
-	}
-	var total int
-	out := []ClientRequest{}
-	err := read(ctx, func(db *sqlx.DB) error {
-		if err := db.GetContext(ctx, &total, `SELECT count(*)`+requestFrom+` WHERE `+where, args...); err != nil {
-			return fmt.Errorf("store: unable to count client requests: %w", err)
-		}
-		n := len(args)
-		out = out[:0]
-		err := db.SelectContext(ctx, &out, `SELECT `+requestColumns+requestFrom+` WHERE `+where+f.orderBy()+
-			` LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2), append(args[:n:n], f.Limit, f.Offset)...)
-		if err != nil {
-			return fmt.Errorf("store: unable to list client requests: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, 0, err
-	}
-	return named(out), total, nil
+	return " ORDER BY " + col + dir + nulls + ", r.id" + dir
 }
 
 // EachClientRequest calls fn for every request matching the filter, in its order and without paging

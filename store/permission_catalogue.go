@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// permissionWords says in words what each permission of the catalogue lets an operator do.
+// permissionWords says in words what each permission of the catalogue lets an operator do: the
+// API's descriptions (the console says them in the operator's language, enum.permission.*).
 var permissionWords = map[string]string{
 	"users:create":                "Invite operators to the team",
 	"users:update":                "Change operators' roles and permissions, reset authenticators",
@@ -93,6 +94,3 @@ func PermissionName(id int) string {
 	}
 	return Permissions[id-1]
 }
-
-// PermissionWords says what a permission lets an operator do.
-func PermissionWords(name string) string { return permissionWords[name] }

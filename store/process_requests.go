@@ -349,6 +349,23 @@ func (s *Store) ListProcessRequests(ctx context.Context, f ProcessRequestFilter)
 	if err := f.Check(); err != nil {
 		return nil, 0, err
 	}
+	where, args := f.where()
+	var total int
+	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM process_requests pr JOIN operators c ON c.id = pr.created_by`+where, args...); err != nil {
+		return nil, 0, fmt.Errorf("store: unable to count process requests: %w", err)
+	}
+	args = append(args, f.Page.Limit, f.Page.Offset())
+	out := []ProcessRequest{} // an empty list is [] in JSON, never null
+	err := s.db.SelectContext(ctx, &out, processRequestSelect+where+f.orderBy()+
+		` LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: unable to list process requests: %w", err)
+	}
+	return out, total, nil
+}
+
+// where is the filter's WHERE clause over process_requests pr and its maker c.
+func (f ProcessRequestFilter) where() (string, []any) {
 	where := ` WHERE pr.partner_id = $1`
 	args := []any{f.PartnerID}
 	if f.Status != "" {
@@ -360,10 +377,11 @@ func (s *Store) ListProcessRequests(ctx context.Context, f ProcessRequestFilter)
 		n := strconv.Itoa(len(args))
 		where += ` AND (pr.observations ILIKE $` + n + ` OR c.email ILIKE $` + n + `)`
 	}
-	var total int
-	if err := s.db.GetContext(ctx, &total, `SELECT count(*) FROM process_requests pr JOIN operators c ON c.id = pr.created_by`+where, args...); err != nil {
-		return nil, 0, fmt.Errorf("store: unable to count process requests: %w", err)
-	}
+	return where, args
+}
+
+// orderBy is the filter's ORDER BY clause; ties go by id in the same direction.
+func (f ProcessRequestFilter) orderBy() string {
 	column := "pr.created_at"
 	if f.Sort == "requestedAmount" {
 		column = "pr.requested_amount"
@@ -372,12 +390,5 @@ func (s *Store) ListProcessRequests(ctx context.Context, f ProcessRequestFilter)
 	if f.Order == "asc" {
 		order = "ASC"
 	}
-	args = append(args, f.Page.Limit, f.Page.Offset())
-	out := []ProcessRequest{} // an empty list is [] in JSON, never null
-	err := s.db.SelectContext(ctx, &out, processRequestSelect+where+` ORDER BY `+column+` `+order+`, pr.id `+order+
-		` LIMIT $`+strconv.Itoa(len(args)-1)+` OFFSET $`+strconv.Itoa(len(args)), args...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("store: unable to list process requests: %w", err)
-	}
-	return out, total, nil
+	return ` ORDER BY ` + column + ` ` + order + `, pr.id ` + order
 }

@@ -154,7 +154,7 @@ func (s *Store) CreateResolution(ctx context.Context, actor Actor, v Viewer, in 
 		return Resolution{}, err
 	}
 	if !slices.Contains(partners, in.PartnerID) {
-		return Resolution{}, NewError(CodeForbidden, "you need "+v.Permission+" on that partner")
+		return Resolution{}, NewError(CodeForbidden, "you need the permission "+v.Permission+" on that partner")
 	}
 	var out Resolution
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {

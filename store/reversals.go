@@ -31,6 +31,7 @@ type Reversal struct {
 	ID              int64           `db:"id" json:"id"`
 	PartnerID       int64           `db:"partner_id" json:"partnerId"`
 	CardholderID    int64           `db:"cardholder_id" json:"cardholderId"`
+	CardholderName  string          `db:"cardholder_name" json:"-"` // for the console, which names people rather than ids
 	CardID          int64           `db:"card_id" json:"cardId"`
 	MovementID      int64           `db:"movement_id" json:"movementId"`
 	EntryID         string          `db:"entry_id" json:"entryId"`
@@ -52,8 +53,9 @@ type Reversal struct {
 const reversalSelect = `
 	SELECT r.id, r.partner_id, r.cardholder_id, r.card_id, r.movement_id, r.entry_id, r.operation, r.amount, r.currency,
 	       r.status, r.reason, r.requested_by, rq.email AS requested_by_email, r.reviewed_by, rv.email AS reviewed_by_email,
-	       r.reject_reason, r.reversal_entry_id, r.created_at, r.decided_at
-	FROM reversals r JOIN operators rq ON rq.id = r.requested_by LEFT JOIN operators rv ON rv.id = r.reviewed_by`
+	       r.reject_reason, r.reversal_entry_id, r.created_at, r.decided_at, h.name || ' ' || h.last_name AS cardholder_name
+	FROM reversals r JOIN operators rq ON rq.id = r.requested_by LEFT JOIN operators rv ON rv.id = r.reviewed_by
+	JOIN cardholders h ON h.id = r.cardholder_id`
 
 // reversibleOperations maps the movement types a reversal may undo to their operation.
 var reversibleOperations = map[string]string{

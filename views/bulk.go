@@ -1,9 +1,15 @@
 package views
 
 import (
+	"context"
+	"encoding/json"
 	"strconv"
+	"strings"
+
+	"github.com/shopspring/decimal"
 
 	"cardconsole/store"
+	"cardconsole/web/i18n"
 )
 
 // BulkView is the "Bulk files" page of a partner.
@@ -33,7 +39,30 @@ func (vm BulkView) HistoryURL() string {
 // BulkKindOption is a kind of file offered by the upload form.
 type BulkKindOption struct {
 	Value string // cardholders, cards or payout: the form value and the template's name
-	Label string
+}
+
+// BulkKindLabel names a kind of file of the upload form ("cardholders", "cards", "payout").
+func BulkKindLabel(ctx context.Context, value string) string {
+	return i18n.T(ctx, "bulk.kind_"+value)
+}
+
+// BulkStatusWords is the batch statuses in words, as JSON, for bulk.js to show the live status.
+func BulkStatusWords(ctx context.Context) string {
+	words := map[string]string{}
+	for _, s := range []string{store.BatchQueued, store.BatchPendingApproval, store.BatchRunning, store.BatchCompleted,
+		store.BatchRejected, store.BatchCancelled} {
+		words[s] = Enum(ctx, "bulk_status", s)
+	}
+	b, _ := json.Marshal(words)
+	return string(b)
+}
+
+// BulkMaxMB is the largest file the upload takes, in MB.
+func BulkMaxMB() string { return strconv.Itoa(store.BulkMaxBytes >> 20) }
+
+// BulkMaxRows is the most rows a file may have, written with separators.
+func BulkMaxRows() string {
+	return strings.TrimSuffix(Amount(decimal.NewFromInt(store.BulkMaxRows)), ".00")
 }
 
 // BulkProgressURL is the progress stream of a batch.

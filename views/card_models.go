@@ -38,14 +38,15 @@ func LocalTime(ctx context.Context, t time.Time, zone string) string {
 // CardView is the card page: the card with its balance and status, the cardholder's other cards, the
 // partner's available balance, the funds forms and the movements.
 type CardView struct {
-	Partner   store.Partner
-	Available store.Balance
-	HolderID  int64
-	Card      store.Card
-	Cards     []store.Card // all the cardholder's cards, this one included
-	Funds     FundsForms
-	Movements *MovementsView // nil without card-movements:list
-	Life      CardLifeView   // the card's history, Cancel and Replace
+	Partner    store.Partner
+	Available  store.Balance
+	HolderID   int64
+	HolderName string
+	Card       store.Card
+	Cards      []store.Card // all the cardholder's cards, this one included
+	Funds      FundsForms
+	Movements  *MovementsView // nil without card-movements:list
+	Life       CardLifeView   // the card's history, Cancel and Replace
 }
 
 // FundsForms are the Load, Unload and Transfer forms of a card, with the outcome of the last
@@ -176,29 +177,6 @@ type MovementDetailView struct {
 	CanRevert bool // the operator may request a reversal of this movement's operation
 }
 
-// MovementLabel names a movement type for people: on the card page and in the statements.
-func MovementLabel(t string) string {
-	switch t {
-	case store.MovementAddFunds:
-		return "Load"
-	case store.MovementWithdrawFunds:
-		return "Unload"
-	case store.MovementTransferIn:
-		return "Transfer in"
-	case store.MovementTransferOut:
-		return "Transfer out"
-	case store.MovementTopUp:
-		return "Top-up"
-	case store.MovementReplacementOut:
-		return "Replacement out"
-	case store.MovementReplacementIn:
-		return "Replacement in"
-	case store.MovementReversal:
-		return "Reversal"
-	}
-	return t
-}
-
 // signed shows a movement's amount with its direction.
 func signed(m store.Movement) string {
 	if m.Direction == "DEBIT" {
@@ -208,15 +186,35 @@ func signed(m store.Movement) string {
 }
 
 // outcomeText describes an operation that applied.
-func outcomeText(o FundsOutcome, last4 func(int64) string) string {
+func outcomeText(ctx context.Context, o FundsOutcome, last4 func(int64) string) string {
+	data := map[string]any{"Amount": Money(o.Amount, o.Currency), "Last4": last4(o.CardID), "Balance": Money(o.Balance, o.Currency)}
 	switch o.Operation {
 	case store.MovementWithdrawFunds:
-		return fmt.Sprintf("Unloaded %s from card •••• %s. Its balance is now %s.", Money(o.Amount, o.Currency), last4(o.CardID), Money(o.Balance, o.Currency))
+		return i18n.T(ctx, "funds.outcome_withdraw", data)
 	case "TRANSFER":
-		return fmt.Sprintf("Transferred %s from card •••• %s (now %s) to card •••• %s (now %s).", Money(o.Amount, o.Currency),
-			last4(o.CardID), Money(o.Balance, o.Currency), last4(o.ToCardID), Money(o.ToBalance, o.Currency))
+		data["ToLast4"], data["ToBalance"] = last4(o.ToCardID), Money(o.ToBalance, o.Currency)
+		return i18n.T(ctx, "funds.outcome_transfer", data)
 	}
-	return fmt.Sprintf("Loaded %s onto card •••• %s. Its balance is now %s.", Money(o.Amount, o.Currency), last4(o.CardID), Money(o.Balance, o.Currency))
+	return i18n.T(ctx, "funds.outcome_add", data)
+}
+
+// reviewLabel is the button that opens the review of an operation (add, withdraw or transfer).
+func reviewLabel(ctx context.Context, op string) string {
+	switch op {
+	case "withdraw":
+		return i18n.T(ctx, "funds.review_withdraw")
+	case "transfer":
+		return i18n.T(ctx, "funds.review_transfer")
+	}
+	return i18n.T(ctx, "funds.review_add")
+}
+
+// signedMoney shows a movement's amount with its direction and currency sign: −Q 12.50.
+func signedMoney(m store.Movement) string {
+	if m.Direction == "DEBIT" {
+		return "−" + Money(m.Amount, m.Currency)
+	}
+	return "+" + Money(m.Amount, m.Currency)
 }
 
 // last4Of finds a card's last four digits among cards.

@@ -1,13 +1,21 @@
 package views
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
+	"net/url"
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 
 	"cardconsole/store"
+	"cardconsole/web/format"
+	"cardconsole/web/i18n"
 )
 
 // RequestsPath is the queue's path: the applications API serves the console's pages too.
@@ -36,6 +44,15 @@ type RequestsView struct {
 	ExportURL string
 	CanSubmit bool
 	Errors    map[string]string
+}
+
+// ExportXLSXURL is the XLSX download of the queue as filtered and sorted: ExportURL's twin.
+func (vm RequestsView) ExportXLSXURL() string {
+	q := url.Values{"format": {"xlsx"}}
+	for k, v := range vm.Pager.Query {
+		q[k] = v
+	}
+	return WithQuery(RequestsPath+"/export", q)
 }
 
 // ErrorList is the filters' errors in a stable order.
@@ -73,62 +90,60 @@ func (vm RequestsView) SortURL(s SortLink) string {
 	return WithQuery(RequestsPath, out)
 }
 
-// RequestTypeLabel names a request type for people.
-func RequestTypeLabel(t string) string {
-	switch t {
-	case store.RequestClientType:
-		return "Client type"
-	case store.RequestWithdrawal:
-		return "Withdrawal"
-	}
-	if t == "" {
-		return ""
-	}
-	return strings.ToUpper(t[:1]) + t[1:]
+// RequestTypeLabel names a request type for people, starting with a capital: "Deposit", "Depósito".
+func RequestTypeLabel(ctx context.Context, t string) string {
+	return capitalize(RequestTypeWord(ctx, t))
 }
 
-// RequestStatusLabel names a status for people.
-func RequestStatusLabel(id int) string {
-	switch id {
-	case store.StatusPending:
-		return "Pending"
-	case store.StatusApproved:
-		return "Approved"
-	case store.StatusRejected:
-		return "Rejected"
-	case store.StatusInProgress:
-		return "In progress"
-	case store.StatusNew:
-		return "New"
+// RequestTypeWord names a request type in the middle of a sentence: "deposit", "depósito".
+func RequestTypeWord(ctx context.Context, t string) string { return Enum(ctx, "request_type", t) }
+
+// RequestStatusLabel names a status for people: "Pending", "Pendiente".
+func RequestStatusLabel(ctx context.Context, id int) string {
+	name, ok := store.RequestStatuses[id]
+	if !ok {
+		return strconv.Itoa(id)
 	}
-	return strconv.Itoa(id)
+	return capitalize(Enum(ctx, "request_status", name))
 }
 
-// RequestAmount shows a money request's amount, or nothing.
+// FieldLabel is a field's name in words as a label: "Date of birth", "Fecha de nacimiento".
+func FieldLabel(ctx context.Context, field string) string {
+	return capitalize(format.Field(i18n.Lang(ctx), field))
+}
+
+// capitalize writes the first letter of s in upper case.
+func capitalize(s string) string {
+	r, n := utf8.DecodeRuneInString(s)
+	if n == 0 {
+		return s
+	}
+	return string(unicode.ToUpper(r)) + s[n:]
+}
+
+// RequestAmount shows a money request's amount with its currency, or nothing.
 func RequestAmount(r store.ClientRequest) string {
 	if !r.Amount.Valid {
 		return ""
 	}
-	cur := ""
-	if r.Currency != nil {
-		cur = " " + *r.Currency
-	}
-	return Amount(r.Amount.Decimal) + cur
+	return Money(r.Amount.Decimal, deref(r.Currency))
 }
 
 // RequestText is a one-line description of a request: the notification text.
-func RequestText(r store.ClientRequest) string {
+func RequestText(ctx context.Context, r store.ClientRequest) string {
+	data := map[string]any{"Amount": RequestAmount(r), "Client": r.ClientName,
+		"Type": RequestTypeLabel(ctx, r.Type), "Word": RequestTypeWord(ctx, r.Type)}
 	switch r.Type {
 	case store.RequestDeposit:
-		return fmt.Sprintf("Deposit request %s from %s", RequestAmount(r), r.ClientName)
+		return i18n.T(ctx, "requests.text_deposit", data)
 	case store.RequestWithdrawal:
-		return fmt.Sprintf("Withdrawal request %s from %s", RequestAmount(r), r.ClientName)
+		return i18n.T(ctx, "requests.text_withdrawal", data)
 	case store.RequestTransfer:
-		return fmt.Sprintf("Transfer request %s between the cards of %s", RequestAmount(r), r.ClientName)
+		return i18n.T(ctx, "requests.text_transfer", data)
 	case store.RequestProfile, store.RequestAddress:
-		return fmt.Sprintf("%s change request from %s", RequestTypeLabel(r.Type), r.ClientName)
+		return i18n.T(ctx, "requests.text_change", data)
 	}
-	return fmt.Sprintf("%s request from %s", RequestTypeLabel(r.Type), r.ClientName)
+	return i18n.T(ctx, "requests.text_other", data)
 }
 
 // rowStyle tints a row with the request's highlight colour.
@@ -152,10 +167,15 @@ type PayloadField struct {
 	Value string
 }
 
-// PayloadFields lists a payload's fields in a stable order.
-func PayloadFields(raw json.RawMessage) []PayloadField {
+// payloadEnums are the payload fields whose values are enum codes, shown in words.
+var payloadEnums = map[string]string{"maritalStatus": "marital_status", "gender": "gender", "documentType": "document_type"}
+
+// PayloadFields lists a request's payload fields in a stable order, named in words with their
+// values as people read them: the amount with its currency, countries and enum values in words, the
+// client's cards by their masked number.
+func PayloadFields(ctx context.Context, r store.ClientRequest, cards []store.Card) []PayloadField {
 	var m map[string]any
-	if err := json.Unmarshal(raw, &m); err != nil {
+	if err := json.Unmarshal(r.Payload, &m); err != nil {
 		return nil
 	}
 	keys := make([]string, 0, len(m))
@@ -168,14 +188,42 @@ func PayloadFields(raw json.RawMessage) []PayloadField {
 		var v string
 		switch x := m[k].(type) {
 		case string:
-			v = x
+			v = payloadValue(ctx, k, x, deref(r.Currency))
 		default:
 			b, _ := json.Marshal(x)
-			v = string(b)
+			v = payloadValue(ctx, k, string(b), deref(r.Currency))
 		}
-		out = append(out, PayloadField{Key: k, Value: v})
+		if strings.HasSuffix(k, "CardId") || k == "cardId" {
+			v = cardNumber(cards, v)
+		}
+		out = append(out, PayloadField{Key: FieldLabel(ctx, k), Value: v})
 	}
 	return out
+}
+
+// cardNumber is the masked number of the client's card with the id, or the id when it is not one of them.
+func cardNumber(cards []store.Card, id string) string {
+	for _, c := range cards {
+		if ID(c.ID) == id {
+			return c.MaskedNumber()
+		}
+	}
+	return "#" + id
+}
+
+// payloadValue is a payload value in words where the field has words for it.
+func payloadValue(ctx context.Context, key, v, currency string) string {
+	switch {
+	case key == "countryOfBirth":
+		return format.CountryName(ctx, v)
+	case key == "amount":
+		if d, err := decimal.NewFromString(v); err == nil {
+			return Money(d, currency)
+		}
+	case payloadEnums[key] != "":
+		return Enum(ctx, payloadEnums[key], v)
+	}
+	return v
 }
 
 // RequestDetailView is a request's review page.
@@ -195,20 +243,61 @@ func (vm RequestDetailView) Decidable() bool {
 }
 
 // HistoryLine describes an audit entry of a request's history.
-func HistoryLine(e store.AuditEntry) string {
+func HistoryLine(ctx context.Context, e store.AuditEntry) string {
 	switch e.Action {
 	case "client_request.submit":
-		return "submitted"
+		return i18n.T(ctx, "requests.history_submitted")
 	case "client_request.approve":
-		return "approved"
+		return i18n.T(ctx, "requests.history_approved")
 	case "client_request.reject":
-		return "rejected" + historyDetail(e, "resolution")
+		return i18n.T(ctx, "requests.history_rejected") + historyDetail(e, "resolution")
 	case "client_request.color":
-		return "changed the highlight" + historyDetail(e, "color")
+		return i18n.T(ctx, "requests.history_color") + historyDetail(e, "color")
 	case "client_request.audit":
-		return "ran an audit" + historyDetail(e, "result")
+		if detail, ok := auditDetail(ctx, e); ok {
+			return i18n.T(ctx, "requests.history_audit") + detail
+		}
+		return i18n.T(ctx, "requests.history_audit") + historyDetail(e, "result")
 	}
 	return e.Action
+}
+
+// AuditFindingText says an audit finding in the request's language, with its money as people write it.
+func AuditFindingText(ctx context.Context, f store.AuditFinding) string {
+	data := map[string]any{}
+	for k, v := range f.Data {
+		data[k] = v
+	}
+	for k, d := range f.Amounts {
+		data[k] = Money(d, f.Currency)
+	}
+	if status, ok := data["Status"].(string); ok {
+		data["Status"] = Enum(ctx, "card_status", status)
+	}
+	if count, ok := data["Count"]; ok {
+		n, _ := strconv.Atoi(fmt.Sprint(count))
+		return i18n.N(ctx, "requests.finding_"+f.Kind, n, data)
+	}
+	return i18n.T(ctx, "requests.finding_"+f.Kind, data)
+}
+
+// auditDetail is the findings an audit entry recorded, in words; "" when it recorded none.
+func auditDetail(ctx context.Context, e store.AuditEntry) (string, bool) {
+	var after struct {
+		Findings []store.AuditFinding `json:"findings"`
+		Result   []string             `json:"result"`
+	}
+	if json.Unmarshal(e.After, &after) != nil || len(after.Result) == 0 {
+		return "", false
+	}
+	if len(after.Findings) == 0 {
+		return ": " + i18n.T(ctx, "requests.finding_ok"), true
+	}
+	parts := make([]string, len(after.Findings))
+	for i, f := range after.Findings {
+		parts[i] = AuditFindingText(ctx, f)
+	}
+	return ": " + strings.Join(parts, "; "), true
 }
 
 func historyDetail(e store.AuditEntry, key string) string {
@@ -282,6 +371,12 @@ type ResolutionForm struct {
 	Text      string
 	Enabled   bool
 	Errors    map[string]string
+}
+
+// ResolutionTypeName is a resolution type's name in the request's language; a type the catalogue
+// does not know keeps its own name.
+func ResolutionTypeName(ctx context.Context, name string) string {
+	return Enum(ctx, "resolution_type", name)
 }
 
 // partnerName finds a partner's name in the list.

@@ -181,11 +181,13 @@ func TestBellCountCapsAtTheBellCap(t *testing.T) {
 
 func TestCardStatusBadgeReadsTheStatusInItsColour(t *testing.T) {
 	t.Parallel()
-	for status, colour := range map[string]string{store.CardActive: "bg-emerald-100", store.CardBlocked: "bg-rose-100", "INACTIVE": "bg-slate-100"} {
+	for status, want := range map[string]struct{ word, colour string }{store.CardActive: {"active", "bg-emerald-100"},
+		store.CardBlocked: {"blocked", "bg-rose-100"}, "INACTIVE": {"inactive", "bg-slate-100"}} {
+		colour := want.colour
 		doc := apptest.Render(t, inEnglish(), views.CardStatusBadge(status, "card-status-7"))
 		el := one(t, doc, "card-status-7")
-		if got := text(el); got != status {
-			t.Errorf("badge reads %q, want %q", got, status)
+		if got := text(el); got != want.word {
+			t.Errorf("badge reads %q, want %q", got, want.word)
 		}
 		if class, _ := el.Attr("class"); !strings.Contains(class, colour) {
 			t.Errorf("%s badge: class %q, want %s", status, class, colour)

@@ -1,11 +1,13 @@
 package views
 
 import (
+	"context"
 	"net/url"
 	"strings"
 	"time"
 
 	"cardconsole/store"
+	"cardconsole/web/i18n"
 )
 
 // StatementPanelView is the Statement panel of a card's movements section: the period the section
@@ -22,7 +24,7 @@ type StatementPanelView struct {
 
 // StatementPreset is a period the panel offers with one click.
 type StatementPreset struct {
-	Label    string
+	Label    string // its name, in English: the view writes it in the request's language
 	From, To string
 }
 
@@ -60,6 +62,19 @@ func (v StatementPanelView) CSVURL() string {
 
 // Selected reports whether a preset is the period shown.
 func (v StatementPanelView) Selected(p StatementPreset) bool { return p.From == v.From && p.To == v.To }
+
+// presetLabel is a preset's name in the request's language.
+func presetLabel(ctx context.Context, p StatementPreset) string {
+	switch presetID(p.Label) {
+	case "this-month":
+		return i18n.T(ctx, "statement.this_month")
+	case "last-month":
+		return i18n.T(ctx, "statement.last_month")
+	case "last-90-days":
+		return i18n.T(ctx, "statement.last_90_days")
+	}
+	return p.Label
+}
 
 // presetID is a preset's label as a test hook: "Last 90 days" becomes "last-90-days".
 func presetID(label string) string { return strings.ReplaceAll(strings.ToLower(label), " ", "-") }

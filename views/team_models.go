@@ -1,6 +1,11 @@
 package views
 
-import "cardconsole/store"
+import (
+	"context"
+	"strings"
+
+	"cardconsole/store"
+)
 
 // TeamView is a partner's Team screen: filters, a page of operators and the invite form.
 type TeamView struct {
@@ -89,4 +94,16 @@ func boolText(b bool) string {
 		return "true"
 	}
 	return "false"
+}
+
+// PermissionWords says in the request's language what a permission lets an operator do.
+func PermissionWords(ctx context.Context, name string) string { return Enum(ctx, "permission", name) }
+
+// RoleNames lists roles in the request's language, comma-separated.
+func RoleNames(ctx context.Context, roles []string) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = Enum(ctx, "role", r)
+	}
+	return strings.Join(out, ", ")
 }

@@ -21,11 +21,11 @@ func translateEnvelope(env ErrorEnvelope, lang string, words bool) ErrorEnvelope
 	if len(env.Errors) > 0 {
 		topCode = env.Errors[0].Code
 	}
-	out.Message = translateMessage(env.Message, topCode, lang)
+	out.Message = translateMessage(env.Message, topCode, lang, words)
 	for i, d := range env.Errors {
 		out.Errors[i] = d
 		if d.Field == "" {
-			out.Errors[i].Message = translateMessage(d.Message, d.Code, lang)
+			out.Errors[i].Message = translateMessage(d.Message, d.Code, lang, words)
 			continue
 		}
 		out.Errors[i].Message = translateField(d.Field, d.Message, d.Code, lang, words)
@@ -33,8 +33,15 @@ func translateEnvelope(env ErrorEnvelope, lang string, words bool) ErrorEnvelope
 	return out
 }
 
-// translateMessage is a message that concerns no field, in lang.
-func translateMessage(msg, code, lang string) string {
+// translateMessage is a message that concerns no field, in lang; a refusal for want of a
+// permission names the permission in words when the message is for people.
+func translateMessage(msg, code, lang string, words bool) string {
+	if what, ok := permissionIn(msg, "you need the permission ", lang); ok && (words || lang != i18n.EN) {
+		return i18n.In(lang, "errors.refused.permission", map[string]any{"What": what})
+	}
+	if what, ok := permissionIn(msg, "you cannot grant ", lang); ok && (words || lang != i18n.EN) {
+		return i18n.In(lang, "errors.refused.grant", map[string]any{"What": what})
+	}
 	if id := "errors.msg." + slug(msg); i18n.Has(lang, id) {
 		return i18n.In(lang, id, nil)
 	}
@@ -48,7 +55,11 @@ func translateMessage(msg, code, lang string) string {
 // message is for people (the console, or any Spanish text).
 func translateField(field, msg, code, lang string, words bool) string {
 	word := format.Field(lang, field)
-	if rest, ok := strings.CutPrefix(msg, field+" "); ok {
+	rest, ok := strings.CutPrefix(msg, field+" ")
+	if !ok {
+		rest, ok = strings.CutPrefix(msg, format.FieldKey(field)+" ")
+	}
+	if ok {
 		if id := "errors.field." + slug(rest); i18n.Has(lang, id) {
 			if lang == i18n.EN && !words {
 				return msg
@@ -69,6 +80,20 @@ func translateField(field, msg, code, lang string, words bool) string {
 		return msg
 	}
 	return word + ": " + i18n.In(lang, "errors.code."+code, nil)
+}
+
+// permissionIn reads a refusal about a permission, "<prefix><name>[: or space ...]", and says what
+// the permission lets an operator do, in lang.
+func permissionIn(msg, prefix, lang string) (string, bool) {
+	rest, ok := strings.CutPrefix(msg, prefix)
+	if !ok {
+		return "", false
+	}
+	name, _, _ := strings.Cut(strings.Replace(rest, ": ", " ", 1), " ")
+	if id := "enum.permission." + name; i18n.Has(lang, id) {
+		return i18n.In(lang, id, nil), true
+	}
+	return "", false
 }
 
 // slug turns a message into the tail of its catalogue id: lower case, words joined by "_".
@@ -109,5 +134,5 @@ func FieldErrors(c echo.Context, err error) map[string]string {
 // ErrorMessage is a business error's message in the request's language, for a console form that
 // shows it in place.
 func ErrorMessage(c echo.Context, e *store.Error) string {
-	return translateMessage(e.Message, string(e.Code), i18n.Lang(c.Request().Context()))
+	return translateMessage(e.Message, string(e.Code), i18n.Lang(c.Request().Context()), true)
 }

@@ -38,7 +38,6 @@ import (
 const (
 	partnerName = "Bench Pay"
 	operator    = "bench@example.com"
-	password    = "bench-password-1"
 )
 
 func main() {
@@ -145,9 +144,9 @@ func serve(ctx context.Context, st *store.Store, pid int64) (*httptest.Server, m
 	op, err := st.OperatorByEmail(ctx, operator)
 	opID := op.ID
 	if err != nil {
-		created, cerr := st.CreateOperator(ctx, sys, operator, password, false)
+		created, cerr := st.CreateOperator(ctx, sys, operator, benchdata.OperatorPassword, false)
 		if cerr != nil {
-			return srv, nil, cerr
+			return srv, nil, fmt.Errorf("create the operator %s: %w", operator, cerr)
 		}
 		opID = created.ID
 	}
@@ -167,7 +166,7 @@ func serve(ctx context.Context, st *store.Store, pid int64) (*httptest.Server, m
 		return srv, nil, err
 	}
 	h := map[string]string{"Authorization": "Bearer " + appTok.Data.AccessToken}
-	if err := post(srv.URL+"/cms/rest/app/users/login", h, map[string]string{"email": operator, "password": password}, &opTok); err != nil {
+	if err := post(srv.URL+"/cms/rest/app/users/login", h, map[string]string{"email": operator, "password": benchdata.OperatorPassword}, &opTok); err != nil {
 		return srv, nil, err
 	}
 	h["x-user-token"] = "Bearer " + opTok.Data.AccessToken

@@ -39,7 +39,6 @@ import (
 const (
 	partnerName = "Bench Pay"
 	operator    = "search-bench@example.com"
-	password    = "bench-password-1"
 )
 
 func main() {
@@ -142,7 +141,7 @@ func serve(ctx context.Context, st *store.Store, pid int64) (*httptest.Server, m
 	if op, err := st.OperatorByEmail(ctx, operator); err == nil {
 		opID = op.ID
 	} else {
-		created, err := st.CreateOperator(ctx, sys, operator, password, false)
+		created, err := st.CreateOperator(ctx, sys, operator, benchdata.OperatorPassword, false)
 		if err != nil {
 			return srv, nil, 0, err
 		}
@@ -165,7 +164,7 @@ func serve(ctx context.Context, st *store.Store, pid int64) (*httptest.Server, m
 		return srv, nil, 0, err
 	}
 	h := map[string]string{"Authorization": "Bearer " + appTok.Data.AccessToken}
-	if err := post(srv.URL+"/cms/rest/app/users/login", h, map[string]string{"email": operator, "password": password}, &opTok); err != nil {
+	if err := post(srv.URL+"/cms/rest/app/users/login", h, map[string]string{"email": operator, "password": benchdata.OperatorPassword}, &opTok); err != nil {
 		return srv, nil, 0, err
 	}
 	h["x-user-token"] = "Bearer " + opTok.Data.AccessToken

@@ -18,9 +18,12 @@
       var pct = p.total ? Math.floor((100 * p.processed) / p.total) : 0;
       part("bar").value = pct;
       part("percent").textContent = pct;
-      ["processed", "total", "succeeded", "failed", "status"].forEach(function (k) {
+      ["processed", "total", "succeeded", "failed"].forEach(function (k) {
         part(k).textContent = p[k];
       });
+      var words = JSON.parse(panel.dataset.statusWords || "{}");
+      part("status").textContent = words[p.status] || p.status;
+      part("status").dataset.status = p.status;
       if (finals.indexOf(p.status) >= 0) {
         source.close();
         part("errors").hidden = p.failed === 0;

@@ -180,7 +180,7 @@ document.addEventListener("htmx:sseError", function (e) {
       // address, so its filters and page are kept.
       var list = document.querySelector("[data-refresh-on-pending]");
       if (list && window.htmx) {
-        htmx.ajax("GET", list.getAttribute("data-refresh-on-pending"), { source: list, target: list, swap: "outerHTML" });
+        htmx.ajax("GET", list.getAttribute("data-refresh-on-pending"), { source: list, target: list, swap: "outerHTML settle:0ms" });
       }
     });
   }

@@ -10,7 +10,7 @@
       if (navigator.clipboard) {
         navigator.clipboard.writeText(input.value);
       }
-      copy.textContent = "Copied";
+      copy.textContent = copy.getAttribute("data-copied") || "Copied";
       return;
     }
     var dl = ev.target.closest("[data-download]");
@@ -33,9 +33,10 @@
     var pw = ev.target.value;
     var kinds = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter(function (r) { return r.test(pw); }).length;
     var words = pw.trim().split(/\s+/).length;
-    var msg = "Too short: use at least 12 characters.";
+    var say = function (name, english) { return ev.target.getAttribute("data-strength-" + name) || english; };
+    var msg = say("short", "Too short: use at least 12 characters.");
     if (pw.length >= 12) {
-      msg = (pw.length >= 20 || words >= 4 || kinds >= 3) ? "Looks strong." : "Could be stronger: add another word.";
+      msg = (pw.length >= 20 || words >= 4 || kinds >= 3) ? say("strong", "Looks strong.") : say("weak", "Could be stronger: add another word.");
     }
     document.getElementById(target).textContent = msg;
   });
@@ -61,10 +62,11 @@
     var out = document.getElementById(form.getAttribute("data-grants-diff"));
     out.textContent = "";
     if (!added.length && !removed.length) {
-      out.textContent = "No changes yet.";
+      out.textContent = form.getAttribute("data-no-changes") || "No changes yet.";
       return;
     }
-    [["Will be granted: ", added], ["Will be taken away: ", removed]].forEach(function (part) {
+    [[form.getAttribute("data-granted") || "Will be granted: ", added],
+      [form.getAttribute("data-removed") || "Will be taken away: ", removed]].forEach(function (part) {
       if (part[1].length) {
         var p = document.createElement("p");
         p.textContent = part[0] + part[1].join("; ");

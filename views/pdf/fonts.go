@@ -193,6 +193,9 @@ var identityToUnicode = func() string {
 // at line breaks, then at the last space that fits, and inside a word only when the word alone is
 // wider than the line. The lines are appended to dst and share enc's memory.
 func (f *font) split(dst []string, enc string, max int) []string {
+	if f.core != nil && f.fitsOneLine(enc, max) {
+		return append(dst, enc)
+	}
 	start, space, w := 0, -1, 0
 	for i := 0; i < len(enc); {
 		c, n := enc[i], 1
@@ -230,6 +233,21 @@ func (f *font) split(dst []string, enc string, max int) []string {
 		i += n
 	}
 	return append(dst, enc[start:])
+}
+
+// fitsOneLine reports whether enc, encoded for a core font, has no line break and fits in max: most
+// cells of a statement, which then need no search for where to break.
+func (f *font) fitsOneLine(enc string, max int) bool {
+	w := 0
+	for i := 0; i < len(enc); i++ {
+		if enc[i] == '\n' {
+			return false
+		}
+		if w += int(f.core[enc[i]]); w > max {
+			return false
+		}
+	}
+	return true
 }
 
 // ellipsis is "[…]" in f's encoding: it ends a cell cut short.

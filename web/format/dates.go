@@ -24,6 +24,16 @@ func Date(ctx context.Context, t time.Time) string {
 	return t.In(l.Zone).Format(layouts[l.Lang].date)
 }
 
+// Day writes a calendar day kept as YYYY-MM-DD (a date of birth, a period's bound) in the context's
+// language, with no time zone to move it; text that is not such a day is returned as it is.
+func Day(ctx context.Context, day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return day
+	}
+	return t.Format(layouts[i18n.Lang(ctx)].date)
+}
+
 // DateTime writes t to the minute in the context's time zone; the zone is named once per screen
 // (ZoneName), not on every timestamp.
 func DateTime(ctx context.Context, t time.Time) string {

@@ -80,6 +80,9 @@ func TestDatesInThePartnersZone(t *testing.T) {
 		{ZoneName(en, at), "Guatemala time (UTC−6)"},
 		{Month(es, time.March), "marzo"},
 		{Month(en, time.March), "March"},
+		{Day(es, "1990-03-05"), "05/03/1990"},
+		{Day(en, "1990-03-05"), "1990-03-05"},
+		{Day(es, "not a day"), "not a day"},
 	} {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
