@@ -139,7 +139,7 @@ func (h *Handlers) CardholderDetail(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	personal := views.PersonalDataView{PartnerID: pid, CardholderID: id, Cardholder: &ch}
+	personal := h.personalPanel(c, id, &ch)
 	return h.app.Respond(c, web.View{Title: views.CardholderView{CardholderID: id, Personal: personal}.Title(), Data: cardholderDetail{Cardholder: ch, Cards: cards},
 		Partial: views.PersonalData(personal), Page: h.lazyCardholderPage(c, id, personal)})
 }
@@ -163,13 +163,13 @@ func (h *Handlers) CardholderPage(c echo.Context) error {
 	}
 	ctx := c.Request().Context()
 	pid := web.PartnerID(c)
-	personal := views.PersonalDataView{PartnerID: pid, CardholderID: id, OTPRequired: web.NeedsOTP(c, "cardholders")}
+	personal := h.personalPanel(c, id, nil)
 	if !personal.OTPRequired {
 		ch, err := h.store.ReadCardholder(ctx, web.Actor(c), pid, id)
 		if err != nil {
 			return err
 		}
-		personal.Cardholder = &ch
+		personal = h.personalPanel(c, id, &ch)
 	}
 	cards, err := h.store.CardholderCards(ctx, pid, id)
 	if err != nil {
@@ -189,8 +189,27 @@ func (h *Handlers) lazyCardholderPage(c echo.Context, id int64, personal views.P
 	})
 }
 
-// cardholderView gathers the cardholder page around its personal data panel.
+// personalPanel is the personal data panel of the cardholder read (nil before the read): the edit
+// form is offered with the data to an operator who may update cardholders, unless they are CLOSED.
+func (h *Handlers) personalPanel(c echo.Context, id int64, ch *store.Cardholder) views.PersonalDataView {
+	return views.PersonalDataView{PartnerID: web.PartnerID(c), CardholderID: id, Cardholder: ch,
+		OTPRequired: web.NeedsOTP(c, "cardholders"), EditNeedsOTP: web.NeedsOTP(c, "cardholders"),
+		CanEdit: ch != nil && ch.Status != store.CardholderClosed && web.GrantsOf(c).Has("cardholders:update")}
+}
+
+// cardholderView gathers the cardholder page around its personal data panel. A CLOSED
+// cardholder's page is read-only: no edit, close, card or linking action.
 func (h *Handlers) cardholderView(c echo.Context, id int64, personal views.PersonalDataView) (views.CardholderView, error) {
+	ctx := c.Request().Context()
+	pid := web.PartnerID(c)
+	head, err := h.store.ReadCardholderHeader(ctx, pid, id)
+	if err != nil {
+		return views.CardholderView{}, err
+	}
+	p, err := h.store.Partner(ctx, pid)
+	if err != nil {
+		return views.CardholderView{}, err
+	}
 	cards, err := h.cardsPanel(c, id)
 	if err != nil {
 		return views.CardholderView{}, err
@@ -199,10 +218,14 @@ func (h *Handlers) cardholderView(c echo.Context, id int64, personal views.Perso
 	if err != nil {
 		return views.CardholderView{}, err
 	}
-	name, err := h.store.CardholderName(c.Request().Context(), web.PartnerID(c), id)
-	if err != nil {
-		return views.CardholderView{}, err
+	vm := views.CardholderView{PartnerID: pid, PartnerName: p.Name, CardholderID: id, Name: head.FullName(), Header: head, TimeZone: p.TimeZone,
+		Personal: personal, Cards: cards, ThirdParty: linked}
+	switch {
+	case head.Closed():
+		vm.Personal.CanEdit = false
+		vm.Cards.Allowed, vm.Cards.CanAssign, vm.ThirdParty.CanAssociate = nil, false, false
+	case web.GrantsOf(c).Has("cardholders:update"):
+		vm.Close = &views.CloseCardholderView{PartnerID: pid, CardholderID: id, Name: head.FullName(), Cards: cards.Cards}
 	}
-	return views.CardholderView{PartnerID: web.PartnerID(c), PartnerName: h.partnerName(c), CardholderID: id, Name: name,
-		Personal: personal, Cards: cards, ThirdParty: linked}, nil
+	return vm, nil
 }

@@ -85,6 +85,57 @@ func TestBrowserReversalRequestedByOneApprovedByAnother(t *testing.T) {
 	)
 }
 
+func TestBrowserEditThenCloseACardholderAndSeeBothInTheActivity(t *testing.T) {
+	w := newLifeWorld(t)
+	w.load(w.card.ID, "40")
+	ctx := apptest.Browser(t)
+	id := apptest.TestID
+	runSteps(t, ctx, "edit the phone",
+		w.env.LoginActions(w.closer.Email),
+		chromedp.Navigate(w.env.Server.URL+w.holderPath("")),
+		chromedp.WaitVisible(id("personal-fields")),
+		chReady(),
+		chromedp.Click(id("edit-open")),
+		chromedp.WaitVisible(id("edit-phoneNumber")),
+		chromedp.SetValue(id("edit-phoneNumber"), "12ab"),
+		chClickSettled(id("edit-submit")),
+		waitText("error-phoneNumber", "8 to 15 digits"),
+		chromedp.SetValue(id("edit-phoneNumber"), "50255550126"),
+		chClickSettled(id("edit-submit")),
+		waitText("pd-phone", "50255550126"),
+		waitText("flash-success", "was saved"),
+	)
+	if holderPhone(t, w.env, w.partner, w.holder) != "50255550126" {
+		t.Fatal("the phone was not saved")
+	}
+	code := w.closer.OTP()
+	runSteps(t, ctx, "close with unload",
+		chromedp.Click(id("close-open")),
+		chromedp.WaitVisible(id("close-form")),
+		waitText("close-balance-"+itoa(w.card.ID), "40.00"),
+		chromedp.Click(id("close-unload")),
+		chromedp.SetValue(id("close-reason"), "moving abroad"),
+		chromedp.SetValue(id("close-otp"), code),
+		chromedp.Click(id("close-confirm")),
+		chromedp.Click(id("close-submit")),
+		// The page comes back read-only.
+		chromedp.WaitVisible(id("closed-notice")),
+		waitText("closed-notice", "moving abroad"),
+		waitText("flash-success", "was closed"),
+		waitCount("close-open", 0),
+		waitCount("edit-form", 0),
+	)
+	w.wantBalance(w.card.ID, "0")
+	w.wantTotal()
+	runSteps(t, ctx, "the activity",
+		chromedp.Click(id("tab-activity")),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="activity-row"][data-action="cardholder.close"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`[data-testid="activity-row"][data-action="cardholder.update"]`)),
+		waitText("activity-list", "Cardholder closed"),
+		waitText("activity-list", "Personal data edited"),
+	)
+}
+
 // A click that lands the moment a live event has refreshed the queue (before anything else the page
 // has to do) approves the reversal: the refreshed buttons work as soon as they show.
 func TestBrowserReversalApprovedRightAfterTheQueueRefreshes(t *testing.T) {
