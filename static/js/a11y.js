@@ -96,7 +96,9 @@
         var wanted = focusRegion;
         var live = batch.filter(function (s) { return s.region.isConnected; });
         var match = live.filter(function (s) {
-          return s.old === wanted || s.region === wanted || (wanted && wanted.id && s.region.id === wanted.id);
+          return s.old === wanted || s.region === wanted || (wanted && wanted.id && s.region.id === wanted.id) ||
+            // A refresh of the region around it replaced the element the operator acted on.
+            (wanted && s.old && s.old !== s.region && s.old.contains(wanted));
         })[0];
         // The region that held the focus was replaced but has not settled yet: wait for it.
         if (match || !wanted || wanted.isConnected || !lost()) {
